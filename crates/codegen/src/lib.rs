@@ -1,0 +1,147 @@
+//! How the workspace feeds `openapi/meetings.yaml` to progenitor.
+//!
+//! Two generators read the spec: `cargo xtask codegen` writes the models crate's types (checked in),
+//! and the client crate's build script generates the HTTP client (in `OUT_DIR`) on top of those
+//! types. Both must see the same input and compatible settings, so both come from here.
+//!
+//! The spec is adapted in one way before progenitor sees it: error responses are removed
+//! ([`strip_error_responses`]). progenitor requires every error response of an operation to share
+//! one body schema and panics otherwise, but the real API answers 401 with an empty body and 429
+//! with a JSON body. The client's hand-written layer classifies error statuses itself.
+//!
+//! ```no_run
+//! let spec = thoughtindustries_codegen::load_spec("openapi/meetings.yaml".as_ref()).unwrap();
+//! let models = thoughtindustries_codegen::generate_models(&spec).unwrap();
+//! assert!(models.contains("pub struct Meeting"));
+//! ```
+
+use std::path::Path;
+
+use progenitor::{GenerationSettings, Generator, InterfaceStyle, TypeImpl};
+
+/// Schemas whose generated type is replaced by a hand-written open enum of the models crate.
+///
+/// typify emits closed enums, so one value the vendor adds would fail a whole response; the models
+/// crate hand-writes these with an `Unknown(String)` variant instead.
+pub const OPEN_ENUMS: &[&str] = &[
+    "AlternativePricingType",
+    "CourseKind",
+    "CourseStatus",
+    "LicenseRole",
+];
+
+/// A failure to read, parse or generate from the spec.
+#[derive(Debug)]
+pub struct Error(String);
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Reads and parses an OpenAPI 3.0 document (YAML or JSON).
+pub fn load_spec(path: &Path) -> Result<openapiv3::OpenAPI, Error> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error(format!("reading {}: {e}", path.display())))?;
+    parse_spec(&text).map_err(|e| Error(format!("{}: {e}", path.display())))
+}
+
+/// Parses an OpenAPI 3.0 document from YAML or JSON text.
+pub fn parse_spec(text: &str) -> Result<openapiv3::OpenAPI, Error> {
+    let value: serde_json::Value =
+        serde_norway::from_str(text).map_err(|e| Error(format!("not YAML: {e}")))?;
+    serde_json::from_value(value).map_err(|e| Error(format!("not an OpenAPI 3.0 document: {e}")))
+}
+
+/// Removes every non-2xx response (and `default`) from every operation, leaving the success
+/// responses that carry the typed bodies.
+pub fn strip_error_responses(spec: &mut openapiv3::OpenAPI) {
+    for (_, item) in spec.paths.paths.iter_mut() {
+        if let openapiv3::ReferenceOr::Item(item) = item {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.options,
+                &mut item.head,
+                &mut item.patch,
+                &mut item.trace,
+            ];
+            for op in operations.into_iter().flatten() {
+                op.responses.default = None;
+                op.responses.responses.retain(|status, _| match *status {
+                    openapiv3::StatusCode::Code(code) => (200..300).contains(&code),
+                    openapiv3::StatusCode::Range(range) => range == 2,
+                });
+            }
+        }
+    }
+}
+
+fn base_settings() -> GenerationSettings {
+    let mut settings = GenerationSettings::new();
+    settings
+        .with_interface(InterfaceStyle::Builder)
+        .with_derive("PartialEq")
+        .with_derive("::schemars::JsonSchema");
+    settings
+}
+
+fn render(tokens: proc_macro2::TokenStream) -> Result<String, Error> {
+    let file: syn::File =
+        syn::parse2(tokens).map_err(|e| Error(format!("progenitor emitted bad tokens: {e}")))?;
+    Ok(prettyplease::unparse(&file))
+}
+
+/// Generates the models crate's types: every component schema, with [`OPEN_ENUMS`] replaced by
+/// `crate::<Name>`.
+pub fn generate_models(spec: &openapiv3::OpenAPI) -> Result<String, Error> {
+    let mut spec = spec.clone();
+    strip_error_responses(&mut spec);
+    let mut settings = base_settings();
+    for name in OPEN_ENUMS {
+        settings.with_replacement(
+            name,
+            format!("crate::{name}"),
+            [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
+        );
+    }
+    let mut generator = Generator::new(&settings);
+    generator
+        .generate_tokens(&spec)
+        .map_err(|e| Error(format!("progenitor rejected the spec: {e}")))?;
+    render(generator.get_type_space().to_stream())
+}
+
+/// Generates the HTTP client: every component schema replaced by `<models_crate>::<Name>`, so the
+/// client shares the models crate's types instead of defining its own.
+pub fn generate_client(spec: &openapiv3::OpenAPI, models_crate: &str) -> Result<String, Error> {
+    let mut spec = spec.clone();
+    strip_error_responses(&mut spec);
+    let mut settings = base_settings();
+    settings
+        .with_inner_type(quote_path("crate::transport::Transport")?)
+        .with_hooks(progenitor::HooksMode::Expected);
+    let names: Vec<String> = spec
+        .components
+        .as_ref()
+        .map(|c| c.schemas.keys().cloned().collect())
+        .unwrap_or_default();
+    for name in names {
+        settings.with_replacement(&name, format!("{models_crate}::{name}"), std::iter::empty());
+    }
+    let mut generator = Generator::new(&settings);
+    let tokens = generator
+        .generate_tokens(&spec)
+        .map_err(|e| Error(format!("progenitor rejected the spec: {e}")))?;
+    render(tokens)
+}
+
+fn quote_path(path: &str) -> Result<proc_macro2::TokenStream, Error> {
+    path.parse()
+        .map_err(|e| Error(format!("bad type path {path}: {e:?}")))
+}

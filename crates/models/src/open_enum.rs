@@ -1,0 +1,231 @@
+//! Open enumerations: string enums that accept values they do not know.
+//!
+//! The vendor adds enum values over time. typify generates closed enums, where one new value fails
+//! the whole response, so these are hand-written and substituted for the generated ones (see
+//! `thoughtindustries-codegen`'s `OPEN_ENUMS`). Like the AWS SDK for Rust, every enum has an
+//! `Unknown` variant that keeps the original string and serializes it back unchanged.
+//!
+//! Decoding a known value does not allocate: the visitor matches the borrowed string.
+
+/// Defines an open string enum: the known variants, `Unknown(String)`, and string conversions,
+/// serde and schemars implementations that keep unknown values intact.
+macro_rules! open_enum {
+    (
+        $(#[$meta:meta])*
+        $name:ident {
+            $( $(#[$vmeta:meta])* $variant:ident => $value:literal, )+
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant, )+
+            /// A value this version of the SDK does not know; the original string is kept and
+            /// serialized back unchanged.
+            Unknown(String),
+        }
+
+        impl $name {
+            /// Every value this version of the SDK knows, as sent on the wire.
+            pub const KNOWN: &'static [&'static str] = &[$($value),+];
+
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $( Self::$variant => $value, )+
+                    Self::Unknown(value) => value,
+                }
+            }
+
+            /// Whether this is a value the SDK does not know.
+            pub fn is_unknown(&self) -> bool {
+                matches!(self, Self::Unknown(_))
+            }
+
+            fn from_known(value: &str) -> Option<Self> {
+                match value {
+                    $( $value => Some(Self::$variant), )+
+                    _ => None,
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = std::convert::Infallible;
+
+            fn from_str(value: &str) -> Result<Self, Self::Err> {
+                Ok(Self::from_known(value).unwrap_or_else(|| Self::Unknown(value.to_owned())))
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(value: &str) -> Self {
+                Self::from_known(value).unwrap_or_else(|| Self::Unknown(value.to_owned()))
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(value: String) -> Self {
+                Self::from_known(&value).unwrap_or(Self::Unknown(value))
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct Visitor;
+
+                impl serde::de::Visitor<'_> for Visitor {
+                    type Value = $name;
+
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str(concat!("a string (", stringify!($name), ")"))
+                    }
+
+                    fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<$name, E> {
+                        Ok($name::from(value))
+                    }
+
+                    fn visit_string<E: serde::de::Error>(self, value: String) -> Result<$name, E> {
+                        Ok($name::from(value))
+                    }
+                }
+
+                deserializer.deserialize_str(Visitor)
+            }
+        }
+
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!({
+                    "description": concat!(
+                        "Open enumeration: one of the known values, or any other string ",
+                        "(decoded as `Unknown`)."
+                    ),
+                    "anyOf": [
+                        { "type": "string", "enum": [$($value),+] },
+                        { "type": "string" }
+                    ]
+                })
+            }
+        }
+    };
+}
+
+open_enum! {
+    /// Publication status of a course.
+    CourseStatus {
+        /// `archived`
+        Archived => "archived",
+        /// `authoring`
+        Authoring => "authoring",
+        /// `deleted`
+        Deleted => "deleted",
+        /// `draft`
+        Draft => "draft",
+        /// `loginRestriction`
+        LoginRestriction => "loginRestriction",
+        /// `pending`
+        Pending => "pending",
+        /// `published`
+        Published => "published",
+    }
+}
+
+open_enum! {
+    /// The kind of content a course is.
+    CourseKind {
+        /// `article`
+        Article => "article",
+        /// `courseGroup`
+        CourseGroup => "courseGroup",
+        /// `inPersonEvent`
+        InPersonEvent => "inPersonEvent",
+        /// `inPersonEventCourse`
+        InPersonEventCourse => "inPersonEventCourse",
+        /// `microCourse`
+        MicroCourse => "microCourse",
+        /// `shareableContentObject`
+        ShareableContentObject => "shareableContentObject",
+        /// `video`
+        Video => "video",
+        /// `webinar`
+        Webinar => "webinar",
+        /// `webinarCourse`
+        WebinarCourse => "webinarCourse",
+        /// `xApiObject`
+        XApiObject => "xApiObject",
+    }
+}
+
+open_enum! {
+    /// Alternative pricing model of a course.
+    AlternativePricingType {
+        /// `membership`
+        Membership => "membership",
+    }
+}
+
+open_enum! {
+    /// The role a user holds in an allocated license.
+    LicenseRole {
+        /// `manager`
+        Manager => "manager",
+        /// `student`
+        Student => "student",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_values_decode_to_their_variant() {
+        let kind: CourseKind = serde_json::from_str("\"inPersonEvent\"").unwrap();
+        assert_eq!(kind, CourseKind::InPersonEvent);
+        assert!(!kind.is_unknown());
+    }
+
+    #[test]
+    fn unknown_values_are_kept_and_round_trip() {
+        let status: CourseStatus = serde_json::from_str("\"scheduled\"").unwrap();
+        assert_eq!(status, CourseStatus::Unknown("scheduled".into()));
+        assert_eq!(serde_json::to_string(&status).unwrap(), "\"scheduled\"");
+    }
+
+    #[test]
+    fn escaped_strings_decode() {
+        let role: LicenseRole = serde_json::from_str(r#""stud\u0065nt""#).unwrap();
+        assert_eq!(role, LicenseRole::Student);
+    }
+
+    #[test]
+    fn non_strings_are_rejected() {
+        assert!(serde_json::from_str::<AlternativePricingType>("3").is_err());
+    }
+
+    #[test]
+    fn known_list_matches_variants() {
+        for value in CourseKind::KNOWN {
+            assert!(!CourseKind::from(*value).is_unknown(), "{value}");
+            assert_eq!(CourseKind::from(*value).as_str(), *value);
+        }
+    }
+}
