@@ -1,0 +1,1 @@
+//! Contract validation (in progress).
