@@ -4,7 +4,7 @@
 //! script; this task writes its output to `crates/models/src/generated.rs`, or with `--check`
 //! fails with a diff when the checked-in file is stale.
 
-use std::path::PathBuf;
+use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 
@@ -42,7 +42,7 @@ fn render_models() -> Result<String> {
     Ok(format!("{HEADER}\n{body}"))
 }
 
-fn print_diff(target: &PathBuf, current: &str, fresh: &str) {
+fn print_diff(target: &Path, current: &str, fresh: &str) {
     let diff = similar::TextDiff::from_lines(current, fresh);
     eprintln!(
         "{}",

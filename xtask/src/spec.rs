@@ -19,7 +19,8 @@ pub fn spec_path() -> PathBuf {
 
 /// Reads the spec as untyped YAML/JSON, for checks that look at the raw document.
 pub fn load_value(path: &Path) -> Result<serde_json::Value> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     serde_norway::from_str(&text).with_context(|| format!("parsing {} as YAML", path.display()))
 }
 

@@ -9,16 +9,14 @@
     Clone,
     Debug,
     Default,
-    PartialEq
+    PartialEq,
 )]
 pub struct Aggregation {
     /**Individual filter options within the aggregation facet, each with a count of matching
-meetings. Entries themselves may be null.
-*/
+    meetings. Entries themselves may be null.
+    */
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub buckets: ::std::option::Option<
-        ::std::vec::Vec<::std::option::Option<AggregationBucket>>,
-    >,
+    pub buckets: ::std::option::Option<::std::vec::Vec<::std::option::Option<AggregationBucket>>>,
     ///Machine-readable identifier for the aggregation facet.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub key: ::std::option::Option<::std::string::String>,
@@ -39,7 +37,7 @@ impl Aggregation {
     Clone,
     Debug,
     Default,
-    PartialEq
+    PartialEq,
 )]
 pub struct AggregationBucket {
     ///Number of meetings in this bucket.
@@ -71,7 +69,7 @@ impl AggregationBucket {
     Clone,
     Debug,
     Default,
-    PartialEq
+    PartialEq,
 )]
 pub struct AllocatedLearningPath {
     ///The learning path.
@@ -103,7 +101,7 @@ impl AllocatedLearningPath {
     Clone,
     Debug,
     Default,
-    PartialEq
+    PartialEq,
 )]
 pub struct AllocatedLicense {
     ///The license.
@@ -138,7 +136,7 @@ impl AllocatedLicense {
     Clone,
     Debug,
     Default,
-    PartialEq
+    PartialEq,
 )]
 pub struct AttendedMeeting {
     ///When the user attended.
@@ -146,12 +144,10 @@ pub struct AttendedMeeting {
         rename = "attendanceDate",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub attendance_date: ::std::option::Option<
-        ::chrono::DateTime<::chrono::offset::Utc>,
-    >,
+    pub attendance_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     ///The meeting.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub meeting: ::std::option::Option<Meeting>,
+    pub meeting: ::std::option::Option<NestedMeeting>,
     ///The attendee.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<User>,
@@ -169,7 +165,7 @@ impl AttendedMeeting {
     Clone,
     Debug,
     Default,
-    PartialEq
+    PartialEq,
 )]
 pub struct AwardClaimingOption {
     ///Amounts of the award.
@@ -207,7 +203,7 @@ impl AwardClaimingOption {
     Clone,
     Debug,
     Default,
-    PartialEq
+    PartialEq,
 )]
 pub struct Bundle {
     ///Unique identifier of the bundle.
@@ -233,7 +229,7 @@ impl Bundle {
     Clone,
     Debug,
     Default,
-    PartialEq
+    PartialEq,
 )]
 pub struct Client {
     ///Unique identifier of the client.
@@ -263,7 +259,7 @@ lacks one is kept. Everything else may be null or absent.
     Clone,
     Debug,
     Default,
-    PartialEq
+    PartialEq,
 )]
 pub struct Course {
     ///Days of access after enrollment.
@@ -319,9 +315,7 @@ pub struct Course {
         rename = "awardClaimingOptions",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub award_claiming_options: ::std::option::Option<
-        ::std::vec::Vec<AwardClaimingOption>,
-    >,
+    pub award_claiming_options: ::std::option::Option<::std::vec::Vec<AwardClaimingOption>>,
     ///Balance a learner needs to enroll.
     #[serde(
         rename = "balanceRequirement",
@@ -351,9 +345,7 @@ pub struct Course {
         rename = "courseEndDate",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub course_end_date: ::std::option::Option<
-        ::chrono::DateTime<::chrono::offset::Utc>,
-    >,
+    pub course_end_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     ///The course group this course belongs to.
     #[serde(
         rename = "courseGroup",
@@ -371,9 +363,7 @@ pub struct Course {
         rename = "courseStartDate",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub course_start_date: ::std::option::Option<
-        ::chrono::DateTime<::chrono::offset::Utc>,
-    >,
+    pub course_start_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     ///When the course was created.
     #[serde(
         rename = "createdAt",
@@ -385,9 +375,7 @@ pub struct Course {
         rename = "currentUserDueDate",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub current_user_due_date: ::std::option::Option<
-        ::chrono::DateTime<::chrono::offset::Utc>,
-    >,
+    pub current_user_due_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     ///Whether the requesting user has access.
     #[serde(
         rename = "currentUserHasAccess",
@@ -399,9 +387,8 @@ pub struct Course {
         rename = "customFields",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub custom_fields: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    pub custom_fields:
+        ::std::option::Option<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
     ///Whether discussions are enabled.
     #[serde(
         rename = "discussionsEnabled",
@@ -437,17 +424,13 @@ pub struct Course {
         rename = "enrollmentEndDate",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub enrollment_end_date: ::std::option::Option<
-        ::chrono::DateTime<::chrono::offset::Utc>,
-    >,
+    pub enrollment_end_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     ///When enrollment opens.
     #[serde(
         rename = "enrollmentStartDate",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub enrollment_start_date: ::std::option::Option<
-        ::chrono::DateTime<::chrono::offset::Utc>,
-    >,
+    pub enrollment_start_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     ///Identifier of the final assessment.
     #[serde(
         rename = "finalAssessment",
@@ -477,9 +460,7 @@ pub struct Course {
         rename = "futurePublishDate",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub future_publish_date: ::std::option::Option<
-        ::chrono::DateTime<::chrono::offset::Utc>,
-    >,
+    pub future_publish_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     ///Whether the gallery is enabled.
     #[serde(
         rename = "galleryEnabled",
@@ -491,9 +472,7 @@ pub struct Course {
         rename = "gracePeriodEndDate",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub grace_period_end_date: ::std::option::Option<
-        ::chrono::DateTime<::chrono::offset::Utc>,
-    >,
+    pub grace_period_end_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     ///Whether the course has child courses.
     #[serde(
         rename = "hasChildren",
@@ -534,10 +513,16 @@ pub struct Course {
     )]
     pub instructor_emails: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     ///Whether the course is active.
-    #[serde(rename = "isActive", skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "isActive",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub is_active: ::std::option::Option<bool>,
     ///Whether this course is the child of another.
-    #[serde(rename = "isChild", skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "isChild",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub is_child: ::std::option::Option<bool>,
     ///The kind of content.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -563,9 +548,9 @@ pub struct Course {
     ///Location of an in-person course.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub location: ::std::option::Option<Location>,
-    ///Meetings of the course (full meeting objects).
+    ///Meetings of the course, as nested meeting objects (see `NestedMeeting`).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub meetings: ::std::option::Option<::std::vec::Vec<Meeting>>,
+    pub meetings: ::std::option::Option<::std::vec::Vec<NestedMeeting>>,
     ///Whether the meetings overview is shown.
     #[serde(
         rename = "meetingsOverviewEnabled",
@@ -595,9 +580,7 @@ pub struct Course {
         rename = "prerequisiteLearningPaths",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub prerequisite_learning_paths: ::std::option::Option<
-        ::std::vec::Vec<LearningPath>,
-    >,
+    pub prerequisite_learning_paths: ::std::option::Option<::std::vec::Vec<LearningPath>>,
     ///Price in cents.
     #[serde(
         rename = "priceInCents",
@@ -624,9 +607,8 @@ pub struct Course {
     pub readable_recurrence_string: ::std::option::Option<::std::string::String>,
     ///Recurrence settings (arbitrary JSON in the vendor's schema).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub recurrence: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    pub recurrence:
+        ::std::option::Option<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
     ///iCalendar recurrence rule of the course's sessions.
     #[serde(
         rename = "recurrenceRule",
@@ -647,9 +629,7 @@ pub struct Course {
         rename = "rosterSubmittedDate",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub roster_submitted_date: ::std::option::Option<
-        ::chrono::DateTime<::chrono::offset::Utc>,
-    >,
+    pub roster_submitted_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     ///The lesson offered as a free sample.
     #[serde(
         rename = "sampleLesson",
@@ -856,7 +836,7 @@ impl Course {
     Clone,
     Debug,
     Default,
-    PartialEq
+    PartialEq,
 )]
 pub struct CourseGroup {
     ///Unique identifier of the course group.
@@ -885,11 +865,14 @@ impl CourseGroup {
     Clone,
     Debug,
     Default,
-    PartialEq
+    PartialEq,
 )]
 pub struct DateRange {
     ///End.
-    #[serde(rename = "endDate", skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "endDate",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub end_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     ///Start.
     #[serde(
@@ -913,7 +896,7 @@ also come with an empty body (401) or an HTML page from a proxy (5xx).
     Clone,
     Debug,
     Default,
-    PartialEq
+    PartialEq,
 )]
 pub struct ErrorBody {
     ///Machine-readable error code, for example `rate_limit_exceeded`.
@@ -942,7 +925,7 @@ impl ErrorBody {
     Clone,
     Debug,
     Default,
-    PartialEq
+    PartialEq,
 )]
 pub struct InPersonEventInfo {
     ///URL of the hero image.
@@ -968,7 +951,7 @@ impl InPersonEventInfo {
     Clone,
     Debug,
     Default,
-    PartialEq
+    PartialEq,
 )]
 pub struct ItemPrice {
     ///ISO 4217 currency code.
@@ -1003,7 +986,7 @@ impl ItemPrice {
     Clone,
     Debug,
     Default,
-    PartialEq
+    PartialEq,
 )]
 pub struct LearningPath {
     ///Unique identifier of the learning path.
@@ -1029,7 +1012,7 @@ impl LearningPath {
     Clone,
     Debug,
     Default,
-    PartialEq
+    PartialEq,
 )]
 pub struct Lesson {
     ///Who may open the lesson.
@@ -1061,7 +1044,7 @@ impl Lesson {
     Clone,
     Debug,
     Default,
-    PartialEq
+    PartialEq,
 )]
 pub struct License {
     ///Unique identifier of the license.
@@ -1086,7 +1069,7 @@ impl License {
     Clone,
     Debug,
     Default,
-    PartialEq
+    PartialEq,
 )]
 pub struct Location {
     ///First address line.
@@ -1114,10 +1097,16 @@ pub struct Location {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<::std::string::String>,
     ///IANA time zone of the location.
-    #[serde(rename = "timeZone", skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "timeZone",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub time_zone: ::std::option::Option<::std::string::String>,
     ///Postal code.
-    #[serde(rename = "zipCode", skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "zipCode",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub zip_code: ::std::option::Option<::std::string::String>,
 }
 impl Location {
@@ -1127,12 +1116,7 @@ impl Location {
 }
 ///A scheduled session of a course, online (`joinUrl`) or at a physical location.
 #[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq
+    ::schemars::JsonSchema, ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq,
 )]
 pub struct Meeting {
     ///Additional instructions or notes displayed to meeting attendees.
@@ -1158,7 +1142,10 @@ pub struct Meeting {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub instructors: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     ///URL attendees use to join the meeting. Shown on the REST page but absent from the GraphQL type, so it may be null or absent.
-    #[serde(rename = "joinUrl", skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "joinUrl",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub join_url: ::std::option::Option<::std::string::String>,
     ///Physical location details for the meeting, including address and time zone.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1173,7 +1160,10 @@ pub struct Meeting {
     #[serde(rename = "startDate")]
     pub start_date: ::chrono::DateTime<::chrono::offset::Utc>,
     ///Time zone in which the meeting start and end dates are expressed (an IANA name such as `Europe/Berlin`).
-    #[serde(rename = "timeZone", skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "timeZone",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub time_zone: ::std::option::Option<::std::string::String>,
     ///Display title of the meeting.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1186,12 +1176,7 @@ impl Meeting {
 }
 ///The `data` envelope of the response.
 #[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq
+    ::schemars::JsonSchema, ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq,
 )]
 pub struct MeetingsData {
     ///The requested page of meetings.
@@ -1211,7 +1196,7 @@ impl MeetingsData {
     Clone,
     Debug,
     Default,
-    PartialEq
+    PartialEq,
 )]
 pub struct MeetingsPage {
     ///Aggregated facet data for filtering or summarizing the result set.
@@ -1221,7 +1206,10 @@ pub struct MeetingsPage {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub meetings: ::std::option::Option<::std::vec::Vec<Meeting>>,
     ///Pagination metadata for the result set.
-    #[serde(rename = "pageInfo", skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "pageInfo",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub page_info: ::std::option::Option<PageInfo>,
 }
 impl MeetingsPage {
@@ -1231,12 +1219,7 @@ impl MeetingsPage {
 }
 ///The body of a successful `GET /incoming/v2/meetings`.
 #[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq
+    ::schemars::JsonSchema, ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq,
 )]
 pub struct MeetingsResponse {
     ///The response envelope.
@@ -1244,6 +1227,78 @@ pub struct MeetingsResponse {
 }
 impl MeetingsResponse {
     pub fn builder() -> builder::MeetingsResponse {
+        Default::default()
+    }
+}
+/**A meeting nested inside another object (a course's `meetings`, a user's `attendedMeetings`).
+The vendor's schema makes it a full `Meeting`, which would recurse (meeting -> course ->
+meetings -> ...); nested copies are often abbreviated, so here every field is optional and
+the SDK models the scalar fields only (others, such as a nested `course`, are ignored).
+*/
+#[derive(
+    ::schemars::JsonSchema,
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+)]
+pub struct NestedMeeting {
+    ///Additional instructions or notes displayed to meeting attendees.
+    #[serde(
+        rename = "attendeeInfo",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub attendee_info: ::std::option::Option<::std::string::String>,
+    ///Unique identifier of the course this meeting belongs to.
+    #[serde(
+        rename = "courseId",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub course_id: ::std::option::Option<::uuid::Uuid>,
+    ///Date and time the meeting ends.
+    #[serde(
+        rename = "endDate",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub end_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///Unique identifier for the meeting.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::uuid::Uuid>,
+    ///List of instructor names assigned to the meeting.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub instructors: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    ///URL attendees use to join the meeting.
+    #[serde(
+        rename = "joinUrl",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub join_url: ::std::option::Option<::std::string::String>,
+    ///Unique identifier of the meeting's physical location.
+    #[serde(
+        rename = "locationId",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub location_id: ::std::option::Option<::uuid::Uuid>,
+    ///Date and time the meeting begins.
+    #[serde(
+        rename = "startDate",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub start_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    ///Time zone in which the meeting start and end dates are expressed.
+    #[serde(
+        rename = "timeZone",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub time_zone: ::std::option::Option<::std::string::String>,
+    ///Display title of the meeting.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub title: ::std::option::Option<::std::string::String>,
+}
+impl NestedMeeting {
+    pub fn builder() -> builder::NestedMeeting {
         Default::default()
     }
 }
@@ -1255,7 +1310,7 @@ impl MeetingsResponse {
     Clone,
     Debug,
     Default,
-    PartialEq
+    PartialEq,
 )]
 pub struct PageInfo {
     ///The current page number in the paginated result set.
@@ -1265,10 +1320,16 @@ pub struct PageInfo {
     )]
     pub current_page: ::std::option::Option<i64>,
     ///Indicates whether additional pages of results exist.
-    #[serde(rename = "hasMore", skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "hasMore",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub has_more: ::std::option::Option<bool>,
     ///Number of meetings returned per page.
-    #[serde(rename = "perPage", skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "perPage",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub per_page: ::std::option::Option<i64>,
     ///Total number of meetings across all pages.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1287,7 +1348,7 @@ impl PageInfo {
     Clone,
     Debug,
     Default,
-    PartialEq
+    PartialEq,
 )]
 pub struct PriceVariation {
     ///Label of the variation.
@@ -1313,14 +1374,17 @@ impl PriceVariation {
     Clone,
     Debug,
     Default,
-    PartialEq
+    PartialEq,
 )]
 pub struct PurchasedBundle {
     ///The bundle.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bundle: ::std::option::Option<Bundle>,
     ///Identifier of the bundle.
-    #[serde(rename = "bundleId", skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "bundleId",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub bundle_id: ::std::option::Option<::uuid::Uuid>,
 }
 impl PurchasedBundle {
@@ -1336,7 +1400,7 @@ impl PurchasedBundle {
     Clone,
     Debug,
     Default,
-    PartialEq
+    PartialEq,
 )]
 pub struct PurchasedCourse {
     ///URL or id of the certificate.
@@ -1347,14 +1411,15 @@ pub struct PurchasedCourse {
         rename = "certificateIssuedAt",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub certificate_issued_at: ::std::option::Option<
-        ::chrono::DateTime<::chrono::offset::Utc>,
-    >,
+    pub certificate_issued_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     ///The course.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub course: ::std::option::Option<Course>,
     ///Identifier of the course.
-    #[serde(rename = "courseId", skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "courseId",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub course_id: ::std::option::Option<::uuid::Uuid>,
     ///Enrollment status.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1373,7 +1438,7 @@ impl PurchasedCourse {
     Clone,
     Debug,
     Default,
-    PartialEq
+    PartialEq,
 )]
 pub struct RecommendedSlug {
     ///Weight of the recommendation.
@@ -1396,7 +1461,7 @@ impl RecommendedSlug {
     Clone,
     Debug,
     Default,
-    PartialEq
+    PartialEq,
 )]
 pub struct RecommendedTag {
     ///Weight of the recommendation.
@@ -1419,7 +1484,7 @@ impl RecommendedTag {
     Clone,
     Debug,
     Default,
-    PartialEq
+    PartialEq,
 )]
 pub struct SeatPackage {
     ///Seats in the package.
@@ -1439,7 +1504,7 @@ impl SeatPackage {
     Clone,
     Debug,
     Default,
-    PartialEq
+    PartialEq,
 )]
 pub struct SeatTier {
     ///Price per seat in cents.
@@ -1465,7 +1530,7 @@ impl SeatTier {
     Clone,
     Debug,
     Default,
-    PartialEq
+    PartialEq,
 )]
 pub struct Section {
     ///Unique identifier of the section.
@@ -1497,7 +1562,7 @@ impl Section {
     Clone,
     Debug,
     Default,
-    PartialEq
+    PartialEq,
 )]
 pub struct TopicGroup {
     ///Category names.
@@ -1530,7 +1595,7 @@ absent.
     Clone,
     Debug,
     Default,
-    PartialEq
+    PartialEq,
 )]
 pub struct User {
     ///Short display name.
@@ -1568,9 +1633,7 @@ pub struct User {
         rename = "allocatedLearningPaths",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub allocated_learning_paths: ::std::option::Option<
-        ::std::vec::Vec<AllocatedLearningPath>,
-    >,
+    pub allocated_learning_paths: ::std::option::Option<::std::vec::Vec<AllocatedLearningPath>>,
     ///Licenses allocated to the user.
     #[serde(
         rename = "allocatedLicenses",
@@ -1611,7 +1674,10 @@ pub struct User {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client: ::std::option::Option<Client>,
     ///Identifier of the user's client.
-    #[serde(rename = "clientId", skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "clientId",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub client_id: ::std::option::Option<::uuid::Uuid>,
     ///Collaborations.
     #[serde(
@@ -1639,9 +1705,8 @@ pub struct User {
         rename = "customFields",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub custom_fields: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    pub custom_fields:
+        ::std::option::Option<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
     ///Whether the user is disabled.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub disabled: ::std::option::Option<bool>,
@@ -1691,7 +1756,10 @@ pub struct User {
     )]
     pub last_initial: ::std::option::Option<::std::string::String>,
     ///Last name.
-    #[serde(rename = "lastName", skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "lastName",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub last_name: ::std::option::Option<::std::string::String>,
     ///Identifier of the linked learner user.
     #[serde(
@@ -1775,7 +1843,10 @@ pub struct User {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ref9: ::std::option::Option<::std::string::String>,
     ///Key of the user's role.
-    #[serde(rename = "roleKey", skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "roleKey",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub role_key: ::std::option::Option<::std::string::String>,
     ///Salesforce account id (not a UUID).
     #[serde(
@@ -1838,7 +1909,10 @@ pub struct User {
     )]
     pub waitlisted_courses: ::std::option::Option<::std::vec::Vec<WaitlistedCourse>>,
     ///Postal code.
-    #[serde(rename = "zipCode", skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "zipCode",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub zip_code: ::std::option::Option<::std::string::String>,
 }
 impl User {
@@ -1854,14 +1928,17 @@ impl User {
     Clone,
     Debug,
     Default,
-    PartialEq
+    PartialEq,
 )]
 pub struct WaitlistedCourse {
     ///The course.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub course: ::std::option::Option<Course>,
     ///Identifier of the course.
-    #[serde(rename = "courseId", skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "courseId",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub course_id: ::std::option::Option<::uuid::Uuid>,
 }
 impl WaitlistedCourse {
@@ -1877,20 +1954,22 @@ impl WaitlistedCourse {
     Clone,
     Debug,
     Default,
-    PartialEq
+    PartialEq,
 )]
 pub struct WebinarBlock {
     ///Unique identifier of the webinar block.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::uuid::Uuid>,
     ///URL to join the webinar.
-    #[serde(rename = "joinUrl", skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "joinUrl",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub join_url: ::std::option::Option<::std::string::String>,
     ///Recurrence settings (arbitrary JSON).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub recurrence: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    pub recurrence:
+        ::std::option::Option<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
     ///Dates of the webinar.
     #[serde(
         rename = "webinarDates",
@@ -1914,9 +1993,7 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct Aggregation {
         buckets: ::std::result::Result<
-            ::std::option::Option<
-                ::std::vec::Vec<::std::option::Option<super::AggregationBucket>>,
-            >,
+            ::std::option::Option<::std::vec::Vec<::std::option::Option<super::AggregationBucket>>>,
             ::std::string::String,
         >,
         key: ::std::result::Result<
@@ -1941,17 +2018,15 @@ pub mod builder {
         pub fn buckets<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<
-                    ::std::vec::Vec<::std::option::Option<super::AggregationBucket>>,
+                    ::std::option::Option<
+                        ::std::vec::Vec<::std::option::Option<super::AggregationBucket>>,
+                    >,
                 >,
-            >,
             T::Error: ::std::fmt::Display,
         {
             self.buckets = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for buckets: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for buckets: {e}"));
             self
         }
         pub fn key<T>(mut self, value: T) -> Self
@@ -2045,9 +2120,7 @@ pub mod builder {
         {
             self.description = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for description: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for description: {e}"));
             self
         }
         pub fn label<T>(mut self, value: T) -> Self
@@ -2112,10 +2185,8 @@ pub mod builder {
             ::std::option::Option<super::LearningPath>,
             ::std::string::String,
         >,
-        learning_path_id: ::std::result::Result<
-            ::std::option::Option<::uuid::Uuid>,
-            ::std::string::String,
-        >,
+        learning_path_id:
+            ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
         status: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -2138,9 +2209,7 @@ pub mod builder {
         {
             self.learning_path = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for learning_path: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for learning_path: {e}"));
             self
         }
         pub fn learning_path_id<T>(mut self, value: T) -> Self
@@ -2150,9 +2219,7 @@ pub mod builder {
         {
             self.learning_path_id = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for learning_path_id: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for learning_path_id: {e}"));
             self
         }
         pub fn status<T>(mut self, value: T) -> Self
@@ -2166,8 +2233,7 @@ pub mod builder {
             self
         }
     }
-    impl ::std::convert::TryFrom<AllocatedLearningPath>
-    for super::AllocatedLearningPath {
+    impl ::std::convert::TryFrom<AllocatedLearningPath> for super::AllocatedLearningPath {
         type Error = super::error::ConversionError;
         fn try_from(
             value: AllocatedLearningPath,
@@ -2190,18 +2256,12 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     pub struct AllocatedLicense {
-        license: ::std::result::Result<
-            ::std::option::Option<super::License>,
-            ::std::string::String,
-        >,
-        license_id: ::std::result::Result<
-            ::std::option::Option<::uuid::Uuid>,
-            ::std::string::String,
-        >,
-        license_role: ::std::result::Result<
-            ::std::option::Option<crate::LicenseRole>,
-            ::std::string::String,
-        >,
+        license:
+            ::std::result::Result<::std::option::Option<super::License>, ::std::string::String>,
+        license_id:
+            ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+        license_role:
+            ::std::result::Result<::std::option::Option<crate::LicenseRole>, ::std::string::String>,
         status: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -2225,9 +2285,7 @@ pub mod builder {
         {
             self.license = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for license: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for license: {e}"));
             self
         }
         pub fn license_id<T>(mut self, value: T) -> Self
@@ -2237,9 +2295,7 @@ pub mod builder {
         {
             self.license_id = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for license_id: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for license_id: {e}"));
             self
         }
         pub fn license_role<T>(mut self, value: T) -> Self
@@ -2249,9 +2305,7 @@ pub mod builder {
         {
             self.license_role = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for license_role: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for license_role: {e}"));
             self
         }
         pub fn status<T>(mut self, value: T) -> Self
@@ -2295,13 +2349,10 @@ pub mod builder {
             ::std::string::String,
         >,
         meeting: ::std::result::Result<
-            ::std::option::Option<super::Meeting>,
+            ::std::option::Option<super::NestedMeeting>,
             ::std::string::String,
         >,
-        user: ::std::result::Result<
-            ::std::option::Option<super::User>,
-            ::std::string::String,
-        >,
+        user: ::std::result::Result<::std::option::Option<super::User>, ::std::string::String>,
     }
     impl ::std::default::Default for AttendedMeeting {
         fn default() -> Self {
@@ -2316,27 +2367,23 @@ pub mod builder {
         pub fn attendance_date<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >,
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
             T::Error: ::std::fmt::Display,
         {
             self.attendance_date = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for attendance_date: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for attendance_date: {e}"));
             self
         }
         pub fn meeting<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::option::Option<super::Meeting>>,
+            T: ::std::convert::TryInto<::std::option::Option<super::NestedMeeting>>,
             T::Error: ::std::fmt::Display,
         {
             self.meeting = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for meeting: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for meeting: {e}"));
             self
         }
         pub fn user<T>(mut self, value: T) -> Self
@@ -2381,10 +2428,8 @@ pub mod builder {
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
-        award_type_id: ::std::result::Result<
-            ::std::option::Option<::uuid::Uuid>,
-            ::std::string::String,
-        >,
+        award_type_id:
+            ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
         range: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
     }
     impl ::std::default::Default for AwardClaimingOption {
@@ -2405,9 +2450,7 @@ pub mod builder {
         {
             self.award_amounts = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for award_amounts: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for award_amounts: {e}"));
             self
         }
         pub fn award_type<T>(mut self, value: T) -> Self
@@ -2417,9 +2460,7 @@ pub mod builder {
         {
             self.award_type = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for award_type: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for award_type: {e}"));
             self
         }
         pub fn award_type_id<T>(mut self, value: T) -> Self
@@ -2429,9 +2470,7 @@ pub mod builder {
         {
             self.award_type_id = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for award_type_id: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for award_type_id: {e}"));
             self
         }
         pub fn range<T>(mut self, value: T) -> Self
@@ -2470,10 +2509,7 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     pub struct Bundle {
-        id: ::std::result::Result<
-            ::std::option::Option<::uuid::Uuid>,
-            ::std::string::String,
-        >,
+        id: ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
         name: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -2526,9 +2562,7 @@ pub mod builder {
     }
     impl ::std::convert::TryFrom<Bundle> for super::Bundle {
         type Error = super::error::ConversionError;
-        fn try_from(
-            value: Bundle,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+        fn try_from(value: Bundle) -> ::std::result::Result<Self, super::error::ConversionError> {
             Ok(Self {
                 id: value.id?,
                 name: value.name?,
@@ -2547,10 +2581,7 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     pub struct Client {
-        id: ::std::result::Result<
-            ::std::option::Option<::uuid::Uuid>,
-            ::std::string::String,
-        >,
+        id: ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
         name: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -2603,9 +2634,7 @@ pub mod builder {
     }
     impl ::std::convert::TryFrom<Client> for super::Client {
         type Error = super::error::ConversionError;
-        fn try_from(
-            value: Client,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+        fn try_from(value: Client) -> ::std::result::Result<Self, super::error::ConversionError> {
             Ok(Self {
                 id: value.id?,
                 name: value.name?,
@@ -2624,22 +2653,15 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     pub struct Course {
-        access_days: ::std::result::Result<
-            ::std::option::Option<i64>,
-            ::std::string::String,
-        >,
-        alternative_pricing_ref: ::std::result::Result<
-            ::std::option::Option<i64>,
-            ::std::string::String,
-        >,
+        access_days: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+        alternative_pricing_ref:
+            ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
         alternative_pricing_type: ::std::result::Result<
             ::std::option::Option<crate::AlternativePricingType>,
             ::std::string::String,
         >,
-        annotations_enabled: ::std::result::Result<
-            ::std::option::Option<bool>,
-            ::std::string::String,
-        >,
+        annotations_enabled:
+            ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
         appearance_block: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -2648,10 +2670,8 @@ pub mod builder {
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
-        ask_learner_password: ::std::result::Result<
-            ::std::option::Option<bool>,
-            ::std::string::String,
-        >,
+        ask_learner_password:
+            ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
         availability_status: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -2660,18 +2680,12 @@ pub mod builder {
             ::std::option::Option<::std::vec::Vec<super::AwardClaimingOption>>,
             ::std::string::String,
         >,
-        balance_requirement: ::std::result::Result<
-            ::std::option::Option<i64>,
-            ::std::string::String,
-        >,
-        bulk_purchasing_enabled: ::std::result::Result<
-            ::std::option::Option<bool>,
-            ::std::string::String,
-        >,
-        completion_time_per_page: ::std::result::Result<
-            ::std::option::Option<i64>,
-            ::std::string::String,
-        >,
+        balance_requirement:
+            ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+        bulk_purchasing_enabled:
+            ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+        completion_time_per_page:
+            ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
         confirmation_block: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -2680,10 +2694,8 @@ pub mod builder {
             ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
             ::std::string::String,
         >,
-        course_group: ::std::result::Result<
-            ::std::option::Option<super::CourseGroup>,
-            ::std::string::String,
-        >,
+        course_group:
+            ::std::result::Result<::std::option::Option<super::CourseGroup>, ::std::string::String>,
         course_group_title: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -2700,36 +2712,19 @@ pub mod builder {
             ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
             ::std::string::String,
         >,
-        current_user_has_access: ::std::result::Result<
-            ::std::option::Option<bool>,
-            ::std::string::String,
-        >,
+        current_user_has_access:
+            ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
         custom_fields: ::std::result::Result<
-            ::std::option::Option<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-            >,
+            ::std::option::Option<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
             ::std::string::String,
         >,
-        discussions_enabled: ::std::result::Result<
-            ::std::option::Option<bool>,
-            ::std::string::String,
-        >,
-        display_map: ::std::result::Result<
-            ::std::option::Option<bool>,
-            ::std::string::String,
-        >,
-        display_results: ::std::result::Result<
-            ::std::option::Option<bool>,
-            ::std::string::String,
-        >,
-        embedded_enabled: ::std::result::Result<
-            ::std::option::Option<bool>,
-            ::std::string::String,
-        >,
-        enrollment_active: ::std::result::Result<
-            ::std::option::Option<bool>,
-            ::std::string::String,
-        >,
+        discussions_enabled:
+            ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+        display_map: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+        display_results: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+        embedded_enabled: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+        enrollment_active:
+            ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
         enrollment_end_date: ::std::result::Result<
             ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
             ::std::string::String,
@@ -2742,14 +2737,10 @@ pub mod builder {
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
-        force_linear_progress: ::std::result::Result<
-            ::std::option::Option<bool>,
-            ::std::string::String,
-        >,
-        free_with_registration: ::std::result::Result<
-            ::std::option::Option<bool>,
-            ::std::string::String,
-        >,
+        force_linear_progress:
+            ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+        free_with_registration:
+            ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
         fulfillment_center: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -2758,82 +2749,47 @@ pub mod builder {
             ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
             ::std::string::String,
         >,
-        gallery_enabled: ::std::result::Result<
-            ::std::option::Option<bool>,
-            ::std::string::String,
-        >,
+        gallery_enabled: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
         grace_period_end_date: ::std::result::Result<
             ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
             ::std::string::String,
         >,
-        has_children: ::std::result::Result<
-            ::std::option::Option<bool>,
-            ::std::string::String,
-        >,
-        has_multiple_currencies: ::std::result::Result<
-            ::std::option::Option<bool>,
-            ::std::string::String,
-        >,
-        id: ::std::result::Result<
-            ::std::option::Option<::uuid::Uuid>,
-            ::std::string::String,
-        >,
+        has_children: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+        has_multiple_currencies:
+            ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+        id: ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
         in_person_event_info: ::std::result::Result<
             ::std::option::Option<super::InPersonEventInfo>,
             ::std::string::String,
         >,
-        instructor_access_enabled: ::std::result::Result<
-            ::std::option::Option<bool>,
-            ::std::string::String,
-        >,
-        instructor_access_price_in_cents: ::std::result::Result<
-            ::std::option::Option<i64>,
-            ::std::string::String,
-        >,
+        instructor_access_enabled:
+            ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+        instructor_access_price_in_cents:
+            ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
         instructor_emails: ::std::result::Result<
             ::std::option::Option<::std::vec::Vec<::std::string::String>>,
             ::std::string::String,
         >,
-        is_active: ::std::result::Result<
-            ::std::option::Option<bool>,
-            ::std::string::String,
-        >,
-        is_child: ::std::result::Result<
-            ::std::option::Option<bool>,
-            ::std::string::String,
-        >,
-        kind: ::std::result::Result<
-            ::std::option::Option<crate::CourseKind>,
-            ::std::string::String,
-        >,
-        last_tier_price_in_cents: ::std::result::Result<
-            ::std::option::Option<i64>,
-            ::std::string::String,
-        >,
-        linked_workbook_enabled: ::std::result::Result<
-            ::std::option::Option<bool>,
-            ::std::string::String,
-        >,
-        linked_workbook_skip_enabled: ::std::result::Result<
-            ::std::option::Option<bool>,
-            ::std::string::String,
-        >,
-        location: ::std::result::Result<
-            ::std::option::Option<super::Location>,
-            ::std::string::String,
-        >,
+        is_active: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+        is_child: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+        kind:
+            ::std::result::Result<::std::option::Option<crate::CourseKind>, ::std::string::String>,
+        last_tier_price_in_cents:
+            ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+        linked_workbook_enabled:
+            ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+        linked_workbook_skip_enabled:
+            ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+        location:
+            ::std::result::Result<::std::option::Option<super::Location>, ::std::string::String>,
         meetings: ::std::result::Result<
-            ::std::option::Option<::std::vec::Vec<super::Meeting>>,
+            ::std::option::Option<::std::vec::Vec<super::NestedMeeting>>,
             ::std::string::String,
         >,
-        meetings_overview_enabled: ::std::result::Result<
-            ::std::option::Option<bool>,
-            ::std::string::String,
-        >,
-        parent_course_id: ::std::result::Result<
-            ::std::option::Option<::uuid::Uuid>,
-            ::std::string::String,
-        >,
+        meetings_overview_enabled:
+            ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+        parent_course_id:
+            ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
         paywalls_block: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -2846,60 +2802,38 @@ pub mod builder {
             ::std::option::Option<::std::vec::Vec<super::LearningPath>>,
             ::std::string::String,
         >,
-        price_in_cents: ::std::result::Result<
-            ::std::option::Option<i64>,
-            ::std::string::String,
-        >,
-        prices: ::std::result::Result<
-            ::std::vec::Vec<super::ItemPrice>,
-            ::std::string::String,
-        >,
+        price_in_cents: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+        prices: ::std::result::Result<::std::vec::Vec<super::ItemPrice>, ::std::string::String>,
         publish_date: ::std::result::Result<
             ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
             ::std::string::String,
         >,
-        purchasable: ::std::result::Result<
-            ::std::option::Option<bool>,
-            ::std::string::String,
-        >,
+        purchasable: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
         readable_recurrence_string: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
         recurrence: ::std::result::Result<
-            ::std::option::Option<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-            >,
+            ::std::option::Option<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
             ::std::string::String,
         >,
         recurrence_rule: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
-        resources_enabled: ::std::result::Result<
-            ::std::option::Option<bool>,
-            ::std::string::String,
-        >,
-        roster: ::std::result::Result<
-            ::std::option::Option<bool>,
-            ::std::string::String,
-        >,
+        resources_enabled:
+            ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+        roster: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
         roster_submitted_date: ::std::result::Result<
             ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
             ::std::string::String,
         >,
-        sample_lesson: ::std::result::Result<
-            ::std::option::Option<super::Lesson>,
-            ::std::string::String,
-        >,
-        sample_lesson_id: ::std::result::Result<
-            ::std::option::Option<::uuid::Uuid>,
-            ::std::string::String,
-        >,
-        scorm_collect_user_details: ::std::result::Result<
-            ::std::option::Option<bool>,
-            ::std::string::String,
-        >,
+        sample_lesson:
+            ::std::result::Result<::std::option::Option<super::Lesson>, ::std::string::String>,
+        sample_lesson_id:
+            ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+        scorm_collect_user_details:
+            ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
         seat_packages: ::std::result::Result<
             ::std::option::Option<::std::vec::Vec<super::SeatPackage>>,
             ::std::string::String,
@@ -2908,38 +2842,20 @@ pub mod builder {
             ::std::option::Option<::std::vec::Vec<super::SeatTier>>,
             ::std::string::String,
         >,
-        seats_allocated_count: ::std::result::Result<
-            ::std::option::Option<i64>,
-            ::std::string::String,
-        >,
-        seats_limit: ::std::result::Result<
-            ::std::option::Option<i64>,
-            ::std::string::String,
-        >,
-        seats_limit_met: ::std::result::Result<
-            ::std::option::Option<bool>,
-            ::std::string::String,
-        >,
-        seats_used_count: ::std::result::Result<
-            ::std::option::Option<i64>,
-            ::std::string::String,
-        >,
+        seats_allocated_count:
+            ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+        seats_limit: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+        seats_limit_met: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+        seats_used_count: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
         sections: ::std::result::Result<
             ::std::option::Option<::std::vec::Vec<super::Section>>,
             ::std::string::String,
         >,
-        session_is_titled: ::std::result::Result<
-            ::std::option::Option<bool>,
-            ::std::string::String,
-        >,
-        show_progress: ::std::result::Result<
-            ::std::option::Option<bool>,
-            ::std::string::String,
-        >,
-        show_syllabus_while_unenrolled: ::std::result::Result<
-            ::std::option::Option<bool>,
-            ::std::string::String,
-        >,
+        session_is_titled:
+            ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+        show_progress: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+        show_syllabus_while_unenrolled:
+            ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
         sku: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -2952,26 +2868,17 @@ pub mod builder {
             ::std::option::Option<crate::CourseStatus>,
             ::std::string::String,
         >,
-        suggested_retail_price_in_cents: ::std::result::Result<
-            ::std::option::Option<i64>,
-            ::std::string::String,
-        >,
-        superquiz_enabled: ::std::result::Result<
-            ::std::option::Option<bool>,
-            ::std::string::String,
-        >,
-        syllabus_titles_enabled: ::std::result::Result<
-            ::std::option::Option<bool>,
-            ::std::string::String,
-        >,
+        suggested_retail_price_in_cents:
+            ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+        superquiz_enabled:
+            ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+        syllabus_titles_enabled:
+            ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
         tax_category: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
-        taxable: ::std::result::Result<
-            ::std::option::Option<bool>,
-            ::std::string::String,
-        >,
+        taxable: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
         terms_block: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -2980,10 +2887,8 @@ pub mod builder {
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
-        topic_group: ::std::result::Result<
-            ::std::option::Option<super::TopicGroup>,
-            ::std::string::String,
-        >,
+        topic_group:
+            ::std::result::Result<::std::option::Option<super::TopicGroup>, ::std::string::String>,
         topic_group_id: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -2992,22 +2897,12 @@ pub mod builder {
             ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
             ::std::string::String,
         >,
-        waitlist_active: ::std::result::Result<
-            ::std::option::Option<bool>,
-            ::std::string::String,
-        >,
-        waitlist_count: ::std::result::Result<
-            ::std::option::Option<i64>,
-            ::std::string::String,
-        >,
-        waitlisting_enabled: ::std::result::Result<
-            ::std::option::Option<bool>,
-            ::std::string::String,
-        >,
-        waitlisting_triggered: ::std::result::Result<
-            ::std::option::Option<bool>,
-            ::std::string::String,
-        >,
+        waitlist_active: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+        waitlist_count: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+        waitlisting_enabled:
+            ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+        waitlisting_triggered:
+            ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
         webinar_dates: ::std::result::Result<
             ::std::option::Option<::std::vec::Vec<super::DateRange>>,
             ::std::string::String,
@@ -3024,10 +2919,7 @@ pub mod builder {
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
-        workbook_enabled: ::std::result::Result<
-            ::std::option::Option<bool>,
-            ::std::string::String,
-        >,
+        workbook_enabled: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
     }
     impl ::std::default::Default for Course {
         fn default() -> Self {
@@ -3143,9 +3035,7 @@ pub mod builder {
         {
             self.access_days = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for access_days: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for access_days: {e}"));
             self
         }
         pub fn alternative_pricing_ref<T>(mut self, value: T) -> Self
@@ -3153,29 +3043,19 @@ pub mod builder {
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
             T::Error: ::std::fmt::Display,
         {
-            self.alternative_pricing_ref = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for alternative_pricing_ref: {e}"
-                    )
-                });
+            self.alternative_pricing_ref = value.try_into().map_err(|e| {
+                format!("error converting supplied value for alternative_pricing_ref: {e}")
+            });
             self
         }
         pub fn alternative_pricing_type<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<crate::AlternativePricingType>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<crate::AlternativePricingType>>,
             T::Error: ::std::fmt::Display,
         {
-            self.alternative_pricing_type = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for alternative_pricing_type: {e}"
-                    )
-                });
+            self.alternative_pricing_type = value.try_into().map_err(|e| {
+                format!("error converting supplied value for alternative_pricing_type: {e}")
+            });
             self
         }
         pub fn annotations_enabled<T>(mut self, value: T) -> Self
@@ -3183,13 +3063,9 @@ pub mod builder {
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
             T::Error: ::std::fmt::Display,
         {
-            self.annotations_enabled = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for annotations_enabled: {e}"
-                    )
-                });
+            self.annotations_enabled = value.try_into().map_err(|e| {
+                format!("error converting supplied value for annotations_enabled: {e}")
+            });
             self
         }
         pub fn appearance_block<T>(mut self, value: T) -> Self
@@ -3199,9 +3075,7 @@ pub mod builder {
         {
             self.appearance_block = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for appearance_block: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for appearance_block: {e}"));
             self
         }
         pub fn appearance_hash<T>(mut self, value: T) -> Self
@@ -3211,9 +3085,7 @@ pub mod builder {
         {
             self.appearance_hash = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for appearance_hash: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for appearance_hash: {e}"));
             self
         }
         pub fn ask_learner_password<T>(mut self, value: T) -> Self
@@ -3221,13 +3093,9 @@ pub mod builder {
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
             T::Error: ::std::fmt::Display,
         {
-            self.ask_learner_password = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for ask_learner_password: {e}"
-                    )
-                });
+            self.ask_learner_password = value.try_into().map_err(|e| {
+                format!("error converting supplied value for ask_learner_password: {e}")
+            });
             self
         }
         pub fn availability_status<T>(mut self, value: T) -> Self
@@ -3235,29 +3103,21 @@ pub mod builder {
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
-            self.availability_status = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for availability_status: {e}"
-                    )
-                });
+            self.availability_status = value.try_into().map_err(|e| {
+                format!("error converting supplied value for availability_status: {e}")
+            });
             self
         }
         pub fn award_claiming_options<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<::std::vec::Vec<super::AwardClaimingOption>>,
-            >,
+                    ::std::option::Option<::std::vec::Vec<super::AwardClaimingOption>>,
+                >,
             T::Error: ::std::fmt::Display,
         {
-            self.award_claiming_options = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for award_claiming_options: {e}"
-                    )
-                });
+            self.award_claiming_options = value.try_into().map_err(|e| {
+                format!("error converting supplied value for award_claiming_options: {e}")
+            });
             self
         }
         pub fn balance_requirement<T>(mut self, value: T) -> Self
@@ -3265,13 +3125,9 @@ pub mod builder {
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
             T::Error: ::std::fmt::Display,
         {
-            self.balance_requirement = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for balance_requirement: {e}"
-                    )
-                });
+            self.balance_requirement = value.try_into().map_err(|e| {
+                format!("error converting supplied value for balance_requirement: {e}")
+            });
             self
         }
         pub fn bulk_purchasing_enabled<T>(mut self, value: T) -> Self
@@ -3279,13 +3135,9 @@ pub mod builder {
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
             T::Error: ::std::fmt::Display,
         {
-            self.bulk_purchasing_enabled = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for bulk_purchasing_enabled: {e}"
-                    )
-                });
+            self.bulk_purchasing_enabled = value.try_into().map_err(|e| {
+                format!("error converting supplied value for bulk_purchasing_enabled: {e}")
+            });
             self
         }
         pub fn completion_time_per_page<T>(mut self, value: T) -> Self
@@ -3293,13 +3145,9 @@ pub mod builder {
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
             T::Error: ::std::fmt::Display,
         {
-            self.completion_time_per_page = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for completion_time_per_page: {e}"
-                    )
-                });
+            self.completion_time_per_page = value.try_into().map_err(|e| {
+                format!("error converting supplied value for completion_time_per_page: {e}")
+            });
             self
         }
         pub fn confirmation_block<T>(mut self, value: T) -> Self
@@ -3307,27 +3155,21 @@ pub mod builder {
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
-            self.confirmation_block = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for confirmation_block: {e}"
-                    )
-                });
+            self.confirmation_block = value.try_into().map_err(|e| {
+                format!("error converting supplied value for confirmation_block: {e}")
+            });
             self
         }
         pub fn course_end_date<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >,
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
             T::Error: ::std::fmt::Display,
         {
             self.course_end_date = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for course_end_date: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for course_end_date: {e}"));
             self
         }
         pub fn course_group<T>(mut self, value: T) -> Self
@@ -3337,9 +3179,7 @@ pub mod builder {
         {
             self.course_group = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for course_group: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for course_group: {e}"));
             self
         }
         pub fn course_group_title<T>(mut self, value: T) -> Self
@@ -3347,57 +3187,45 @@ pub mod builder {
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
-            self.course_group_title = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for course_group_title: {e}"
-                    )
-                });
+            self.course_group_title = value.try_into().map_err(|e| {
+                format!("error converting supplied value for course_group_title: {e}")
+            });
             self
         }
         pub fn course_start_date<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >,
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
             T::Error: ::std::fmt::Display,
         {
             self.course_start_date = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for course_start_date: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for course_start_date: {e}"));
             self
         }
         pub fn created_at<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >,
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
             T::Error: ::std::fmt::Display,
         {
             self.created_at = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for created_at: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for created_at: {e}"));
             self
         }
         pub fn current_user_due_date<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >,
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
             T::Error: ::std::fmt::Display,
         {
-            self.current_user_due_date = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for current_user_due_date: {e}"
-                    )
-                });
+            self.current_user_due_date = value.try_into().map_err(|e| {
+                format!("error converting supplied value for current_user_due_date: {e}")
+            });
             self
         }
         pub fn current_user_has_access<T>(mut self, value: T) -> Self
@@ -3405,29 +3233,23 @@ pub mod builder {
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
             T::Error: ::std::fmt::Display,
         {
-            self.current_user_has_access = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for current_user_has_access: {e}"
-                    )
-                });
+            self.current_user_has_access = value.try_into().map_err(|e| {
+                format!("error converting supplied value for current_user_has_access: {e}")
+            });
             self
         }
         pub fn custom_fields<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
                 >,
-            >,
             T::Error: ::std::fmt::Display,
         {
             self.custom_fields = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for custom_fields: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for custom_fields: {e}"));
             self
         }
         pub fn discussions_enabled<T>(mut self, value: T) -> Self
@@ -3435,13 +3257,9 @@ pub mod builder {
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
             T::Error: ::std::fmt::Display,
         {
-            self.discussions_enabled = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for discussions_enabled: {e}"
-                    )
-                });
+            self.discussions_enabled = value.try_into().map_err(|e| {
+                format!("error converting supplied value for discussions_enabled: {e}")
+            });
             self
         }
         pub fn display_map<T>(mut self, value: T) -> Self
@@ -3451,9 +3269,7 @@ pub mod builder {
         {
             self.display_map = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for display_map: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for display_map: {e}"));
             self
         }
         pub fn display_results<T>(mut self, value: T) -> Self
@@ -3463,9 +3279,7 @@ pub mod builder {
         {
             self.display_results = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for display_results: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for display_results: {e}"));
             self
         }
         pub fn embedded_enabled<T>(mut self, value: T) -> Self
@@ -3475,9 +3289,7 @@ pub mod builder {
         {
             self.embedded_enabled = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for embedded_enabled: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for embedded_enabled: {e}"));
             self
         }
         pub fn enrollment_active<T>(mut self, value: T) -> Self
@@ -3487,41 +3299,31 @@ pub mod builder {
         {
             self.enrollment_active = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for enrollment_active: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for enrollment_active: {e}"));
             self
         }
         pub fn enrollment_end_date<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >,
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
             T::Error: ::std::fmt::Display,
         {
-            self.enrollment_end_date = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for enrollment_end_date: {e}"
-                    )
-                });
+            self.enrollment_end_date = value.try_into().map_err(|e| {
+                format!("error converting supplied value for enrollment_end_date: {e}")
+            });
             self
         }
         pub fn enrollment_start_date<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >,
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
             T::Error: ::std::fmt::Display,
         {
-            self.enrollment_start_date = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for enrollment_start_date: {e}"
-                    )
-                });
+            self.enrollment_start_date = value.try_into().map_err(|e| {
+                format!("error converting supplied value for enrollment_start_date: {e}")
+            });
             self
         }
         pub fn final_assessment<T>(mut self, value: T) -> Self
@@ -3531,9 +3333,7 @@ pub mod builder {
         {
             self.final_assessment = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for final_assessment: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for final_assessment: {e}"));
             self
         }
         pub fn force_linear_progress<T>(mut self, value: T) -> Self
@@ -3541,13 +3341,9 @@ pub mod builder {
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
             T::Error: ::std::fmt::Display,
         {
-            self.force_linear_progress = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for force_linear_progress: {e}"
-                    )
-                });
+            self.force_linear_progress = value.try_into().map_err(|e| {
+                format!("error converting supplied value for force_linear_progress: {e}")
+            });
             self
         }
         pub fn free_with_registration<T>(mut self, value: T) -> Self
@@ -3555,13 +3351,9 @@ pub mod builder {
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
             T::Error: ::std::fmt::Display,
         {
-            self.free_with_registration = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for free_with_registration: {e}"
-                    )
-                });
+            self.free_with_registration = value.try_into().map_err(|e| {
+                format!("error converting supplied value for free_with_registration: {e}")
+            });
             self
         }
         pub fn fulfillment_center<T>(mut self, value: T) -> Self
@@ -3569,29 +3361,21 @@ pub mod builder {
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
-            self.fulfillment_center = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for fulfillment_center: {e}"
-                    )
-                });
+            self.fulfillment_center = value.try_into().map_err(|e| {
+                format!("error converting supplied value for fulfillment_center: {e}")
+            });
             self
         }
         pub fn future_publish_date<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >,
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
             T::Error: ::std::fmt::Display,
         {
-            self.future_publish_date = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for future_publish_date: {e}"
-                    )
-                });
+            self.future_publish_date = value.try_into().map_err(|e| {
+                format!("error converting supplied value for future_publish_date: {e}")
+            });
             self
         }
         pub fn gallery_enabled<T>(mut self, value: T) -> Self
@@ -3601,25 +3385,19 @@ pub mod builder {
         {
             self.gallery_enabled = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for gallery_enabled: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for gallery_enabled: {e}"));
             self
         }
         pub fn grace_period_end_date<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >,
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
             T::Error: ::std::fmt::Display,
         {
-            self.grace_period_end_date = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for grace_period_end_date: {e}"
-                    )
-                });
+            self.grace_period_end_date = value.try_into().map_err(|e| {
+                format!("error converting supplied value for grace_period_end_date: {e}")
+            });
             self
         }
         pub fn has_children<T>(mut self, value: T) -> Self
@@ -3629,9 +3407,7 @@ pub mod builder {
         {
             self.has_children = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for has_children: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for has_children: {e}"));
             self
         }
         pub fn has_multiple_currencies<T>(mut self, value: T) -> Self
@@ -3639,13 +3415,9 @@ pub mod builder {
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
             T::Error: ::std::fmt::Display,
         {
-            self.has_multiple_currencies = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for has_multiple_currencies: {e}"
-                    )
-                });
+            self.has_multiple_currencies = value.try_into().map_err(|e| {
+                format!("error converting supplied value for has_multiple_currencies: {e}")
+            });
             self
         }
         pub fn id<T>(mut self, value: T) -> Self
@@ -3663,13 +3435,9 @@ pub mod builder {
             T: ::std::convert::TryInto<::std::option::Option<super::InPersonEventInfo>>,
             T::Error: ::std::fmt::Display,
         {
-            self.in_person_event_info = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for in_person_event_info: {e}"
-                    )
-                });
+            self.in_person_event_info = value.try_into().map_err(|e| {
+                format!("error converting supplied value for in_person_event_info: {e}")
+            });
             self
         }
         pub fn instructor_access_enabled<T>(mut self, value: T) -> Self
@@ -3677,13 +3445,9 @@ pub mod builder {
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
             T::Error: ::std::fmt::Display,
         {
-            self.instructor_access_enabled = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for instructor_access_enabled: {e}"
-                    )
-                });
+            self.instructor_access_enabled = value.try_into().map_err(|e| {
+                format!("error converting supplied value for instructor_access_enabled: {e}")
+            });
             self
         }
         pub fn instructor_access_price_in_cents<T>(mut self, value: T) -> Self
@@ -3691,27 +3455,21 @@ pub mod builder {
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
             T::Error: ::std::fmt::Display,
         {
-            self.instructor_access_price_in_cents = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for instructor_access_price_in_cents: {e}"
-                    )
-                });
+            self.instructor_access_price_in_cents = value.try_into().map_err(|e| {
+                format!("error converting supplied value for instructor_access_price_in_cents: {e}")
+            });
             self
         }
         pub fn instructor_emails<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-            >,
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
             T::Error: ::std::fmt::Display,
         {
             self.instructor_emails = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for instructor_emails: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for instructor_emails: {e}"));
             self
         }
         pub fn is_active<T>(mut self, value: T) -> Self
@@ -3721,9 +3479,7 @@ pub mod builder {
         {
             self.is_active = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for is_active: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for is_active: {e}"));
             self
         }
         pub fn is_child<T>(mut self, value: T) -> Self
@@ -3733,9 +3489,7 @@ pub mod builder {
         {
             self.is_child = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for is_child: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for is_child: {e}"));
             self
         }
         pub fn kind<T>(mut self, value: T) -> Self
@@ -3753,13 +3507,9 @@ pub mod builder {
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
             T::Error: ::std::fmt::Display,
         {
-            self.last_tier_price_in_cents = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for last_tier_price_in_cents: {e}"
-                    )
-                });
+            self.last_tier_price_in_cents = value.try_into().map_err(|e| {
+                format!("error converting supplied value for last_tier_price_in_cents: {e}")
+            });
             self
         }
         pub fn linked_workbook_enabled<T>(mut self, value: T) -> Self
@@ -3767,13 +3517,9 @@ pub mod builder {
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
             T::Error: ::std::fmt::Display,
         {
-            self.linked_workbook_enabled = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for linked_workbook_enabled: {e}"
-                    )
-                });
+            self.linked_workbook_enabled = value.try_into().map_err(|e| {
+                format!("error converting supplied value for linked_workbook_enabled: {e}")
+            });
             self
         }
         pub fn linked_workbook_skip_enabled<T>(mut self, value: T) -> Self
@@ -3781,13 +3527,9 @@ pub mod builder {
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
             T::Error: ::std::fmt::Display,
         {
-            self.linked_workbook_skip_enabled = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for linked_workbook_skip_enabled: {e}"
-                    )
-                });
+            self.linked_workbook_skip_enabled = value.try_into().map_err(|e| {
+                format!("error converting supplied value for linked_workbook_skip_enabled: {e}")
+            });
             self
         }
         pub fn location<T>(mut self, value: T) -> Self
@@ -3797,23 +3539,19 @@ pub mod builder {
         {
             self.location = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for location: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for location: {e}"));
             self
         }
         pub fn meetings<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<::std::vec::Vec<super::Meeting>>,
-            >,
+                    ::std::option::Option<::std::vec::Vec<super::NestedMeeting>>,
+                >,
             T::Error: ::std::fmt::Display,
         {
             self.meetings = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for meetings: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for meetings: {e}"));
             self
         }
         pub fn meetings_overview_enabled<T>(mut self, value: T) -> Self
@@ -3821,13 +3559,9 @@ pub mod builder {
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
             T::Error: ::std::fmt::Display,
         {
-            self.meetings_overview_enabled = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for meetings_overview_enabled: {e}"
-                    )
-                });
+            self.meetings_overview_enabled = value.try_into().map_err(|e| {
+                format!("error converting supplied value for meetings_overview_enabled: {e}")
+            });
             self
         }
         pub fn parent_course_id<T>(mut self, value: T) -> Self
@@ -3837,9 +3571,7 @@ pub mod builder {
         {
             self.parent_course_id = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for parent_course_id: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for parent_course_id: {e}"));
             self
         }
         pub fn paywalls_block<T>(mut self, value: T) -> Self
@@ -3849,41 +3581,27 @@ pub mod builder {
         {
             self.paywalls_block = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for paywalls_block: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for paywalls_block: {e}"));
             self
         }
         pub fn prerequisite_courses<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<::std::vec::Vec<super::Course>>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<::std::vec::Vec<super::Course>>>,
             T::Error: ::std::fmt::Display,
         {
-            self.prerequisite_courses = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for prerequisite_courses: {e}"
-                    )
-                });
+            self.prerequisite_courses = value.try_into().map_err(|e| {
+                format!("error converting supplied value for prerequisite_courses: {e}")
+            });
             self
         }
         pub fn prerequisite_learning_paths<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<::std::vec::Vec<super::LearningPath>>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<::std::vec::Vec<super::LearningPath>>>,
             T::Error: ::std::fmt::Display,
         {
-            self.prerequisite_learning_paths = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for prerequisite_learning_paths: {e}"
-                    )
-                });
+            self.prerequisite_learning_paths = value.try_into().map_err(|e| {
+                format!("error converting supplied value for prerequisite_learning_paths: {e}")
+            });
             self
         }
         pub fn price_in_cents<T>(mut self, value: T) -> Self
@@ -3893,9 +3611,7 @@ pub mod builder {
         {
             self.price_in_cents = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for price_in_cents: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for price_in_cents: {e}"));
             self
         }
         pub fn prices<T>(mut self, value: T) -> Self
@@ -3911,15 +3627,13 @@ pub mod builder {
         pub fn publish_date<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >,
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
             T::Error: ::std::fmt::Display,
         {
             self.publish_date = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for publish_date: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for publish_date: {e}"));
             self
         }
         pub fn purchasable<T>(mut self, value: T) -> Self
@@ -3929,9 +3643,7 @@ pub mod builder {
         {
             self.purchasable = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for purchasable: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for purchasable: {e}"));
             self
         }
         pub fn readable_recurrence_string<T>(mut self, value: T) -> Self
@@ -3939,29 +3651,23 @@ pub mod builder {
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
-            self.readable_recurrence_string = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for readable_recurrence_string: {e}"
-                    )
-                });
+            self.readable_recurrence_string = value.try_into().map_err(|e| {
+                format!("error converting supplied value for readable_recurrence_string: {e}")
+            });
             self
         }
         pub fn recurrence<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
                 >,
-            >,
             T::Error: ::std::fmt::Display,
         {
             self.recurrence = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for recurrence: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for recurrence: {e}"));
             self
         }
         pub fn recurrence_rule<T>(mut self, value: T) -> Self
@@ -3971,9 +3677,7 @@ pub mod builder {
         {
             self.recurrence_rule = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for recurrence_rule: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for recurrence_rule: {e}"));
             self
         }
         pub fn resources_enabled<T>(mut self, value: T) -> Self
@@ -3983,9 +3687,7 @@ pub mod builder {
         {
             self.resources_enabled = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for resources_enabled: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for resources_enabled: {e}"));
             self
         }
         pub fn roster<T>(mut self, value: T) -> Self
@@ -4001,17 +3703,13 @@ pub mod builder {
         pub fn roster_submitted_date<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >,
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
             T::Error: ::std::fmt::Display,
         {
-            self.roster_submitted_date = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for roster_submitted_date: {e}"
-                    )
-                });
+            self.roster_submitted_date = value.try_into().map_err(|e| {
+                format!("error converting supplied value for roster_submitted_date: {e}")
+            });
             self
         }
         pub fn sample_lesson<T>(mut self, value: T) -> Self
@@ -4021,9 +3719,7 @@ pub mod builder {
         {
             self.sample_lesson = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for sample_lesson: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for sample_lesson: {e}"));
             self
         }
         pub fn sample_lesson_id<T>(mut self, value: T) -> Self
@@ -4033,9 +3729,7 @@ pub mod builder {
         {
             self.sample_lesson_id = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for sample_lesson_id: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for sample_lesson_id: {e}"));
             self
         }
         pub fn scorm_collect_user_details<T>(mut self, value: T) -> Self
@@ -4043,41 +3737,29 @@ pub mod builder {
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
             T::Error: ::std::fmt::Display,
         {
-            self.scorm_collect_user_details = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for scorm_collect_user_details: {e}"
-                    )
-                });
+            self.scorm_collect_user_details = value.try_into().map_err(|e| {
+                format!("error converting supplied value for scorm_collect_user_details: {e}")
+            });
             self
         }
         pub fn seat_packages<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<::std::vec::Vec<super::SeatPackage>>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<::std::vec::Vec<super::SeatPackage>>>,
             T::Error: ::std::fmt::Display,
         {
             self.seat_packages = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for seat_packages: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for seat_packages: {e}"));
             self
         }
         pub fn seat_tiers<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<::std::vec::Vec<super::SeatTier>>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<::std::vec::Vec<super::SeatTier>>>,
             T::Error: ::std::fmt::Display,
         {
             self.seat_tiers = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for seat_tiers: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for seat_tiers: {e}"));
             self
         }
         pub fn seats_allocated_count<T>(mut self, value: T) -> Self
@@ -4085,13 +3767,9 @@ pub mod builder {
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
             T::Error: ::std::fmt::Display,
         {
-            self.seats_allocated_count = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for seats_allocated_count: {e}"
-                    )
-                });
+            self.seats_allocated_count = value.try_into().map_err(|e| {
+                format!("error converting supplied value for seats_allocated_count: {e}")
+            });
             self
         }
         pub fn seats_limit<T>(mut self, value: T) -> Self
@@ -4101,9 +3779,7 @@ pub mod builder {
         {
             self.seats_limit = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for seats_limit: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for seats_limit: {e}"));
             self
         }
         pub fn seats_limit_met<T>(mut self, value: T) -> Self
@@ -4113,9 +3789,7 @@ pub mod builder {
         {
             self.seats_limit_met = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for seats_limit_met: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for seats_limit_met: {e}"));
             self
         }
         pub fn seats_used_count<T>(mut self, value: T) -> Self
@@ -4125,23 +3799,17 @@ pub mod builder {
         {
             self.seats_used_count = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for seats_used_count: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for seats_used_count: {e}"));
             self
         }
         pub fn sections<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<::std::vec::Vec<super::Section>>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<::std::vec::Vec<super::Section>>>,
             T::Error: ::std::fmt::Display,
         {
             self.sections = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for sections: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for sections: {e}"));
             self
         }
         pub fn session_is_titled<T>(mut self, value: T) -> Self
@@ -4151,9 +3819,7 @@ pub mod builder {
         {
             self.session_is_titled = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for session_is_titled: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for session_is_titled: {e}"));
             self
         }
         pub fn show_progress<T>(mut self, value: T) -> Self
@@ -4163,9 +3829,7 @@ pub mod builder {
         {
             self.show_progress = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for show_progress: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for show_progress: {e}"));
             self
         }
         pub fn show_syllabus_while_unenrolled<T>(mut self, value: T) -> Self
@@ -4173,13 +3837,9 @@ pub mod builder {
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
             T::Error: ::std::fmt::Display,
         {
-            self.show_syllabus_while_unenrolled = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for show_syllabus_while_unenrolled: {e}"
-                    )
-                });
+            self.show_syllabus_while_unenrolled = value.try_into().map_err(|e| {
+                format!("error converting supplied value for show_syllabus_while_unenrolled: {e}")
+            });
             self
         }
         pub fn sku<T>(mut self, value: T) -> Self
@@ -4217,13 +3877,9 @@ pub mod builder {
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
             T::Error: ::std::fmt::Display,
         {
-            self.suggested_retail_price_in_cents = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for suggested_retail_price_in_cents: {e}"
-                    )
-                });
+            self.suggested_retail_price_in_cents = value.try_into().map_err(|e| {
+                format!("error converting supplied value for suggested_retail_price_in_cents: {e}")
+            });
             self
         }
         pub fn superquiz_enabled<T>(mut self, value: T) -> Self
@@ -4233,9 +3889,7 @@ pub mod builder {
         {
             self.superquiz_enabled = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for superquiz_enabled: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for superquiz_enabled: {e}"));
             self
         }
         pub fn syllabus_titles_enabled<T>(mut self, value: T) -> Self
@@ -4243,13 +3897,9 @@ pub mod builder {
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
             T::Error: ::std::fmt::Display,
         {
-            self.syllabus_titles_enabled = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for syllabus_titles_enabled: {e}"
-                    )
-                });
+            self.syllabus_titles_enabled = value.try_into().map_err(|e| {
+                format!("error converting supplied value for syllabus_titles_enabled: {e}")
+            });
             self
         }
         pub fn tax_category<T>(mut self, value: T) -> Self
@@ -4259,9 +3909,7 @@ pub mod builder {
         {
             self.tax_category = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for tax_category: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for tax_category: {e}"));
             self
         }
         pub fn taxable<T>(mut self, value: T) -> Self
@@ -4271,9 +3919,7 @@ pub mod builder {
         {
             self.taxable = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for taxable: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for taxable: {e}"));
             self
         }
         pub fn terms_block<T>(mut self, value: T) -> Self
@@ -4283,9 +3929,7 @@ pub mod builder {
         {
             self.terms_block = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for terms_block: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for terms_block: {e}"));
             self
         }
         pub fn title<T>(mut self, value: T) -> Self
@@ -4305,9 +3949,7 @@ pub mod builder {
         {
             self.topic_group = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for topic_group: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for topic_group: {e}"));
             self
         }
         pub fn topic_group_id<T>(mut self, value: T) -> Self
@@ -4317,23 +3959,19 @@ pub mod builder {
         {
             self.topic_group_id = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for topic_group_id: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for topic_group_id: {e}"));
             self
         }
         pub fn updated_at<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >,
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
             T::Error: ::std::fmt::Display,
         {
             self.updated_at = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for updated_at: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for updated_at: {e}"));
             self
         }
         pub fn waitlist_active<T>(mut self, value: T) -> Self
@@ -4343,9 +3981,7 @@ pub mod builder {
         {
             self.waitlist_active = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for waitlist_active: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for waitlist_active: {e}"));
             self
         }
         pub fn waitlist_count<T>(mut self, value: T) -> Self
@@ -4355,9 +3991,7 @@ pub mod builder {
         {
             self.waitlist_count = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for waitlist_count: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for waitlist_count: {e}"));
             self
         }
         pub fn waitlisting_enabled<T>(mut self, value: T) -> Self
@@ -4365,13 +3999,9 @@ pub mod builder {
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
             T::Error: ::std::fmt::Display,
         {
-            self.waitlisting_enabled = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for waitlisting_enabled: {e}"
-                    )
-                });
+            self.waitlisting_enabled = value.try_into().map_err(|e| {
+                format!("error converting supplied value for waitlisting_enabled: {e}")
+            });
             self
         }
         pub fn waitlisting_triggered<T>(mut self, value: T) -> Self
@@ -4379,27 +4009,19 @@ pub mod builder {
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
             T::Error: ::std::fmt::Display,
         {
-            self.waitlisting_triggered = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for waitlisting_triggered: {e}"
-                    )
-                });
+            self.waitlisting_triggered = value.try_into().map_err(|e| {
+                format!("error converting supplied value for waitlisting_triggered: {e}")
+            });
             self
         }
         pub fn webinar_dates<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<::std::vec::Vec<super::DateRange>>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<::std::vec::Vec<super::DateRange>>>,
             T::Error: ::std::fmt::Display,
         {
             self.webinar_dates = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for webinar_dates: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for webinar_dates: {e}"));
             self
         }
         pub fn webinar_details<T>(mut self, value: T) -> Self
@@ -4409,9 +4031,7 @@ pub mod builder {
         {
             self.webinar_details = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for webinar_details: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for webinar_details: {e}"));
             self
         }
         pub fn webinar_id<T>(mut self, value: T) -> Self
@@ -4421,9 +4041,7 @@ pub mod builder {
         {
             self.webinar_id = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for webinar_id: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for webinar_id: {e}"));
             self
         }
         pub fn webinar_time_zone<T>(mut self, value: T) -> Self
@@ -4433,9 +4051,7 @@ pub mod builder {
         {
             self.webinar_time_zone = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for webinar_time_zone: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for webinar_time_zone: {e}"));
             self
         }
         pub fn workbook_enabled<T>(mut self, value: T) -> Self
@@ -4445,17 +4061,13 @@ pub mod builder {
         {
             self.workbook_enabled = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for workbook_enabled: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for workbook_enabled: {e}"));
             self
         }
     }
     impl ::std::convert::TryFrom<Course> for super::Course {
         type Error = super::error::ConversionError;
-        fn try_from(
-            value: Course,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+        fn try_from(value: Course) -> ::std::result::Result<Self, super::error::ConversionError> {
             Ok(Self {
                 access_days: value.access_days?,
                 alternative_pricing_ref: value.alternative_pricing_ref?,
@@ -4497,8 +4109,7 @@ pub mod builder {
                 id: value.id?,
                 in_person_event_info: value.in_person_event_info?,
                 instructor_access_enabled: value.instructor_access_enabled?,
-                instructor_access_price_in_cents: value
-                    .instructor_access_price_in_cents?,
+                instructor_access_price_in_cents: value.instructor_access_price_in_cents?,
                 instructor_emails: value.instructor_emails?,
                 is_active: value.is_active?,
                 is_child: value.is_child?,
@@ -4604,9 +4215,7 @@ pub mod builder {
                 id: Ok(value.id),
                 in_person_event_info: Ok(value.in_person_event_info),
                 instructor_access_enabled: Ok(value.instructor_access_enabled),
-                instructor_access_price_in_cents: Ok(
-                    value.instructor_access_price_in_cents,
-                ),
+                instructor_access_price_in_cents: Ok(value.instructor_access_price_in_cents),
                 instructor_emails: Ok(value.instructor_emails),
                 is_active: Ok(value.is_active),
                 is_child: Ok(value.is_child),
@@ -4647,9 +4256,7 @@ pub mod builder {
                 sku: Ok(value.sku),
                 slug: Ok(value.slug),
                 status: Ok(value.status),
-                suggested_retail_price_in_cents: Ok(
-                    value.suggested_retail_price_in_cents,
-                ),
+                suggested_retail_price_in_cents: Ok(value.suggested_retail_price_in_cents),
                 superquiz_enabled: Ok(value.superquiz_enabled),
                 syllabus_titles_enabled: Ok(value.syllabus_titles_enabled),
                 tax_category: Ok(value.tax_category),
@@ -4673,14 +4280,9 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     pub struct CourseGroup {
-        id: ::std::result::Result<
-            ::std::option::Option<::uuid::Uuid>,
-            ::std::string::String,
-        >,
-        kind: ::std::result::Result<
-            ::std::option::Option<crate::CourseKind>,
-            ::std::string::String,
-        >,
+        id: ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+        kind:
+            ::std::result::Result<::std::option::Option<crate::CourseKind>, ::std::string::String>,
         slug: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -4788,29 +4390,25 @@ pub mod builder {
         pub fn end_date<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >,
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
             T::Error: ::std::fmt::Display,
         {
             self.end_date = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for end_date: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for end_date: {e}"));
             self
         }
         pub fn start_date<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >,
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
             T::Error: ::std::fmt::Display,
         {
             self.start_date = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for start_date: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for start_date: {e}"));
             self
         }
     }
@@ -4843,10 +4441,7 @@ pub mod builder {
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
-        retry_after: ::std::result::Result<
-            ::std::option::Option<i64>,
-            ::std::string::String,
-        >,
+        retry_after: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
     }
     impl ::std::default::Default for ErrorBody {
         fn default() -> Self {
@@ -4875,9 +4470,7 @@ pub mod builder {
         {
             self.message = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for message: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for message: {e}"));
             self
         }
         pub fn retry_after<T>(mut self, value: T) -> Self
@@ -4887,9 +4480,7 @@ pub mod builder {
         {
             self.retry_after = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for retry_after: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for retry_after: {e}"));
             self
         }
     }
@@ -4941,9 +4532,7 @@ pub mod builder {
         {
             self.hero_asset = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for hero_asset: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for hero_asset: {e}"));
             self
         }
         pub fn subtitle<T>(mut self, value: T) -> Self
@@ -4953,9 +4542,7 @@ pub mod builder {
         {
             self.subtitle = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for subtitle: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for subtitle: {e}"));
             self
         }
     }
@@ -4984,14 +4571,8 @@ pub mod builder {
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
-        id: ::std::result::Result<
-            ::std::option::Option<::uuid::Uuid>,
-            ::std::string::String,
-        >,
-        price_in_cents: ::std::result::Result<
-            ::std::option::Option<i64>,
-            ::std::string::String,
-        >,
+        id: ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+        price_in_cents: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
         variations: ::std::result::Result<
             ::std::option::Option<::std::vec::Vec<super::PriceVariation>>,
             ::std::string::String,
@@ -5015,9 +4596,7 @@ pub mod builder {
         {
             self.currency_code = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for currency_code: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for currency_code: {e}"));
             self
         }
         pub fn id<T>(mut self, value: T) -> Self
@@ -5037,23 +4616,19 @@ pub mod builder {
         {
             self.price_in_cents = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for price_in_cents: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for price_in_cents: {e}"));
             self
         }
         pub fn variations<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<::std::vec::Vec<super::PriceVariation>>,
-            >,
+                    ::std::option::Option<::std::vec::Vec<super::PriceVariation>>,
+                >,
             T::Error: ::std::fmt::Display,
         {
             self.variations = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for variations: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for variations: {e}"));
             self
         }
     }
@@ -5082,10 +4657,7 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     pub struct LearningPath {
-        id: ::std::result::Result<
-            ::std::option::Option<::uuid::Uuid>,
-            ::std::string::String,
-        >,
+        id: ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
         name: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -5163,10 +4735,7 @@ pub mod builder {
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
-        id: ::std::result::Result<
-            ::std::option::Option<::uuid::Uuid>,
-            ::std::string::String,
-        >,
+        id: ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
         slug: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -5194,9 +4763,7 @@ pub mod builder {
         {
             self.access_level = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for access_level: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for access_level: {e}"));
             self
         }
         pub fn id<T>(mut self, value: T) -> Self
@@ -5232,9 +4799,7 @@ pub mod builder {
     }
     impl ::std::convert::TryFrom<Lesson> for super::Lesson {
         type Error = super::error::ConversionError;
-        fn try_from(
-            value: Lesson,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+        fn try_from(value: Lesson) -> ::std::result::Result<Self, super::error::ConversionError> {
             Ok(Self {
                 access_level: value.access_level?,
                 id: value.id?,
@@ -5255,10 +4820,7 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     pub struct License {
-        id: ::std::result::Result<
-            ::std::option::Option<::uuid::Uuid>,
-            ::std::string::String,
-        >,
+        id: ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
         name: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -5296,9 +4858,7 @@ pub mod builder {
     }
     impl ::std::convert::TryFrom<License> for super::License {
         type Error = super::error::ConversionError;
-        fn try_from(
-            value: License,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+        fn try_from(value: License) -> ::std::result::Result<Self, super::error::ConversionError> {
             Ok(Self {
                 id: value.id?,
                 name: value.name?,
@@ -5331,10 +4891,7 @@ pub mod builder {
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
-        id: ::std::result::Result<
-            ::std::option::Option<::uuid::Uuid>,
-            ::std::string::String,
-        >,
+        id: ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
         name: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -5380,9 +4937,7 @@ pub mod builder {
         {
             self.address1 = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for address1: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for address1: {e}"));
             self
         }
         pub fn address2<T>(mut self, value: T) -> Self
@@ -5392,9 +4947,7 @@ pub mod builder {
         {
             self.address2 = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for address2: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for address2: {e}"));
             self
         }
         pub fn city<T>(mut self, value: T) -> Self
@@ -5414,9 +4967,7 @@ pub mod builder {
         {
             self.country = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for country: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for country: {e}"));
             self
         }
         pub fn id<T>(mut self, value: T) -> Self
@@ -5466,9 +5017,7 @@ pub mod builder {
         {
             self.time_zone = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for time_zone: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for time_zone: {e}"));
             self
         }
         pub fn zip_code<T>(mut self, value: T) -> Self
@@ -5478,17 +5027,13 @@ pub mod builder {
         {
             self.zip_code = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for zip_code: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for zip_code: {e}"));
             self
         }
     }
     impl ::std::convert::TryFrom<Location> for super::Location {
         type Error = super::error::ConversionError;
-        fn try_from(
-            value: Location,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+        fn try_from(value: Location) -> ::std::result::Result<Self, super::error::ConversionError> {
             Ok(Self {
                 address1: value.address1?,
                 address2: value.address2?,
@@ -5531,10 +5076,8 @@ pub mod builder {
         >,
         course: ::std::result::Result<super::Course, ::std::string::String>,
         course_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
-        end_date: ::std::result::Result<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-            ::std::string::String,
-        >,
+        end_date:
+            ::std::result::Result<::chrono::DateTime<::chrono::offset::Utc>, ::std::string::String>,
         id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
         instructors: ::std::result::Result<
             ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -5544,18 +5087,12 @@ pub mod builder {
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
-        location: ::std::result::Result<
-            ::std::option::Option<super::Location>,
-            ::std::string::String,
-        >,
-        location_id: ::std::result::Result<
-            ::std::option::Option<::uuid::Uuid>,
-            ::std::string::String,
-        >,
-        start_date: ::std::result::Result<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-            ::std::string::String,
-        >,
+        location:
+            ::std::result::Result<::std::option::Option<super::Location>, ::std::string::String>,
+        location_id:
+            ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+        start_date:
+            ::std::result::Result<::chrono::DateTime<::chrono::offset::Utc>, ::std::string::String>,
         time_zone: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -5592,23 +5129,17 @@ pub mod builder {
         {
             self.attendee_info = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for attendee_info: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for attendee_info: {e}"));
             self
         }
         pub fn attendees<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<::std::vec::Vec<super::User>>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<::std::vec::Vec<super::User>>>,
             T::Error: ::std::fmt::Display,
         {
             self.attendees = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for attendees: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for attendees: {e}"));
             self
         }
         pub fn course<T>(mut self, value: T) -> Self
@@ -5628,9 +5159,7 @@ pub mod builder {
         {
             self.course_id = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for course_id: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for course_id: {e}"));
             self
         }
         pub fn end_date<T>(mut self, value: T) -> Self
@@ -5640,9 +5169,7 @@ pub mod builder {
         {
             self.end_date = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for end_date: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for end_date: {e}"));
             self
         }
         pub fn id<T>(mut self, value: T) -> Self
@@ -5658,15 +5185,13 @@ pub mod builder {
         pub fn instructors<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-            >,
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
             T::Error: ::std::fmt::Display,
         {
             self.instructors = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for instructors: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for instructors: {e}"));
             self
         }
         pub fn join_url<T>(mut self, value: T) -> Self
@@ -5676,9 +5201,7 @@ pub mod builder {
         {
             self.join_url = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for join_url: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for join_url: {e}"));
             self
         }
         pub fn location<T>(mut self, value: T) -> Self
@@ -5688,9 +5211,7 @@ pub mod builder {
         {
             self.location = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for location: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for location: {e}"));
             self
         }
         pub fn location_id<T>(mut self, value: T) -> Self
@@ -5700,9 +5221,7 @@ pub mod builder {
         {
             self.location_id = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for location_id: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for location_id: {e}"));
             self
         }
         pub fn start_date<T>(mut self, value: T) -> Self
@@ -5712,9 +5231,7 @@ pub mod builder {
         {
             self.start_date = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for start_date: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for start_date: {e}"));
             self
         }
         pub fn time_zone<T>(mut self, value: T) -> Self
@@ -5724,9 +5241,7 @@ pub mod builder {
         {
             self.time_zone = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for time_zone: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for time_zone: {e}"));
             self
         }
         pub fn title<T>(mut self, value: T) -> Self
@@ -5742,9 +5257,7 @@ pub mod builder {
     }
     impl ::std::convert::TryFrom<Meeting> for super::Meeting {
         type Error = super::error::ConversionError;
-        fn try_from(
-            value: Meeting,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+        fn try_from(value: Meeting) -> ::std::result::Result<Self, super::error::ConversionError> {
             Ok(Self {
                 attendee_info: value.attendee_info?,
                 attendees: value.attendees?,
@@ -5800,9 +5313,7 @@ pub mod builder {
         {
             self.meetings = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for meetings: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for meetings: {e}"));
             self
         }
     }
@@ -5811,7 +5322,9 @@ pub mod builder {
         fn try_from(
             value: MeetingsData,
         ) -> ::std::result::Result<Self, super::error::ConversionError> {
-            Ok(Self { meetings: value.meetings? })
+            Ok(Self {
+                meetings: value.meetings?,
+            })
         }
     }
     impl ::std::convert::From<super::MeetingsData> for MeetingsData {
@@ -5831,10 +5344,8 @@ pub mod builder {
             ::std::option::Option<::std::vec::Vec<super::Meeting>>,
             ::std::string::String,
         >,
-        page_info: ::std::result::Result<
-            ::std::option::Option<super::PageInfo>,
-            ::std::string::String,
-        >,
+        page_info:
+            ::std::result::Result<::std::option::Option<super::PageInfo>, ::std::string::String>,
     }
     impl ::std::default::Default for MeetingsPage {
         fn default() -> Self {
@@ -5848,30 +5359,22 @@ pub mod builder {
     impl MeetingsPage {
         pub fn aggregations<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<::std::vec::Vec<super::Aggregation>>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<::std::vec::Vec<super::Aggregation>>>,
             T::Error: ::std::fmt::Display,
         {
             self.aggregations = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for aggregations: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for aggregations: {e}"));
             self
         }
         pub fn meetings<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<::std::vec::Vec<super::Meeting>>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<::std::vec::Vec<super::Meeting>>>,
             T::Error: ::std::fmt::Display,
         {
             self.meetings = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for meetings: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for meetings: {e}"));
             self
         }
         pub fn page_info<T>(mut self, value: T) -> Self
@@ -5881,9 +5384,7 @@ pub mod builder {
         {
             self.page_info = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for page_info: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for page_info: {e}"));
             self
         }
     }
@@ -5941,23 +5442,211 @@ pub mod builder {
     }
     impl ::std::convert::From<super::MeetingsResponse> for MeetingsResponse {
         fn from(value: super::MeetingsResponse) -> Self {
-            Self { data: Ok(value.data) }
+            Self {
+                data: Ok(value.data),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct NestedMeeting {
+        attendee_info: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        course_id:
+            ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+        end_date: ::std::result::Result<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ::std::string::String,
+        >,
+        id: ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+        instructors: ::std::result::Result<
+            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+            ::std::string::String,
+        >,
+        join_url: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        location_id:
+            ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+        start_date: ::std::result::Result<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ::std::string::String,
+        >,
+        time_zone: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        title: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for NestedMeeting {
+        fn default() -> Self {
+            Self {
+                attendee_info: Ok(Default::default()),
+                course_id: Ok(Default::default()),
+                end_date: Ok(Default::default()),
+                id: Ok(Default::default()),
+                instructors: Ok(Default::default()),
+                join_url: Ok(Default::default()),
+                location_id: Ok(Default::default()),
+                start_date: Ok(Default::default()),
+                time_zone: Ok(Default::default()),
+                title: Ok(Default::default()),
+            }
+        }
+    }
+    impl NestedMeeting {
+        pub fn attendee_info<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.attendee_info = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for attendee_info: {e}"));
+            self
+        }
+        pub fn course_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.course_id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for course_id: {e}"));
+            self
+        }
+        pub fn end_date<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.end_date = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for end_date: {e}"));
+            self
+        }
+        pub fn id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for id: {e}"));
+            self
+        }
+        pub fn instructors<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.instructors = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for instructors: {e}"));
+            self
+        }
+        pub fn join_url<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.join_url = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for join_url: {e}"));
+            self
+        }
+        pub fn location_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.location_id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for location_id: {e}"));
+            self
+        }
+        pub fn start_date<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.start_date = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for start_date: {e}"));
+            self
+        }
+        pub fn time_zone<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.time_zone = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for time_zone: {e}"));
+            self
+        }
+        pub fn title<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.title = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for title: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<NestedMeeting> for super::NestedMeeting {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: NestedMeeting,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                attendee_info: value.attendee_info?,
+                course_id: value.course_id?,
+                end_date: value.end_date?,
+                id: value.id?,
+                instructors: value.instructors?,
+                join_url: value.join_url?,
+                location_id: value.location_id?,
+                start_date: value.start_date?,
+                time_zone: value.time_zone?,
+                title: value.title?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::NestedMeeting> for NestedMeeting {
+        fn from(value: super::NestedMeeting) -> Self {
+            Self {
+                attendee_info: Ok(value.attendee_info),
+                course_id: Ok(value.course_id),
+                end_date: Ok(value.end_date),
+                id: Ok(value.id),
+                instructors: Ok(value.instructors),
+                join_url: Ok(value.join_url),
+                location_id: Ok(value.location_id),
+                start_date: Ok(value.start_date),
+                time_zone: Ok(value.time_zone),
+                title: Ok(value.title),
+            }
         }
     }
     #[derive(Clone, Debug)]
     pub struct PageInfo {
-        current_page: ::std::result::Result<
-            ::std::option::Option<i64>,
-            ::std::string::String,
-        >,
-        has_more: ::std::result::Result<
-            ::std::option::Option<bool>,
-            ::std::string::String,
-        >,
-        per_page: ::std::result::Result<
-            ::std::option::Option<i64>,
-            ::std::string::String,
-        >,
+        current_page: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+        has_more: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+        per_page: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
         total: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
     }
     impl ::std::default::Default for PageInfo {
@@ -5978,9 +5667,7 @@ pub mod builder {
         {
             self.current_page = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for current_page: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for current_page: {e}"));
             self
         }
         pub fn has_more<T>(mut self, value: T) -> Self
@@ -5990,9 +5677,7 @@ pub mod builder {
         {
             self.has_more = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for has_more: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for has_more: {e}"));
             self
         }
         pub fn per_page<T>(mut self, value: T) -> Self
@@ -6002,9 +5687,7 @@ pub mod builder {
         {
             self.per_page = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for per_page: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for per_page: {e}"));
             self
         }
         pub fn total<T>(mut self, value: T) -> Self
@@ -6020,9 +5703,7 @@ pub mod builder {
     }
     impl ::std::convert::TryFrom<PageInfo> for super::PageInfo {
         type Error = super::error::ConversionError;
-        fn try_from(
-            value: PageInfo,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+        fn try_from(value: PageInfo) -> ::std::result::Result<Self, super::error::ConversionError> {
             Ok(Self {
                 current_page: value.current_page?,
                 has_more: value.has_more?,
@@ -6047,10 +5728,7 @@ pub mod builder {
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
-        price_in_cents: ::std::result::Result<
-            ::std::option::Option<i64>,
-            ::std::string::String,
-        >,
+        price_in_cents: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
     }
     impl ::std::default::Default for PriceVariation {
         fn default() -> Self {
@@ -6078,9 +5756,7 @@ pub mod builder {
         {
             self.price_in_cents = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for price_in_cents: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for price_in_cents: {e}"));
             self
         }
     }
@@ -6105,14 +5781,9 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     pub struct PurchasedBundle {
-        bundle: ::std::result::Result<
-            ::std::option::Option<super::Bundle>,
-            ::std::string::String,
-        >,
-        bundle_id: ::std::result::Result<
-            ::std::option::Option<::uuid::Uuid>,
-            ::std::string::String,
-        >,
+        bundle: ::std::result::Result<::std::option::Option<super::Bundle>, ::std::string::String>,
+        bundle_id:
+            ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
     }
     impl ::std::default::Default for PurchasedBundle {
         fn default() -> Self {
@@ -6140,9 +5811,7 @@ pub mod builder {
         {
             self.bundle_id = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for bundle_id: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for bundle_id: {e}"));
             self
         }
     }
@@ -6175,14 +5844,9 @@ pub mod builder {
             ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
             ::std::string::String,
         >,
-        course: ::std::result::Result<
-            ::std::option::Option<super::Course>,
-            ::std::string::String,
-        >,
-        course_id: ::std::result::Result<
-            ::std::option::Option<::uuid::Uuid>,
-            ::std::string::String,
-        >,
+        course: ::std::result::Result<::std::option::Option<super::Course>, ::std::string::String>,
+        course_id:
+            ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
         status: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -6207,25 +5871,19 @@ pub mod builder {
         {
             self.certificate = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for certificate: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for certificate: {e}"));
             self
         }
         pub fn certificate_issued_at<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >,
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
             T::Error: ::std::fmt::Display,
         {
-            self.certificate_issued_at = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for certificate_issued_at: {e}"
-                    )
-                });
+            self.certificate_issued_at = value.try_into().map_err(|e| {
+                format!("error converting supplied value for certificate_issued_at: {e}")
+            });
             self
         }
         pub fn course<T>(mut self, value: T) -> Self
@@ -6245,9 +5903,7 @@ pub mod builder {
         {
             self.course_id = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for course_id: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for course_id: {e}"));
             self
         }
         pub fn status<T>(mut self, value: T) -> Self
@@ -6428,20 +6084,21 @@ pub mod builder {
         fn try_from(
             value: SeatPackage,
         ) -> ::std::result::Result<Self, super::error::ConversionError> {
-            Ok(Self { seats: value.seats? })
+            Ok(Self {
+                seats: value.seats?,
+            })
         }
     }
     impl ::std::convert::From<super::SeatPackage> for SeatPackage {
         fn from(value: super::SeatPackage) -> Self {
-            Self { seats: Ok(value.seats) }
+            Self {
+                seats: Ok(value.seats),
+            }
         }
     }
     #[derive(Clone, Debug)]
     pub struct SeatTier {
-        price_in_cents: ::std::result::Result<
-            ::std::option::Option<i64>,
-            ::std::string::String,
-        >,
+        price_in_cents: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
         seats: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
     }
     impl ::std::default::Default for SeatTier {
@@ -6460,9 +6117,7 @@ pub mod builder {
         {
             self.price_in_cents = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for price_in_cents: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for price_in_cents: {e}"));
             self
         }
         pub fn seats<T>(mut self, value: T) -> Self
@@ -6478,9 +6133,7 @@ pub mod builder {
     }
     impl ::std::convert::TryFrom<SeatTier> for super::SeatTier {
         type Error = super::error::ConversionError;
-        fn try_from(
-            value: SeatTier,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+        fn try_from(value: SeatTier) -> ::std::result::Result<Self, super::error::ConversionError> {
             Ok(Self {
                 price_in_cents: value.price_in_cents?,
                 seats: value.seats?,
@@ -6497,10 +6150,7 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     pub struct Section {
-        id: ::std::result::Result<
-            ::std::option::Option<::uuid::Uuid>,
-            ::std::string::String,
-        >,
+        id: ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
         lessons: ::std::result::Result<
             ::std::option::Option<::std::vec::Vec<super::Lesson>>,
             ::std::string::String,
@@ -6542,16 +6192,12 @@ pub mod builder {
         }
         pub fn lessons<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<::std::vec::Vec<super::Lesson>>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<::std::vec::Vec<super::Lesson>>>,
             T::Error: ::std::fmt::Display,
         {
             self.lessons = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for lessons: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for lessons: {e}"));
             self
         }
         pub fn slug<T>(mut self, value: T) -> Self
@@ -6587,9 +6233,7 @@ pub mod builder {
     }
     impl ::std::convert::TryFrom<Section> for super::Section {
         type Error = super::error::ConversionError;
-        fn try_from(
-            value: Section,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+        fn try_from(value: Section) -> ::std::result::Result<Self, super::error::ConversionError> {
             Ok(Self {
                 id: value.id?,
                 lessons: value.lessons?,
@@ -6616,10 +6260,8 @@ pub mod builder {
             ::std::option::Option<::std::vec::Vec<::std::string::String>>,
             ::std::string::String,
         >,
-        company_id: ::std::result::Result<
-            ::std::option::Option<::uuid::Uuid>,
-            ::std::string::String,
-        >,
+        company_id:
+            ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
         id: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -6638,15 +6280,13 @@ pub mod builder {
         pub fn categories<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-            >,
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
             T::Error: ::std::fmt::Display,
         {
             self.categories = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for categories: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for categories: {e}"));
             self
         }
         pub fn company_id<T>(mut self, value: T) -> Self
@@ -6656,9 +6296,7 @@ pub mod builder {
         {
             self.company_id = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for company_id: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for company_id: {e}"));
             self
         }
         pub fn id<T>(mut self, value: T) -> Self
@@ -6703,10 +6341,8 @@ pub mod builder {
             ::std::option::Option<::std::vec::Vec<::std::string::String>>,
             ::std::string::String,
         >,
-        active_license: ::std::result::Result<
-            ::std::option::Option<super::License>,
-            ::std::string::String,
-        >,
+        active_license:
+            ::std::result::Result<::std::option::Option<super::License>, ::std::string::String>,
         address1: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -6735,42 +6371,26 @@ pub mod builder {
             ::std::option::Option<::std::vec::Vec<super::AttendedMeeting>>,
             ::std::string::String,
         >,
-        available_courses_count: ::std::result::Result<
-            ::std::option::Option<i64>,
-            ::std::string::String,
-        >,
-        balance: ::std::result::Result<
-            ::std::option::Option<f64>,
-            ::std::string::String,
-        >,
+        available_courses_count:
+            ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+        balance: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
         bio: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
-        certificates_count: ::std::result::Result<
-            ::std::option::Option<i64>,
-            ::std::string::String,
-        >,
+        certificates_count:
+            ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
         city: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
-        client: ::std::result::Result<
-            ::std::option::Option<super::Client>,
-            ::std::string::String,
-        >,
-        client_id: ::std::result::Result<
-            ::std::option::Option<::uuid::Uuid>,
-            ::std::string::String,
-        >,
-        collaborations_count: ::std::result::Result<
-            ::std::option::Option<i64>,
-            ::std::string::String,
-        >,
-        completed_courses_count: ::std::result::Result<
-            ::std::option::Option<i64>,
-            ::std::string::String,
-        >,
+        client: ::std::result::Result<::std::option::Option<super::Client>, ::std::string::String>,
+        client_id:
+            ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+        collaborations_count:
+            ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+        completed_courses_count:
+            ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
         country: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -6780,15 +6400,10 @@ pub mod builder {
             ::std::string::String,
         >,
         custom_fields: ::std::result::Result<
-            ::std::option::Option<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-            >,
+            ::std::option::Option<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
             ::std::string::String,
         >,
-        disabled: ::std::result::Result<
-            ::std::option::Option<bool>,
-            ::std::string::String,
-        >,
+        disabled: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
         email: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -6805,10 +6420,7 @@ pub mod builder {
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
-        id: ::std::result::Result<
-            ::std::option::Option<::uuid::Uuid>,
-            ::std::string::String,
-        >,
+        id: ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
         invited_by_name: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -6829,18 +6441,12 @@ pub mod builder {
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
-        learner_user_id: ::std::result::Result<
-            ::std::option::Option<::uuid::Uuid>,
-            ::std::string::String,
-        >,
-        manager_user_id: ::std::result::Result<
-            ::std::option::Option<::uuid::Uuid>,
-            ::std::string::String,
-        >,
-        must_verify_email: ::std::result::Result<
-            ::std::option::Option<bool>,
-            ::std::string::String,
-        >,
+        learner_user_id:
+            ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+        manager_user_id:
+            ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+        must_verify_email:
+            ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
         name: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -6921,14 +6527,9 @@ pub mod builder {
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
-        should_highlight: ::std::result::Result<
-            ::std::option::Option<bool>,
-            ::std::string::String,
-        >,
-        started_courses_count: ::std::result::Result<
-            ::std::option::Option<i64>,
-            ::std::string::String,
-        >,
+        should_highlight: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+        started_courses_count:
+            ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
         state: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -6941,10 +6542,8 @@ pub mod builder {
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
-        two_factor_enabled: ::std::result::Result<
-            ::std::option::Option<bool>,
-            ::std::string::String,
-        >,
+        two_factor_enabled:
+            ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
         updated_at: ::std::result::Result<
             ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
             ::std::string::String,
@@ -7037,23 +6636,19 @@ pub mod builder {
         {
             self.abbreviated_name = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for abbreviated_name: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for abbreviated_name: {e}"));
             self
         }
         pub fn accessed_flows<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-            >,
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
             T::Error: ::std::fmt::Display,
         {
             self.accessed_flows = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for accessed_flows: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for accessed_flows: {e}"));
             self
         }
         pub fn active_license<T>(mut self, value: T) -> Self
@@ -7063,9 +6658,7 @@ pub mod builder {
         {
             self.active_license = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for active_license: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for active_license: {e}"));
             self
         }
         pub fn address1<T>(mut self, value: T) -> Self
@@ -7075,9 +6668,7 @@ pub mod builder {
         {
             self.address1 = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for address1: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for address1: {e}"));
             self
         }
         pub fn address2<T>(mut self, value: T) -> Self
@@ -7087,55 +6678,41 @@ pub mod builder {
         {
             self.address2 = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for address2: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for address2: {e}"));
             self
         }
         pub fn admin_clients<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<::std::vec::Vec<super::Client>>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<::std::vec::Vec<super::Client>>>,
             T::Error: ::std::fmt::Display,
         {
             self.admin_clients = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for admin_clients: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for admin_clients: {e}"));
             self
         }
         pub fn allocated_learning_paths<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<::std::vec::Vec<super::AllocatedLearningPath>>,
-            >,
+                    ::std::option::Option<::std::vec::Vec<super::AllocatedLearningPath>>,
+                >,
             T::Error: ::std::fmt::Display,
         {
-            self.allocated_learning_paths = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for allocated_learning_paths: {e}"
-                    )
-                });
+            self.allocated_learning_paths = value.try_into().map_err(|e| {
+                format!("error converting supplied value for allocated_learning_paths: {e}")
+            });
             self
         }
         pub fn allocated_licenses<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<::std::vec::Vec<super::AllocatedLicense>>,
-            >,
+                    ::std::option::Option<::std::vec::Vec<super::AllocatedLicense>>,
+                >,
             T::Error: ::std::fmt::Display,
         {
-            self.allocated_licenses = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for allocated_licenses: {e}"
-                    )
-                });
+            self.allocated_licenses = value.try_into().map_err(|e| {
+                format!("error converting supplied value for allocated_licenses: {e}")
+            });
             self
         }
         pub fn asset<T>(mut self, value: T) -> Self
@@ -7151,15 +6728,13 @@ pub mod builder {
         pub fn attended_meetings<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<::std::vec::Vec<super::AttendedMeeting>>,
-            >,
+                    ::std::option::Option<::std::vec::Vec<super::AttendedMeeting>>,
+                >,
             T::Error: ::std::fmt::Display,
         {
             self.attended_meetings = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for attended_meetings: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for attended_meetings: {e}"));
             self
         }
         pub fn available_courses_count<T>(mut self, value: T) -> Self
@@ -7167,13 +6742,9 @@ pub mod builder {
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
             T::Error: ::std::fmt::Display,
         {
-            self.available_courses_count = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for available_courses_count: {e}"
-                    )
-                });
+            self.available_courses_count = value.try_into().map_err(|e| {
+                format!("error converting supplied value for available_courses_count: {e}")
+            });
             self
         }
         pub fn balance<T>(mut self, value: T) -> Self
@@ -7183,9 +6754,7 @@ pub mod builder {
         {
             self.balance = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for balance: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for balance: {e}"));
             self
         }
         pub fn bio<T>(mut self, value: T) -> Self
@@ -7203,13 +6772,9 @@ pub mod builder {
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
             T::Error: ::std::fmt::Display,
         {
-            self.certificates_count = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for certificates_count: {e}"
-                    )
-                });
+            self.certificates_count = value.try_into().map_err(|e| {
+                format!("error converting supplied value for certificates_count: {e}")
+            });
             self
         }
         pub fn city<T>(mut self, value: T) -> Self
@@ -7239,9 +6804,7 @@ pub mod builder {
         {
             self.client_id = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for client_id: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for client_id: {e}"));
             self
         }
         pub fn collaborations_count<T>(mut self, value: T) -> Self
@@ -7249,13 +6812,9 @@ pub mod builder {
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
             T::Error: ::std::fmt::Display,
         {
-            self.collaborations_count = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for collaborations_count: {e}"
-                    )
-                });
+            self.collaborations_count = value.try_into().map_err(|e| {
+                format!("error converting supplied value for collaborations_count: {e}")
+            });
             self
         }
         pub fn completed_courses_count<T>(mut self, value: T) -> Self
@@ -7263,13 +6822,9 @@ pub mod builder {
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
             T::Error: ::std::fmt::Display,
         {
-            self.completed_courses_count = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for completed_courses_count: {e}"
-                    )
-                });
+            self.completed_courses_count = value.try_into().map_err(|e| {
+                format!("error converting supplied value for completed_courses_count: {e}")
+            });
             self
         }
         pub fn country<T>(mut self, value: T) -> Self
@@ -7279,39 +6834,33 @@ pub mod builder {
         {
             self.country = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for country: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for country: {e}"));
             self
         }
         pub fn created_at<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >,
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
             T::Error: ::std::fmt::Display,
         {
             self.created_at = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for created_at: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for created_at: {e}"));
             self
         }
         pub fn custom_fields<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
                 >,
-            >,
             T::Error: ::std::fmt::Display,
         {
             self.custom_fields = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for custom_fields: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for custom_fields: {e}"));
             self
         }
         pub fn disabled<T>(mut self, value: T) -> Self
@@ -7321,9 +6870,7 @@ pub mod builder {
         {
             self.disabled = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for disabled: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for disabled: {e}"));
             self
         }
         pub fn email<T>(mut self, value: T) -> Self
@@ -7341,13 +6888,9 @@ pub mod builder {
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
-            self.external_customer_id = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for external_customer_id: {e}"
-                    )
-                });
+            self.external_customer_id = value.try_into().map_err(|e| {
+                format!("error converting supplied value for external_customer_id: {e}")
+            });
             self
         }
         pub fn first_initial<T>(mut self, value: T) -> Self
@@ -7357,9 +6900,7 @@ pub mod builder {
         {
             self.first_initial = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for first_initial: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for first_initial: {e}"));
             self
         }
         pub fn first_name<T>(mut self, value: T) -> Self
@@ -7369,9 +6910,7 @@ pub mod builder {
         {
             self.first_name = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for first_name: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for first_name: {e}"));
             self
         }
         pub fn id<T>(mut self, value: T) -> Self
@@ -7391,9 +6930,7 @@ pub mod builder {
         {
             self.invited_by_name = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for invited_by_name: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for invited_by_name: {e}"));
             self
         }
         pub fn lang<T>(mut self, value: T) -> Self
@@ -7409,15 +6946,13 @@ pub mod builder {
         pub fn last_active_at<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >,
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
             T::Error: ::std::fmt::Display,
         {
             self.last_active_at = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for last_active_at: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for last_active_at: {e}"));
             self
         }
         pub fn last_initial<T>(mut self, value: T) -> Self
@@ -7427,9 +6962,7 @@ pub mod builder {
         {
             self.last_initial = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for last_initial: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for last_initial: {e}"));
             self
         }
         pub fn last_name<T>(mut self, value: T) -> Self
@@ -7439,9 +6972,7 @@ pub mod builder {
         {
             self.last_name = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for last_name: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for last_name: {e}"));
             self
         }
         pub fn learner_user_id<T>(mut self, value: T) -> Self
@@ -7451,9 +6982,7 @@ pub mod builder {
         {
             self.learner_user_id = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for learner_user_id: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for learner_user_id: {e}"));
             self
         }
         pub fn manager_user_id<T>(mut self, value: T) -> Self
@@ -7463,9 +6992,7 @@ pub mod builder {
         {
             self.manager_user_id = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for manager_user_id: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for manager_user_id: {e}"));
             self
         }
         pub fn must_verify_email<T>(mut self, value: T) -> Self
@@ -7475,9 +7002,7 @@ pub mod builder {
         {
             self.must_verify_email = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for must_verify_email: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for must_verify_email: {e}"));
             self
         }
         pub fn name<T>(mut self, value: T) -> Self
@@ -7495,69 +7020,57 @@ pub mod builder {
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
-            self.preferred_currency = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for preferred_currency: {e}"
-                    )
-                });
+            self.preferred_currency = value.try_into().map_err(|e| {
+                format!("error converting supplied value for preferred_currency: {e}")
+            });
             self
         }
         pub fn purchased_bundles<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<::std::vec::Vec<super::PurchasedBundle>>,
-            >,
+                    ::std::option::Option<::std::vec::Vec<super::PurchasedBundle>>,
+                >,
             T::Error: ::std::fmt::Display,
         {
             self.purchased_bundles = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for purchased_bundles: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for purchased_bundles: {e}"));
             self
         }
         pub fn purchased_courses<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<::std::vec::Vec<super::PurchasedCourse>>,
-            >,
+                    ::std::option::Option<::std::vec::Vec<super::PurchasedCourse>>,
+                >,
             T::Error: ::std::fmt::Display,
         {
             self.purchased_courses = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for purchased_courses: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for purchased_courses: {e}"));
             self
         }
         pub fn recommended_slugs<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<::std::vec::Vec<super::RecommendedSlug>>,
-            >,
+                    ::std::option::Option<::std::vec::Vec<super::RecommendedSlug>>,
+                >,
             T::Error: ::std::fmt::Display,
         {
             self.recommended_slugs = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for recommended_slugs: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for recommended_slugs: {e}"));
             self
         }
         pub fn recommended_tags<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<::std::vec::Vec<super::RecommendedTag>>,
-            >,
+                    ::std::option::Option<::std::vec::Vec<super::RecommendedTag>>,
+                >,
             T::Error: ::std::fmt::Display,
         {
             self.recommended_tags = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for recommended_tags: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for recommended_tags: {e}"));
             self
         }
         pub fn ref1<T>(mut self, value: T) -> Self
@@ -7667,9 +7180,7 @@ pub mod builder {
         {
             self.role_key = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for role_key: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for role_key: {e}"));
             self
         }
         pub fn sf_account_id<T>(mut self, value: T) -> Self
@@ -7679,9 +7190,7 @@ pub mod builder {
         {
             self.sf_account_id = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for sf_account_id: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for sf_account_id: {e}"));
             self
         }
         pub fn sf_contact_id<T>(mut self, value: T) -> Self
@@ -7691,9 +7200,7 @@ pub mod builder {
         {
             self.sf_contact_id = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for sf_contact_id: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for sf_contact_id: {e}"));
             self
         }
         pub fn shipping_name<T>(mut self, value: T) -> Self
@@ -7703,9 +7210,7 @@ pub mod builder {
         {
             self.shipping_name = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for shipping_name: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for shipping_name: {e}"));
             self
         }
         pub fn should_highlight<T>(mut self, value: T) -> Self
@@ -7715,9 +7220,7 @@ pub mod builder {
         {
             self.should_highlight = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for should_highlight: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for should_highlight: {e}"));
             self
         }
         pub fn started_courses_count<T>(mut self, value: T) -> Self
@@ -7725,13 +7228,9 @@ pub mod builder {
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
             T::Error: ::std::fmt::Display,
         {
-            self.started_courses_count = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for started_courses_count: {e}"
-                    )
-                });
+            self.started_courses_count = value.try_into().map_err(|e| {
+                format!("error converting supplied value for started_courses_count: {e}")
+            });
             self
         }
         pub fn state<T>(mut self, value: T) -> Self
@@ -7749,13 +7248,9 @@ pub mod builder {
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
-            self.stripe_customer_id = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for stripe_customer_id: {e}"
-                    )
-                });
+            self.stripe_customer_id = value.try_into().map_err(|e| {
+                format!("error converting supplied value for stripe_customer_id: {e}")
+            });
             self
         }
         pub fn telephone<T>(mut self, value: T) -> Self
@@ -7765,9 +7260,7 @@ pub mod builder {
         {
             self.telephone = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for telephone: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for telephone: {e}"));
             self
         }
         pub fn two_factor_enabled<T>(mut self, value: T) -> Self
@@ -7775,43 +7268,33 @@ pub mod builder {
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
             T::Error: ::std::fmt::Display,
         {
-            self.two_factor_enabled = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for two_factor_enabled: {e}"
-                    )
-                });
+            self.two_factor_enabled = value.try_into().map_err(|e| {
+                format!("error converting supplied value for two_factor_enabled: {e}")
+            });
             self
         }
         pub fn updated_at<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-            >,
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
             T::Error: ::std::fmt::Display,
         {
             self.updated_at = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for updated_at: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for updated_at: {e}"));
             self
         }
         pub fn waitlisted_courses<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<::std::vec::Vec<super::WaitlistedCourse>>,
-            >,
+                    ::std::option::Option<::std::vec::Vec<super::WaitlistedCourse>>,
+                >,
             T::Error: ::std::fmt::Display,
         {
-            self.waitlisted_courses = value
-                .try_into()
-                .map_err(|e| {
-                    format!(
-                        "error converting supplied value for waitlisted_courses: {e}"
-                    )
-                });
+            self.waitlisted_courses = value.try_into().map_err(|e| {
+                format!("error converting supplied value for waitlisted_courses: {e}")
+            });
             self
         }
         pub fn zip_code<T>(mut self, value: T) -> Self
@@ -7821,17 +7304,13 @@ pub mod builder {
         {
             self.zip_code = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for zip_code: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for zip_code: {e}"));
             self
         }
     }
     impl ::std::convert::TryFrom<User> for super::User {
         type Error = super::error::ConversionError;
-        fn try_from(
-            value: User,
-        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+        fn try_from(value: User) -> ::std::result::Result<Self, super::error::ConversionError> {
             Ok(Self {
                 abbreviated_name: value.abbreviated_name?,
                 accessed_flows: value.accessed_flows?,
@@ -7974,14 +7453,9 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     pub struct WaitlistedCourse {
-        course: ::std::result::Result<
-            ::std::option::Option<super::Course>,
-            ::std::string::String,
-        >,
-        course_id: ::std::result::Result<
-            ::std::option::Option<::uuid::Uuid>,
-            ::std::string::String,
-        >,
+        course: ::std::result::Result<::std::option::Option<super::Course>, ::std::string::String>,
+        course_id:
+            ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
     }
     impl ::std::default::Default for WaitlistedCourse {
         fn default() -> Self {
@@ -8009,9 +7483,7 @@ pub mod builder {
         {
             self.course_id = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for course_id: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for course_id: {e}"));
             self
         }
     }
@@ -8036,18 +7508,13 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     pub struct WebinarBlock {
-        id: ::std::result::Result<
-            ::std::option::Option<::uuid::Uuid>,
-            ::std::string::String,
-        >,
+        id: ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
         join_url: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
         recurrence: ::std::result::Result<
-            ::std::option::Option<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-            >,
+            ::std::option::Option<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
             ::std::string::String,
         >,
         webinar_dates: ::std::result::Result<
@@ -8088,39 +7555,31 @@ pub mod builder {
         {
             self.join_url = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for join_url: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for join_url: {e}"));
             self
         }
         pub fn recurrence<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
                 >,
-            >,
             T::Error: ::std::fmt::Display,
         {
             self.recurrence = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for recurrence: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for recurrence: {e}"));
             self
         }
         pub fn webinar_dates<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<::std::vec::Vec<super::DateRange>>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<::std::vec::Vec<super::DateRange>>>,
             T::Error: ::std::fmt::Display,
         {
             self.webinar_dates = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for webinar_dates: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for webinar_dates: {e}"));
             self
         }
         pub fn webinar_provider<T>(mut self, value: T) -> Self
@@ -8130,9 +7589,7 @@ pub mod builder {
         {
             self.webinar_provider = value
                 .try_into()
-                .map_err(|e| {
-                    format!("error converting supplied value for webinar_provider: {e}")
-                });
+                .map_err(|e| format!("error converting supplied value for webinar_provider: {e}"));
             self
         }
     }
@@ -8168,18 +7625,12 @@ pub mod error {
     pub struct ConversionError(::std::borrow::Cow<'static, str>);
     impl ::std::error::Error for ConversionError {}
     impl ::std::fmt::Display for ConversionError {
-        fn fmt(
-            &self,
-            f: &mut ::std::fmt::Formatter<'_>,
-        ) -> Result<(), ::std::fmt::Error> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> Result<(), ::std::fmt::Error> {
             ::std::fmt::Display::fmt(&self.0, f)
         }
     }
     impl ::std::fmt::Debug for ConversionError {
-        fn fmt(
-            &self,
-            f: &mut ::std::fmt::Formatter<'_>,
-        ) -> Result<(), ::std::fmt::Error> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> Result<(), ::std::fmt::Error> {
             ::std::fmt::Debug::fmt(&self.0, f)
         }
     }

@@ -1,0 +1,256 @@
+//! The one error type of the SDK.
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+
+/// Everything that can go wrong talking to the API. Match on the variant; every variant says
+/// where (the page, the HTTP status, the JSON path) and never contains the API key.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The client was configured wrongly (bad base URL, tenant name or API key, ...).
+    #[error("invalid configuration: {0}")]
+    Config(String),
+
+    /// A request parameter was invalid (for example page 0).
+    #[error("invalid request: {0}")]
+    InvalidRequest(String),
+
+    /// The API answered with a non-success status (after any retries).
+    #[error("{0}")]
+    Status(Box<StatusError>),
+
+    /// The request did not complete: connection refused or reset, TLS failure, timeout, or the
+    /// connection dropped while the body was being read (after any retries).
+    #[error("{}transport error ({kind}): {message}", page_prefix(*.page))]
+    Transport {
+        /// The page being fetched, when known.
+        page: Option<u64>,
+        /// What failed.
+        kind: TransportKind,
+        /// The underlying error, with its causes.
+        message: String,
+    },
+
+    /// The response body exceeded the configured maximum size.
+    #[error("{}response body exceeds the limit of {limit} bytes", page_prefix(*.page))]
+    BodyTooLarge {
+        /// The page being fetched, when known.
+        page: Option<u64>,
+        /// The configured limit, in bytes.
+        limit: usize,
+    },
+
+    /// A success response did not match the contract (malformed JSON, wrong types, missing
+    /// envelope); the page could not be used at all.
+    #[error("{0}")]
+    Decode(Box<DecodeError>),
+
+    /// One record of a page did not match the contract. The rest of the page was delivered;
+    /// streams yield this error in the record's place and go on.
+    #[error("{0}")]
+    Record(Box<RecordError>),
+}
+
+impl Error {
+    /// The HTTP status, for [`Error::Status`].
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Status(e) => Some(e.status),
+            _ => None,
+        }
+    }
+
+    /// The page the error happened on, when known.
+    pub fn page(&self) -> Option<u64> {
+        match self {
+            Error::Status(e) => e.page,
+            Error::Transport { page, .. } | Error::BodyTooLarge { page, .. } => *page,
+            Error::Decode(e) => Some(e.page),
+            Error::Record(e) => Some(e.page),
+            Error::Config(_) | Error::InvalidRequest(_) => None,
+        }
+    }
+
+    /// The JSON path that failed to decode, for [`Error::Decode`] and [`Error::Record`].
+    pub fn json_path(&self) -> Option<&str> {
+        match self {
+            Error::Decode(e) => Some(&e.path),
+            Error::Record(e) => Some(&e.path),
+            _ => None,
+        }
+    }
+
+    /// Whether the request timed out.
+    pub fn is_timeout(&self) -> bool {
+        matches!(
+            self,
+            Error::Transport {
+                kind: TransportKind::Timeout,
+                ..
+            }
+        )
+    }
+
+    pub(crate) fn with_page(mut self, number: u64) -> Self {
+        match &mut self {
+            Error::Status(e) => e.page = Some(number),
+            Error::Transport { page, .. } | Error::BodyTooLarge { page, .. } => {
+                *page = Some(number)
+            }
+            Error::Decode(e) => e.page = number,
+            Error::Record(e) => e.page = number,
+            Error::Config(_) | Error::InvalidRequest(_) => {}
+        }
+        self
+    }
+}
+
+fn page_prefix(page: Option<u64>) -> String {
+    page.map(|p| format!("page {p}: ")).unwrap_or_default()
+}
+
+/// What part of the exchange failed, for [`Error::Transport`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransportKind {
+    /// Connecting failed (DNS, refused, TLS handshake).
+    Connect,
+    /// A connect, read or total timeout expired.
+    Timeout,
+    /// The connection failed while the body was being received (dropped, truncated).
+    Body,
+    /// Any other failure of the HTTP exchange.
+    Other,
+}
+
+impl std::fmt::Display for TransportKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            TransportKind::Connect => "connect",
+            TransportKind::Timeout => "timeout",
+            TransportKind::Body => "body",
+            TransportKind::Other => "request",
+        })
+    }
+}
+
+/// An error status from the API, for [`Error::Status`].
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct StatusError {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// The page being fetched, when known.
+    pub page: Option<u64>,
+    /// The `Retry-After` delay, when the response carried one.
+    pub retry_after: Option<Duration>,
+    /// The rate-limit headers, when present.
+    pub rate_limit: RateLimit,
+    /// The response body as text (empty for the API's 401), at most 64 KiB.
+    pub body: String,
+    /// How many attempts were made before giving up.
+    pub attempts: u32,
+}
+
+impl std::fmt::Display for StatusError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}HTTP {}", page_prefix(self.page), self.status)?;
+        if self.status == StatusCode::UNAUTHORIZED {
+            f.write_str(" (the API key is missing, wrong or revoked)")?;
+        }
+        if let Some(delay) = self.retry_after {
+            write!(f, ", Retry-After {}s", delay.as_secs())?;
+        }
+        if self.attempts > 1 {
+            write!(f, ", after {} attempts", self.attempts)?;
+        }
+        let excerpt: String = self.body.trim().chars().take(200).collect();
+        if !excerpt.is_empty() {
+            write!(f, ": {}", excerpt.replace(['\n', '\r'], " "))?;
+        }
+        Ok(())
+    }
+}
+
+/// The `X-RateLimit-*` headers of a response.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RateLimit {
+    /// `X-RateLimit-Limit`: requests allowed in the window.
+    pub limit: Option<u64>,
+    /// `X-RateLimit-Remaining`: requests left in the window.
+    pub remaining: Option<u64>,
+    /// `X-RateLimit-Reset`: unix time at which the window resets.
+    pub reset: Option<u64>,
+}
+
+impl RateLimit {
+    pub(crate) fn from_headers(headers: &reqwest::header::HeaderMap) -> Self {
+        let number = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse().ok())
+        };
+        Self {
+            limit: number("x-ratelimit-limit"),
+            remaining: number("x-ratelimit-remaining"),
+            reset: number("x-ratelimit-reset"),
+        }
+    }
+}
+
+/// A success response that could not be used, for [`Error::Decode`].
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct DecodeError {
+    /// The page being decoded.
+    pub page: u64,
+    /// Where in the body decoding failed, as a path like `data.Meetings.pageInfo.total`
+    /// (`.` for the whole body).
+    pub path: String,
+    /// What was wrong there.
+    pub message: String,
+}
+
+impl std::fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "page {}: the response does not match the contract at `{}`: {}",
+            self.page, self.path, self.message
+        )
+    }
+}
+
+/// A record of a page that did not decode, for [`Error::Record`].
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct RecordError {
+    /// The page the record is on.
+    pub page: u64,
+    /// The record's position in the page's `meetings` array.
+    pub index: usize,
+    /// The record's `id`, when it had a readable one.
+    pub id: Option<String>,
+    /// Where decoding failed, like `data.Meetings.meetings[3].attendees[0].balance`.
+    pub path: String,
+    /// What was wrong there.
+    pub message: String,
+}
+
+impl std::fmt::Display for RecordError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "page {}: meeting #{}", self.page, self.index)?;
+        if let Some(id) = &self.id {
+            write!(f, " ({id})")?;
+        }
+        write!(
+            f,
+            " does not match the contract at `{}`: {}",
+            self.path, self.message
+        )
+    }
+}

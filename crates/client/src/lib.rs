@@ -1,0 +1,59 @@
+//! Rust SDK for the Thought Industries `incoming/v2` API.
+//!
+//! - [`Client`]: configured with a tenant name or base URL and an [`ApiKey`]; timeouts, retries
+//!   ([`RetryConfig`]), concurrency and a body-size limit on its [`ClientBuilder`].
+//! - [`Client::list_meetings`]: one [`Page`] of meetings, or every page / every meeting as a
+//!   `Stream`, fetched concurrently and yielded in order.
+//! - [`Error`]: one error type to match on, naming the page, HTTP status or JSON path.
+//! - The data types ([`Meeting`], [`Course`], [`User`], ...) come from
+//!   [`thoughtindustries_models`], re-exported here.
+//! - [`generated`]: the client progenitor generates from `openapi/meetings.yaml` at build time,
+//!   which this crate's layer drives.
+//!
+//! ```no_run
+//! use futures::TryStreamExt;
+//! use thoughtindustries::{ApiKey, Client};
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), thoughtindustries::Error> {
+//!     let client = Client::builder()
+//!         .tenant("acme")
+//!         .api_key(ApiKey::new(std::env::var("TI_API_KEY").unwrap_or_default()))
+//!         .build()?;
+//!     let mut meetings = client.list_meetings().meetings();
+//!     while let Some(meeting) = meetings.try_next().await? {
+//!         println!("{}  {}", meeting.start_date, meeting.title.as_deref().unwrap_or("(untitled)"));
+//!     }
+//!     Ok(())
+//! }
+//! ```
+
+mod api_key;
+mod base_url;
+mod client;
+mod decode;
+mod errors;
+mod limiter;
+mod page;
+mod paginate;
+mod retry;
+mod transport;
+
+/// The client progenitor generates from `openapi/meetings.yaml` (in `build.rs`), using the models
+/// crate's types. Never edited by hand.
+#[allow(missing_docs, clippy::all, clippy::pedantic, unused_imports)]
+pub mod generated {
+    include!(concat!(env!("OUT_DIR"), "/generated.rs"));
+}
+
+pub use api_key::ApiKey;
+pub use base_url::BaseUrl;
+pub use client::{Client, ClientBuilder, DEFAULT_CONCURRENCY, DEFAULT_MAX_BODY_BYTES};
+pub use decode::decode_page;
+pub use errors::{DecodeError, Error, RateLimit, RecordError, StatusError, TransportKind};
+pub use page::{Page, RejectedRecord};
+pub use paginate::ListMeetings;
+pub use retry::RetryConfig;
+pub use thoughtindustries_models as models;
+pub use thoughtindustries_models::*;
+pub use transport::Transport;

@@ -1,0 +1,118 @@
+//! One page of meetings, as the client delivers it.
+
+use thoughtindustries_models::{Aggregation, Meeting, MeetingsResponse, PageInfo};
+
+use crate::errors::{Error, RecordError};
+
+/// One page of `GET /incoming/v2/meetings`.
+///
+/// Records that did not decode are not dropped silently: they are in [`Page::rejected`], with the
+/// JSON path that failed, and the streams yield them as [`Error::Record`] in their place.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Page {
+    /// The page number that was requested (1-based).
+    pub number: u64,
+    /// The page's `pageInfo`, when the API sent one.
+    pub page_info: Option<PageInfo>,
+    /// The page's aggregations (empty when the API sent none).
+    pub aggregations: Vec<Aggregation>,
+    /// The meetings that decoded, in the API's order.
+    pub meetings: Vec<Meeting>,
+    /// The records that did not decode.
+    pub rejected: Vec<RejectedRecord>,
+}
+
+/// A record of a page that did not match the contract.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct RejectedRecord {
+    /// Its position in the page's `meetings` array.
+    pub index: usize,
+    /// Its `id`, when it had a string one.
+    pub id: Option<String>,
+    /// Where decoding failed, like `data.Meetings.meetings[3].startDate`.
+    pub path: String,
+    /// What was wrong there.
+    pub message: String,
+    /// The record as received.
+    pub raw: serde_json::Value,
+}
+
+impl Page {
+    pub(crate) fn from_response(number: u64, response: MeetingsResponse) -> Self {
+        let list = response.data.meetings;
+        Self {
+            number,
+            page_info: list.page_info,
+            aggregations: list.aggregations.unwrap_or_default(),
+            meetings: list.meetings.unwrap_or_default(),
+            rejected: Vec::new(),
+        }
+    }
+
+    /// Records on this page, decoded or rejected.
+    pub fn len(&self) -> usize {
+        self.meetings.len() + self.rejected.len()
+    }
+
+    /// Whether the page has no records at all.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The number of pages the listing has, when `pageInfo` gives `total` and `perPage`.
+    pub fn total_pages(&self) -> Option<u64> {
+        let info = self.page_info.as_ref()?;
+        let per_page = u64::try_from(info.per_page?).ok().filter(|&n| n > 0)?;
+        let total = u64::try_from(info.total?).ok()?;
+        Some(total.div_ceil(per_page))
+    }
+
+    /// Whether another page should be fetched after this one.
+    ///
+    /// An empty page ends the listing whatever `hasMore` says (a server that keeps saying
+    /// `hasMore` cannot loop a client forever). Otherwise `pageInfo.hasMore` decides; when it is
+    /// null or absent, `total` and `perPage` decide; when those are missing too, a full page
+    /// (as many records as `perPage`) means there may be more, and without `perPage` any
+    /// non-empty page does.
+    pub fn has_more(&self) -> bool {
+        if self.is_empty() {
+            return false;
+        }
+        let info = self.page_info.as_ref();
+        if let Some(more) = info.and_then(|i| i.has_more) {
+            return more;
+        }
+        if let Some(pages) = self.total_pages() {
+            return self.number < pages;
+        }
+        match info.and_then(|i| i.per_page) {
+            Some(per_page) => self.len() as i64 >= per_page,
+            None => true,
+        }
+    }
+
+    /// The page's records in their original order: decoded meetings as `Ok`, rejected records as
+    /// [`Error::Record`].
+    pub fn into_records(self) -> impl Iterator<Item = Result<Meeting, Error>> {
+        let number = self.number;
+        let total = self.len();
+        let mut meetings = self.meetings.into_iter();
+        let mut rejected = self.rejected.into_iter().peekable();
+        (0..total).filter_map(move |index| {
+            if rejected.peek().is_some_and(|r| r.index == index) {
+                let record = rejected.next()?;
+                Some(Err(Error::Record(Box::new(RecordError {
+                    page: number,
+                    index: record.index,
+                    id: record.id,
+                    path: record.path,
+                    message: record.message,
+                }))))
+            } else {
+                meetings.next().map(Ok)
+            }
+        })
+    }
+}

@@ -1,0 +1,169 @@
+//! The retry policy: which failures are retried, and how long to wait before the next attempt.
+
+use std::time::{Duration, SystemTime};
+
+use reqwest::StatusCode;
+use reqwest::header::{HeaderMap, RETRY_AFTER};
+
+/// How requests are retried. Every request the SDK makes today is an idempotent `GET`, so every
+/// request is eligible.
+///
+/// Retried: HTTP 408, 429, 500, 502, 503 and 504, connection failures, timeouts and connections
+/// dropped mid-body. Never retried: other 4xx statuses and responses that do not decode.
+/// The wait before attempt `n + 1` is the response's `Retry-After` (seconds or HTTP-date) when it
+/// has one, otherwise exponential backoff with full jitter (a random delay between zero and
+/// `initial_backoff * 2^(n-1)`); either way at most `max_delay`.
+///
+/// ```
+/// use std::time::Duration;
+/// use thoughtindustries::RetryConfig;
+///
+/// let retry = RetryConfig::default()
+///     .max_attempts(6)
+///     .initial_backoff(Duration::from_millis(200))
+///     .max_delay(Duration::from_secs(30));
+/// assert_eq!(retry.get_max_attempts(), 6);
+/// assert_eq!(RetryConfig::disabled().get_max_attempts(), 1);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RetryConfig {
+    max_attempts: u32,
+    initial_backoff: Duration,
+    max_delay: Duration,
+}
+
+impl Default for RetryConfig {
+    /// Four attempts, 250 ms initial backoff, waits capped at 60 s.
+    fn default() -> Self {
+        Self {
+            max_attempts: 4,
+            initial_backoff: Duration::from_millis(250),
+            max_delay: Duration::from_secs(60),
+        }
+    }
+}
+
+impl RetryConfig {
+    /// One attempt, no retries.
+    pub fn disabled() -> Self {
+        Self::default().max_attempts(1)
+    }
+
+    /// Total attempts per request, the first included (at least 1).
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// The backoff ceiling of the first retry; it doubles with every further attempt.
+    pub fn initial_backoff(mut self, delay: Duration) -> Self {
+        self.initial_backoff = delay;
+        self
+    }
+
+    /// The longest wait between attempts, `Retry-After` included.
+    pub fn max_delay(mut self, delay: Duration) -> Self {
+        self.max_delay = delay;
+        self
+    }
+
+    /// Total attempts per request.
+    pub fn get_max_attempts(&self) -> u32 {
+        self.max_attempts
+    }
+
+    /// The wait before the attempt after `attempt` (1-based) failed.
+    pub(crate) fn delay(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
+        if let Some(wait) = retry_after {
+            return wait.min(self.max_delay);
+        }
+        let factor = 2u32.saturating_pow(attempt.saturating_sub(1).min(20));
+        let ceiling = self
+            .initial_backoff
+            .saturating_mul(factor)
+            .min(self.max_delay);
+        ceiling.mul_f64(rand::random::<f64>())
+    }
+}
+
+/// Whether a response with this status is worth another attempt.
+pub(crate) fn is_retryable_status(status: StatusCode) -> bool {
+    matches!(status.as_u16(), 408 | 429 | 500 | 502 | 503 | 504)
+}
+
+/// Whether a failed exchange is worth another attempt: connection failures, timeouts and I/O
+/// failures during the exchange; not invalid requests, redirect loops or decoding.
+pub(crate) fn is_retryable_error(error: &reqwest::Error) -> bool {
+    error.is_timeout() || error.is_connect() || error.is_request() || error.is_body()
+}
+
+/// The `Retry-After` header, as a delay from now (RFC 9110: seconds or an HTTP-date).
+pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(
+        at.duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    #[test]
+    fn retry_after_seconds_and_http_date() {
+        let mut headers = HeaderMap::new();
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("32"));
+        assert_eq!(retry_after(&headers), Some(Duration::from_secs(32)));
+
+        let later = SystemTime::now() + Duration::from_secs(120);
+        let date = httpdate::fmt_http_date(later);
+        headers.insert(RETRY_AFTER, HeaderValue::from_str(&date).unwrap());
+        let wait = retry_after(&headers).unwrap();
+        assert!(wait > Duration::from_secs(100) && wait <= Duration::from_secs(120));
+
+        headers.insert(
+            RETRY_AFTER,
+            HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
+        );
+        assert_eq!(retry_after(&headers), Some(Duration::ZERO));
+
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
+        assert_eq!(retry_after(&headers), None);
+    }
+
+    #[test]
+    fn delays_honour_retry_after_capped_and_backoff_jittered() {
+        let retry = RetryConfig::default()
+            .initial_backoff(Duration::from_millis(100))
+            .max_delay(Duration::from_secs(1));
+        assert_eq!(
+            retry.delay(1, Some(Duration::from_secs(30))),
+            Duration::from_secs(1)
+        );
+        for attempt in 1..10 {
+            let delay = retry.delay(attempt, None);
+            let ceiling =
+                (Duration::from_millis(100) * 2u32.pow(attempt - 1)).min(Duration::from_secs(1));
+            assert!(
+                delay <= ceiling,
+                "attempt {attempt}: {delay:?} > {ceiling:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn retryable_statuses() {
+        for code in [408, 429, 500, 502, 503, 504] {
+            assert!(is_retryable_status(StatusCode::from_u16(code).unwrap()));
+        }
+        for code in [400, 401, 403, 404, 405, 409, 422, 501] {
+            assert!(!is_retryable_status(StatusCode::from_u16(code).unwrap()));
+        }
+    }
+}

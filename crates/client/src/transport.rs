@@ -1,0 +1,220 @@
+//! Sending one request: retries, the concurrency limiter, the body-size limit and tracing.
+//!
+//! This is the `exec` hook of the generated progenitor client ([`crate::generated::Client`]):
+//! progenitor builds the request and decodes the response, this module decides how the request
+//! travels. It reads the whole body here (bounded by the size limit) so that a connection dropped
+//! mid-body is retried like any other transport failure, then hands progenitor a response rebuilt
+//! from the buffered bytes.
+
+use std::sync::Arc;
+
+use bytes::{Bytes, BytesMut};
+use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+use reqwest::{Body, Response, StatusCode};
+
+use crate::generated;
+use crate::limiter::Limiter;
+use crate::retry::{self, RetryConfig};
+
+/// The generated client's inner state: how requests travel. Cheap to clone (shared).
+#[derive(Clone, Debug)]
+pub struct Transport {
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    retry: RetryConfig,
+    max_body_bytes: usize,
+    limiter: Arc<Limiter>,
+}
+
+/// Why a body could not be delivered; travels inside the `reqwest::Error` that progenitor reports,
+/// and is recovered from its source chain by [`crate::Client`].
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum BodyError {
+    #[error("response body exceeds the limit of {limit} bytes")]
+    TooLarge { limit: usize },
+    #[error("reading the response body failed: {0}")]
+    Read(#[source] reqwest::Error),
+}
+
+/// The outcome of one attempt.
+enum Attempt {
+    /// A response to hand to progenitor (success or a status not worth retrying).
+    Done(Response),
+    /// A retryable status, with its buffered response for the final error.
+    RetryStatus(Response),
+    /// A retryable transport failure before a response arrived.
+    RetrySend(reqwest::Error),
+    /// A retryable failure while reading the body.
+    RetryBody(reqwest::Error),
+    /// A failure not worth retrying (an invalid request, a redirect loop).
+    Fail(reqwest::Error),
+}
+
+impl Transport {
+    pub(crate) fn new(retry: RetryConfig, max_body_bytes: usize, concurrency: usize) -> Self {
+        Self {
+            shared: Arc::new(Shared {
+                retry,
+                max_body_bytes,
+                limiter: Arc::new(Limiter::new(concurrency)),
+            }),
+        }
+    }
+
+    async fn execute(
+        &self,
+        client: &reqwest::Client,
+        request: reqwest::Request,
+        operation: &str,
+    ) -> reqwest::Result<Response> {
+        let shared = &self.shared;
+        let Some(mut retry_copy) = request.try_clone() else {
+            // A streaming body cannot be replayed: one attempt only.
+            let _permit = shared.limiter.acquire().await;
+            return client.execute(request).await;
+        };
+        let mut next = Some(request);
+        let mut attempt = 1;
+        loop {
+            let this = next.take().unwrap_or_else(|| {
+                retry_copy
+                    .try_clone()
+                    .expect("a request that cloned once clones again")
+            });
+            let outcome = {
+                let _permit = shared.limiter.acquire().await;
+                self.attempt(client, this).await
+            };
+            let last = attempt >= shared.retry.get_max_attempts();
+            let retry_after = match outcome {
+                Attempt::Fail(error) => return Err(error),
+                Attempt::Done(response) => {
+                    if response.status().is_success() {
+                        shared.limiter.on_success();
+                    }
+                    tracing::debug!(operation, attempt, status = %response.status(), "response");
+                    return Ok(response);
+                }
+                Attempt::RetryStatus(response) => {
+                    let status = response.status();
+                    let wait = retry::retry_after(response.headers());
+                    if status == StatusCode::TOO_MANY_REQUESTS {
+                        shared.limiter.on_throttle(wait);
+                    }
+                    tracing::debug!(operation, attempt, %status, last, "retryable status");
+                    if last {
+                        return Ok(response);
+                    }
+                    wait
+                }
+                Attempt::RetrySend(error) => {
+                    tracing::debug!(operation, attempt, %error, last, "request failed");
+                    if last {
+                        return Err(error);
+                    }
+                    None
+                }
+                Attempt::RetryBody(error) => {
+                    tracing::debug!(operation, attempt, %error, last, "body failed");
+                    if last {
+                        return Ok(error_response(BodyError::Read(error)));
+                    }
+                    None
+                }
+            };
+            let delay = shared.retry.delay(attempt, retry_after);
+            tracing::debug!(
+                operation,
+                attempt,
+                delay_ms = delay.as_millis() as u64,
+                "retrying"
+            );
+            tokio::time::sleep(delay).await;
+            attempt += 1;
+            retry_copy = retry_copy
+                .try_clone()
+                .expect("a request that cloned once clones again");
+        }
+    }
+
+    async fn attempt(&self, client: &reqwest::Client, request: reqwest::Request) -> Attempt {
+        let mut response = match client.execute(request).await {
+            Ok(response) => response,
+            Err(error) if retry::is_retryable_error(&error) => return Attempt::RetrySend(error),
+            Err(error) => return Attempt::Fail(error),
+        };
+        let limit = self.shared.max_body_bytes;
+        let status = response.status();
+        let mut head = http::Response::builder()
+            .status(status)
+            .version(response.version());
+        if let Some(headers) = head.headers_mut() {
+            *headers = std::mem::take(response.headers_mut());
+        }
+        if response
+            .content_length()
+            .is_some_and(|len| len > limit as u64)
+        {
+            return Attempt::Done(rebuild(head, error_body(BodyError::TooLarge { limit })));
+        }
+        let mut body = BytesMut::new();
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) if body.len() + chunk.len() > limit => {
+                    return Attempt::Done(rebuild(head, error_body(BodyError::TooLarge { limit })));
+                }
+                Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+                Ok(None) => break,
+                Err(error) if retry::is_retryable_error(&error) => {
+                    return Attempt::RetryBody(error);
+                }
+                Err(error) => {
+                    return Attempt::Done(rebuild(head, error_body(BodyError::Read(error))));
+                }
+            }
+        }
+        let rebuilt = rebuild(head, Body::from(Bytes::from(body)));
+        if retry::is_retryable_status(status) {
+            Attempt::RetryStatus(rebuilt)
+        } else {
+            Attempt::Done(rebuilt)
+        }
+    }
+}
+
+fn rebuild(head: http::response::Builder, body: Body) -> Response {
+    Response::from(
+        head.body(body)
+            .expect("status, version and headers come from a valid response"),
+    )
+}
+
+/// A body whose first read fails with `error`: progenitor reports it as a body error whose
+/// source chain carries `error`.
+fn error_body(error: BodyError) -> Body {
+    Body::wrap_stream(futures::stream::once(async move { Err::<Bytes, _>(error) }))
+}
+
+/// A response standing for a body that failed to arrive: a `200` whose body fails to read, so that
+/// progenitor reads it and reports the failure as a body error.
+fn error_response(error: BodyError) -> Response {
+    rebuild(
+        http::Response::builder().status(StatusCode::OK),
+        error_body(error),
+    )
+}
+
+impl ClientHooks<Transport> for generated::Client {
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        info: &OperationInfo,
+    ) -> reqwest::Result<Response> {
+        self.inner()
+            .execute(self.client(), request, info.operation_id)
+            .await
+    }
+}

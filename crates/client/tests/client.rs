@@ -1,0 +1,514 @@
+//! The client against an in-process HTTP mock (wiremock): requests, pagination, errors.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use futures::{StreamExt, TryStreamExt};
+use serde_json::json;
+use thoughtindustries::{Error, RetryConfig, TransportKind};
+use wiremock::matchers::{header, method, path, query_param};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+const PATH: &str = "/incoming/v2/meetings";
+
+/// Serves `total` meetings in pages of `per_page`, whatever page is asked.
+struct Pages {
+    per_page: u64,
+    total: u64,
+}
+
+impl Respond for Pages {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let page = request
+            .url
+            .query_pairs()
+            .find(|(k, _)| k == "page")
+            .map(|(_, v)| v.parse().unwrap())
+            .unwrap_or(1);
+        ResponseTemplate::new(200).set_body_json(page_body(page, self.per_page, self.total))
+    }
+}
+
+#[tokio::test]
+async fn sends_page_course_id_auth_and_user_agent() {
+    let server = MockServer::start().await;
+    let course = uuid::Uuid::parse_str("5f1f8a9e-2c4b-4d3a-8e7f-6a5b4c3d2e1f").unwrap();
+    Mock::given(method("GET"))
+        .and(path(PATH))
+        .and(query_param("page", "3"))
+        .and(query_param("courseId", course.to_string()))
+        .and(header("authorization", format!("Bearer {KEY}")))
+        .and(header("accept", "application/json"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(page_body(3, 2, 6)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let page = client(&server.uri())
+        .list_meetings()
+        .course_id(course)
+        .page(3)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.number, 3);
+    assert_eq!(page.meetings.len(), 2);
+    assert!(!page.has_more());
+    let ua = server.received_requests().await.unwrap()[0].headers["user-agent"].clone();
+    assert!(ua.to_str().unwrap().starts_with("thoughtindustries-rs/"));
+}
+
+#[tokio::test]
+async fn base_url_path_prefix_is_kept() {
+    let server = MockServer::start().await;
+    Mock::given(path(format!("/proxy/ti{PATH}")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(page_body(1, 5, 1)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let page = client(&format!("{}/proxy/ti/", server.uri()))
+        .list_meetings()
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.meetings.len(), 1);
+}
+
+#[tokio::test]
+async fn reference_example_decodes() {
+    let server = MockServer::start().await;
+    let example: serde_json::Value = serde_json::from_str(include_str!(
+        "../../../openapi/examples/reference-page.json"
+    ))
+    .unwrap();
+    Mock::given(path(PATH))
+        .respond_with(ResponseTemplate::new(200).set_body_json(example))
+        .mount(&server)
+        .await;
+    let page = client(&server.uri()).list_meetings().send().await.unwrap();
+    assert_eq!(page.meetings.len(), 1);
+    assert!(page.rejected.is_empty());
+    let meeting = &page.meetings[0];
+    assert_eq!(
+        meeting.course.kind,
+        Some(thoughtindustries::CourseKind::MicroCourse)
+    );
+    assert_eq!(
+        meeting.attendees.as_ref().unwrap()[0]
+            .stripe_customer_id
+            .as_deref(),
+        Some("00000000-0000-0000-0000-000000000000")
+    );
+    assert_eq!(page.aggregations[0].buckets.as_ref().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn streams_every_meeting_in_order_across_pages_concurrently() {
+    let server = MockServer::start().await;
+    Mock::given(path(PATH))
+        .respond_with(Pages {
+            per_page: 7,
+            total: 100,
+        })
+        .mount(&server)
+        .await;
+    for concurrency in [1, 3, 8] {
+        let ids: Vec<u64> = client(&server.uri())
+            .list_meetings()
+            .concurrency(concurrency)
+            .meetings()
+            .map_ok(|m| number(&m.id))
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(
+            ids,
+            (0..100).collect::<Vec<_>>(),
+            "concurrency {concurrency}"
+        );
+    }
+    // 15 pages each time, never a page past the announced end.
+    assert_eq!(server.received_requests().await.unwrap().len(), 3 * 15);
+}
+
+#[tokio::test]
+async fn stops_on_an_empty_page_even_if_has_more_stays_true() {
+    let server = MockServer::start().await;
+    let forever = |page: u64| {
+        let meetings: Vec<_> = if page <= 2 {
+            vec![meeting(page)]
+        } else {
+            vec![]
+        };
+        json!({"data": {"Meetings": {"pageInfo": {"hasMore": true}, "meetings": meetings}}})
+    };
+    for page in 1..=6u64 {
+        Mock::given(path(PATH))
+            .and(query_param("page", page.to_string()))
+            .respond_with(ResponseTemplate::new(200).set_body_json(forever(page)))
+            .mount(&server)
+            .await;
+    }
+    let pages: Vec<_> = client(&server.uri())
+        .list_meetings()
+        .pages()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(pages.iter().map(|p| p.len()).collect::<Vec<_>>(), [1, 1, 0]);
+    // Sequential with one page of prefetch: at most one request past the empty page.
+    assert!(server.received_requests().await.unwrap().len() <= 4);
+}
+
+#[tokio::test]
+async fn has_more_false_stops_even_when_total_disagrees() {
+    let server = MockServer::start().await;
+    let body = json!({"data": {"Meetings": {
+        "pageInfo": {"perPage": 1, "total": 50, "hasMore": false},
+        "meetings": [meeting(1)]}}});
+    Mock::given(path(PATH))
+        .respond_with(ResponseTemplate::new(200).set_body_json(body))
+        .mount(&server)
+        .await;
+    let count = client(&server.uri())
+        .list_meetings()
+        .meetings()
+        .count()
+        .await;
+    assert_eq!(count, 1);
+}
+
+#[tokio::test]
+async fn unauthorized_with_empty_body_is_a_status_error() {
+    let server = MockServer::start().await;
+    Mock::given(path(PATH))
+        .respond_with(ResponseTemplate::new(401))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = client(&server.uri())
+        .list_meetings()
+        .send()
+        .await
+        .unwrap_err();
+    let Error::Status(status) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(status.status.as_u16(), 401);
+    assert_eq!(status.body, "");
+    assert_eq!(status.page, Some(1));
+    assert!(err.to_string().contains("401"));
+    assert!(!format!("{err} {err:?}").contains(KEY));
+}
+
+#[tokio::test]
+async fn rate_limited_requests_wait_retry_after_and_succeed() {
+    let server = MockServer::start().await;
+    Mock::given(path(PATH))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("retry-after", "1")
+                .insert_header("x-ratelimit-limit", "60")
+                .insert_header("x-ratelimit-remaining", "0")
+                .set_body_json(json!({"error": "rate_limit_exceeded", "retryAfter": 1})),
+        )
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(path(PATH))
+        .respond_with(ResponseTemplate::new(200).set_body_json(page_body(1, 5, 3)))
+        .mount(&server)
+        .await;
+    let client = builder(&server.uri())
+        .retry(RetryConfig::default().max_delay(Duration::from_secs(5)))
+        .build()
+        .unwrap();
+    let start = std::time::Instant::now();
+    let page = client.list_meetings().send().await.unwrap();
+    assert_eq!(page.meetings.len(), 3);
+    assert!(
+        start.elapsed() >= Duration::from_millis(950),
+        "{:?}",
+        start.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn retries_give_up_with_the_last_status_retry_after_and_rate_limit() {
+    let server = MockServer::start().await;
+    Mock::given(path(PATH))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("retry-after", "0")
+                .insert_header("x-ratelimit-limit", "60")
+                .insert_header("x-ratelimit-reset", "1700000000")
+                .set_body_string(r#"{"error":"rate_limit_exceeded"}"#),
+        )
+        .expect(4)
+        .mount(&server)
+        .await;
+    let err = client(&server.uri())
+        .list_meetings()
+        .send()
+        .await
+        .unwrap_err();
+    let Error::Status(status) = err else { panic!() };
+    assert_eq!(status.status.as_u16(), 429);
+    assert_eq!(status.retry_after, Some(Duration::ZERO));
+    assert_eq!(status.rate_limit.limit, Some(60));
+    assert_eq!(status.rate_limit.reset, Some(1_700_000_000));
+    assert!(status.body.contains("rate_limit_exceeded"));
+}
+
+#[tokio::test]
+async fn server_errors_are_retried_and_other_4xx_are_not() {
+    let server = MockServer::start().await;
+    Mock::given(path(PATH))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(2)
+        .mount(&server)
+        .await;
+    Mock::given(path(PATH))
+        .respond_with(ResponseTemplate::new(200).set_body_json(page_body(1, 5, 2)))
+        .mount(&server)
+        .await;
+    assert_eq!(
+        client(&server.uri())
+            .list_meetings()
+            .send()
+            .await
+            .unwrap()
+            .meetings
+            .len(),
+        2
+    );
+    assert_eq!(server.received_requests().await.unwrap().len(), 3);
+
+    let server = MockServer::start().await;
+    Mock::given(path(PATH))
+        .respond_with(ResponseTemplate::new(403).set_body_string("forbidden"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = client(&server.uri())
+        .list_meetings()
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(403));
+}
+
+#[tokio::test]
+async fn html_502_is_a_status_error_after_retries() {
+    let server = MockServer::start().await;
+    Mock::given(path(PATH))
+        .respond_with(
+            ResponseTemplate::new(502)
+                .set_body_raw("<html><h1>502 Bad Gateway</h1></html>", "text/html"),
+        )
+        .expect(2)
+        .mount(&server)
+        .await;
+    let err = builder(&server.uri())
+        .retry(
+            RetryConfig::default()
+                .max_attempts(2)
+                .initial_backoff(Duration::from_millis(1)),
+        )
+        .build()
+        .unwrap()
+        .list_meetings()
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(502));
+    assert!(err.to_string().contains("Bad Gateway"), "{err}");
+}
+
+#[tokio::test]
+async fn decode_errors_name_the_page_and_json_path() {
+    let server = MockServer::start().await;
+    Mock::given(path(PATH))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"data": {"Meetings": {"pageInfo": {"perPage": "25"}, "meetings": []}}}),
+        ))
+        .mount(&server)
+        .await;
+    let err = client(&server.uri())
+        .list_meetings()
+        .page(4)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Decode(_)), "{err:?}");
+    assert_eq!(err.page(), Some(4));
+    assert_eq!(err.json_path(), Some("data.Meetings.pageInfo.perPage"));
+}
+
+#[tokio::test]
+async fn an_odd_record_is_reported_in_place_and_the_page_kept() {
+    let server = MockServer::start().await;
+    let mut odd = meeting(1);
+    odd["attendees"] = json!([{"id": "0b6e8a53-8d7a-4a35-9f6e-1f0c6d0f2a11", "balance": "lots"}]);
+    let body = json!({"data": {"Meetings": {"pageInfo": {"hasMore": false},
+        "meetings": [meeting(0), odd, meeting(2)]}}});
+    Mock::given(path(PATH))
+        .respond_with(ResponseTemplate::new(200).set_body_json(body))
+        .mount(&server)
+        .await;
+    let items: Vec<_> = client(&server.uri())
+        .list_meetings()
+        .meetings()
+        .collect()
+        .await;
+    assert_eq!(items.len(), 3);
+    assert!(items[0].is_ok() && items[2].is_ok());
+    let err = items[1].as_ref().unwrap_err();
+    assert_eq!(
+        err.json_path(),
+        Some("data.Meetings.meetings[1].attendees[0].balance")
+    );
+    assert!(err.to_string().contains("page 1: meeting #1"), "{err}");
+}
+
+#[tokio::test]
+async fn a_200_error_object_and_an_empty_200_are_decode_errors() {
+    for (body, expect) in [
+        (
+            r#"{"error":"internal_error","message":"boom"}"#,
+            "internal_error: boom",
+        ),
+        ("", "empty"),
+    ] {
+        let server = MockServer::start().await;
+        Mock::given(path(PATH))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let err = client(&server.uri())
+            .list_meetings()
+            .send()
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::Decode(_)), "{err:?}");
+        assert!(err.to_string().contains(expect), "{err}");
+    }
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_refused() {
+    let server = MockServer::start().await;
+    Mock::given(path(PATH))
+        .respond_with(ResponseTemplate::new(200).set_body_json(page_body(1, 50, 50)))
+        .mount(&server)
+        .await;
+    let err = builder(&server.uri())
+        .max_body_bytes(1024)
+        .build()
+        .unwrap()
+        .list_meetings()
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::BodyTooLarge {
+                limit: 1024,
+                page: Some(1)
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_stalled_server_times_out() {
+    let server = MockServer::start().await;
+    Mock::given(path(PATH))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(5)))
+        .mount(&server)
+        .await;
+    let err = builder(&server.uri())
+        .timeout(Duration::from_millis(200))
+        .retry(RetryConfig::disabled())
+        .build()
+        .unwrap()
+        .list_meetings()
+        .send()
+        .await
+        .unwrap_err();
+    assert!(err.is_timeout(), "{err:?}");
+}
+
+#[tokio::test]
+async fn connection_refused_is_a_connect_error() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    let err = builder(&format!("http://127.0.0.1:{port}"))
+        .retry(
+            RetryConfig::default()
+                .max_attempts(2)
+                .initial_backoff(Duration::from_millis(1)),
+        )
+        .build()
+        .unwrap()
+        .list_meetings()
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Transport {
+                kind: TransportKind::Connect,
+                page: Some(1),
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn authorization_is_not_forwarded_on_a_redirect_to_another_host() {
+    let other = MockServer::start().await;
+    Mock::given(path(PATH))
+        .respond_with(ResponseTemplate::new(200).set_body_json(page_body(1, 5, 1)))
+        .mount(&other)
+        .await;
+    let server = MockServer::start().await;
+    // Same IP, other port: another origin.
+    Mock::given(path(PATH))
+        .respond_with(
+            ResponseTemplate::new(302).insert_header("location", format!("{}{PATH}", other.uri())),
+        )
+        .mount(&server)
+        .await;
+    client(&server.uri()).list_meetings().send().await.unwrap();
+    let forwarded = &other.received_requests().await.unwrap()[0];
+    assert!(forwarded.headers.get("authorization").is_none());
+}
+
+#[tokio::test]
+async fn page_zero_is_refused_before_any_request() {
+    let server = MockServer::start().await;
+    let client = client(&server.uri());
+    assert!(matches!(
+        client.list_meetings().page(0).send().await,
+        Err(Error::InvalidRequest(_))
+    ));
+    let first = client.list_meetings().page(0).pages().next().await.unwrap();
+    assert!(first.is_err());
+    assert!(server.received_requests().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn debug_output_never_shows_the_key() {
+    let client = client("https://example.thoughtindustries.com");
+    let debug = format!("{client:?}");
+    assert!(!debug.contains(KEY), "{debug}");
+}
