@@ -1,0 +1,116 @@
+//! Validation reports: every finding about one body, with where it is and why.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// How much a [`Finding`] matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Something the spec allows but a user may want to know about: a value outside an open
+    /// enumeration (the spec says clients must accept new values, so it is not a violation).
+    Notice,
+    /// The body breaks the contract.
+    Violation,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Notice => "notice",
+            Severity::Violation => "violation",
+        })
+    }
+}
+
+/// One thing found while validating a body against the spec.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// Whether this breaks the contract or is only worth knowing.
+    pub severity: Severity,
+    /// JSON Pointer into the validated body, e.g. `/data/Meetings/meetings/0/attendees/3/balance`
+    /// (empty for the whole body).
+    pub instance_path: String,
+    /// JSON Pointer (with `#`) into the spec of the keyword that failed, e.g.
+    /// `#/components/schemas/User/properties/balance/type`; empty when the finding is not about
+    /// one keyword (an undocumented status, malformed JSON).
+    pub schema_path: String,
+    /// The failing keyword (`type`, `required`, `format`, `enum`, ...), or what was checked
+    /// (`status`, `json`, `body`).
+    pub keyword: String,
+    /// One line, for humans.
+    pub message: String,
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let at = match (self.instance_path.as_str(), self.keyword.as_str()) {
+            ("", "status") => "(status)",
+            ("", _) => "(body)",
+            (path, _) => path,
+        };
+        write!(f, "{} at {at}: {}", self.severity, self.message)?;
+        if !self.schema_path.is_empty() {
+            write!(f, " [{}]", self.schema_path)?;
+        }
+        Ok(())
+    }
+}
+
+/// Everything found about one body: what it was checked against and every finding (not only the
+/// first).
+///
+/// [`Report::is_valid`] is true when there is no [`Severity::Violation`]; notices do not fail a
+/// body. `Display` prints one line per finding; `Serialize` gives the same as JSON (for
+/// `--format json`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// What the body was checked against, e.g. `list_meetings 200` or
+    /// `#/components/schemas/Meeting`.
+    pub subject: String,
+    /// True when no finding is a violation.
+    pub valid: bool,
+    /// Every finding, in the order the validator met them.
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    pub(crate) fn new(subject: String, findings: Vec<Finding>) -> Self {
+        let valid = findings.iter().all(|f| f.severity != Severity::Violation);
+        Self {
+            subject,
+            valid,
+            findings,
+        }
+    }
+
+    /// True when no finding is a [`Severity::Violation`].
+    pub fn is_valid(&self) -> bool {
+        self.valid
+    }
+
+    /// The findings that break the contract.
+    pub fn violations(&self) -> impl Iterator<Item = &Finding> {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Violation)
+    }
+
+    /// The findings that do not fail the body (values of open enumerations the spec does not
+    /// list).
+    pub fn notices(&self) -> impl Iterator<Item = &Finding> {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Notice)
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for finding in &self.findings {
+            writeln!(f, "{finding}")?;
+        }
+        Ok(())
+    }
+}
