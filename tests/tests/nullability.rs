@@ -1,0 +1,161 @@
+//! Null, absent and present decode for every field the spec allows them for, at every depth of the
+//! reference example, and unknown fields and enum values never fail a decode.
+
+use serde_json::{Value, json};
+use thoughtindustries_models::MeetingsResponse;
+
+/// The schema that governs `schema`'s property `key`, following `$ref`, `allOf` and `items`.
+fn property<'a>(spec: &'a Value, schema: &'a Value, key: &str) -> Option<&'a Value> {
+    resolve(spec, schema)["properties"].get(key)
+}
+
+fn resolve<'a>(spec: &'a Value, schema: &'a Value) -> &'a Value {
+    if let Some(reference) = schema["$ref"].as_str() {
+        let name = reference.trim_start_matches("#/components/schemas/");
+        return resolve(spec, &spec["components"]["schemas"][name]);
+    }
+    if let Some(first) = schema["allOf"].get(0) {
+        return resolve(spec, first);
+    }
+    schema
+}
+
+fn is_nullable(schema: &Value) -> bool {
+    schema["nullable"] == json!(true)
+}
+
+fn is_required(spec: &Value, parent: &Value, key: &str) -> bool {
+    resolve(spec, parent)["required"]
+        .as_array()
+        .is_some_and(|r| r.iter().any(|k| k == key))
+}
+
+/// Every (JSON pointer, parent schema, key) of an object field in `value`.
+fn fields<'a>(
+    spec: &'a Value,
+    schema: &'a Value,
+    value: &Value,
+    pointer: String,
+    out: &mut Vec<(String, &'a Value, String)>,
+) {
+    let schema = resolve(spec, schema);
+    match value {
+        Value::Object(object) => {
+            for (key, child) in object {
+                let Some(child_schema) = property(spec, schema, key) else {
+                    continue;
+                };
+                out.push((pointer.clone(), schema, key.clone()));
+                fields(spec, child_schema, child, format!("{pointer}/{key}"), out);
+            }
+        }
+        Value::Array(items) => {
+            for (index, item) in items.iter().enumerate() {
+                fields(
+                    spec,
+                    &schema["items"],
+                    item,
+                    format!("{pointer}/{index}"),
+                    out,
+                );
+            }
+        }
+        _ => {}
+    }
+}
+
+fn decodes(body: &Value) -> Result<(), String> {
+    serde_json::from_value::<MeetingsResponse>(body.clone())
+        .map(drop)
+        .map_err(|e| e.to_string())
+}
+
+#[test]
+fn null_absent_and_present_decode_wherever_the_spec_allows() {
+    let spec = contract_tests::spec_value();
+    let example = contract_tests::reference_example();
+    let root = json!({"$ref": "#/components/schemas/MeetingsResponse"});
+    let mut all = Vec::new();
+    fields(&spec, &root, &example, String::new(), &mut all);
+    assert!(all.len() > 150, "only {} fields walked", all.len());
+
+    decodes(&example).expect("present: the reference example decodes");
+    let mut checked = (0, 0);
+    for (pointer, parent, key) in &all {
+        let field_schema = property(&spec, parent, key).unwrap();
+        if !is_required(&spec, parent, key) {
+            let mut body = example.clone();
+            body.pointer_mut(pointer)
+                .unwrap()
+                .as_object_mut()
+                .unwrap()
+                .remove(key);
+            decodes(&body).unwrap_or_else(|e| panic!("absent {pointer}/{key}: {e}"));
+            checked.0 += 1;
+        }
+        if is_nullable(field_schema) {
+            let mut body = example.clone();
+            body.pointer_mut(pointer).unwrap()[key.as_str()] = Value::Null;
+            decodes(&body).unwrap_or_else(|e| panic!("null {pointer}/{key}: {e}"));
+            checked.1 += 1;
+        }
+    }
+    assert!(checked.0 > 150 && checked.1 > 150, "{checked:?}");
+}
+
+#[test]
+fn required_meeting_fields_are_enforced() {
+    let example = contract_tests::reference_example();
+    for key in ["id", "courseId", "course", "startDate", "endDate"] {
+        let mut body = example.clone();
+        body["data"]["Meetings"]["meetings"][0]
+            .as_object_mut()
+            .unwrap()
+            .remove(key);
+        assert!(
+            decodes(&body).is_err(),
+            "a meeting without {key} must not decode"
+        );
+    }
+}
+
+#[test]
+fn unknown_fields_and_enum_values_decode_and_round_trip() {
+    let mut body = contract_tests::reference_example();
+    let course = &mut body["data"]["Meetings"]["meetings"][0]["course"];
+    course["status"] = json!("scheduledForReview");
+    course["kind"] = json!("podcast");
+    course["alternativePricingType"] = json!("subscription");
+    course["brandNewField"] = json!({"nested": [1, 2, 3]});
+    body["data"]["Meetings"]["somethingElse"] = json!(true);
+    let decoded: MeetingsResponse = serde_json::from_value(body).unwrap();
+    let course = &decoded.data.meetings.meetings.as_ref().unwrap()[0].course;
+    assert_eq!(course.kind.as_ref().unwrap().as_str(), "podcast");
+    let again = serde_json::to_value(&decoded).unwrap();
+    let course = &again["data"]["Meetings"]["meetings"][0]["course"];
+    assert_eq!(course["status"], "scheduledForReview");
+    assert_eq!(course["alternativePricingType"], "subscription");
+}
+
+#[test]
+fn timestamps_accept_offsets_and_missing_fractions() {
+    let mut body = contract_tests::reference_example();
+    let meeting = &mut body["data"]["Meetings"]["meetings"][0];
+    meeting["startDate"] = json!("2024-03-10T09:30:00+02:00");
+    meeting["endDate"] = json!("2024-03-10T10:30:00Z");
+    let decoded: MeetingsResponse = serde_json::from_value(body).unwrap();
+    let meeting = &decoded.data.meetings.meetings.unwrap()[0];
+    assert_eq!(meeting.start_date.to_rfc3339(), "2024-03-10T07:30:00+00:00");
+}
+
+#[test]
+fn other_systems_ids_are_free_strings() {
+    let mut body = contract_tests::reference_example();
+    let user = &mut body["data"]["Meetings"]["meetings"][0]["attendees"][0];
+    user["stripeCustomerId"] = json!("cus_NffrFeUfNV2Hib");
+    user["sfAccountId"] = json!("0015g00000XyZabAAB");
+    user["externalCustomerId"] = json!("ERP-1234");
+    body["data"]["Meetings"]["meetings"][0]["course"]["webinarId"] = json!("85746065432");
+    body["data"]["Meetings"]["meetings"][0]["course"]["taxCategory"] = json!("txcd_10000000");
+    decodes(&body).unwrap();
+}

@@ -1,0 +1,127 @@
+//! Snapshots of every model type's JSON Schema (schemars) and of the generated client's public
+//! surface, so that a spec change shows up in review as a snapshot diff.
+//!
+//! Update with `cargo insta review` (or `INSTA_UPDATE=always cargo test -p contract-tests`); CI
+//! runs with `INSTA_UPDATE=no` and fails on a pending or mismatching snapshot.
+
+use std::collections::BTreeSet;
+
+use thoughtindustries_models as m;
+
+/// Snapshots the schema of each listed type under its own name, and returns the names.
+macro_rules! snapshot_schemas {
+    ($($ty:ident),+ $(,)?) => {{
+        let mut names = BTreeSet::new();
+        $(
+            insta::assert_json_snapshot!(
+                concat!("schema__", stringify!($ty)),
+                schemars::schema_for!(m::$ty)
+            );
+            names.insert(stringify!($ty).to_owned());
+        )+
+        names
+    }};
+}
+
+#[test]
+fn every_component_schema_has_a_snapshot() {
+    let snapshotted = snapshot_schemas!(
+        AggregationBucket,
+        Aggregation,
+        AllocatedLearningPath,
+        AllocatedLicense,
+        AlternativePricingType,
+        AttendedMeeting,
+        AwardClaimingOption,
+        Bundle,
+        Client,
+        Course,
+        CourseGroup,
+        CourseKind,
+        CourseStatus,
+        DateRange,
+        ErrorBody,
+        InPersonEventInfo,
+        ItemPrice,
+        LearningPath,
+        Lesson,
+        License,
+        LicenseRole,
+        Location,
+        Meeting,
+        MeetingsData,
+        MeetingsPage,
+        MeetingsResponse,
+        NestedMeeting,
+        PageInfo,
+        PriceVariation,
+        PurchasedBundle,
+        PurchasedCourse,
+        RecommendedSlug,
+        RecommendedTag,
+        SeatPackage,
+        SeatTier,
+        Section,
+        TopicGroup,
+        User,
+        WaitlistedCourse,
+        WebinarBlock,
+    );
+    let spec = contract_tests::spec_value();
+    let components: BTreeSet<String> = spec["components"]["schemas"]
+        .as_object()
+        .expect("the spec has component schemas")
+        .keys()
+        .cloned()
+        .collect();
+    assert_eq!(
+        snapshotted, components,
+        "every component schema of the spec needs a snapshot here, and only those"
+    );
+}
+
+/// The generated client's public items and method signatures, one per line.
+#[test]
+fn generated_client_surface() {
+    let spec = thoughtindustries_codegen::load_spec(
+        &contract_tests::workspace_root().join("openapi/meetings.yaml"),
+    )
+    .unwrap();
+    let code =
+        thoughtindustries_codegen::generate_client(&spec, "thoughtindustries_models").unwrap();
+    let file = syn::parse_file(&code).unwrap();
+    let mut lines = Vec::new();
+    surface(&file.items, "", &mut lines);
+    insta::assert_snapshot!("generated_client_surface", lines.join("\n"));
+}
+
+fn surface(items: &[syn::Item], prefix: &str, out: &mut Vec<String>) {
+    for item in items {
+        match item {
+            syn::Item::Struct(s) if matches!(s.vis, syn::Visibility::Public(_)) => {
+                out.push(format!("struct {prefix}{}", s.ident));
+            }
+            syn::Item::Mod(module) if matches!(module.vis, syn::Visibility::Public(_)) => {
+                if let Some((_, items)) = &module.content {
+                    surface(items, &format!("{prefix}{}::", module.ident), out);
+                }
+            }
+            syn::Item::Impl(block) => {
+                let target = render(&block.self_ty);
+                for item in &block.items {
+                    if let syn::ImplItem::Fn(f) = item
+                        && matches!(f.vis, syn::Visibility::Public(_))
+                    {
+                        out.push(format!("impl {prefix}{target} {{ {} }}", render(&f.sig)));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A syntax tree as compact text: its tokens joined by spaces.
+fn render(node: &impl quote::ToTokens) -> String {
+    node.to_token_stream().to_string()
+}
