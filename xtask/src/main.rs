@@ -2,7 +2,9 @@
 //!
 //! - `cargo xtask codegen [--check]`: regenerate everything generated and checked in.
 //! - `cargo xtask lint`: validate `openapi/meetings.yaml`.
+//! - `cargo xtask breaking [--base GIT_REF]`: fail on breaking spec changes without a major bump.
 
+mod breaking;
 mod codegen;
 mod lint;
 mod spec;
@@ -25,13 +27,22 @@ enum Task {
         #[arg(long)]
         check: bool,
     },
-    /// Validate the spec: OpenAPI 3.0.x, resolvable $refs, operation ids, examples.
+    /// Validate the spec: OpenAPI 3.0.x, resolvable $refs, operation ids, descriptions, unused
+    /// components, examples.
     Lint,
+    /// Classify the spec's changes since a base commit; fail on a breaking one unless
+    /// info.version's major was bumped.
+    Breaking {
+        /// The commit to compare with (default: `git merge-base HEAD origin/main`, else `HEAD~1`).
+        #[arg(long)]
+        base: Option<String>,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
     match Cli::parse().task {
         Task::Codegen { check } => codegen::run(check),
         Task::Lint => lint::run(),
+        Task::Breaking { base } => breaking::run(base),
     }
 }
