@@ -15,7 +15,7 @@
 //! - A `$ref` ignores its siblings, as OpenAPI 3.0 says; the reference itself is kept as written
 //!   (`#/components/schemas/...` resolves inside the converted document).
 //! - Boolean `exclusiveMinimum`/`exclusiveMaximum` (draft 4 style) become numeric bounds.
-//! - `format` is kept; the validator checks it with [`crate::formats`] (`uuid`, `date-time`,
+//! - `format` is kept; the validator checks it with its own `format` keyword (`uuid`, `date-time`,
 //!   `int32`, `int64`, ...).
 //! - `additionalProperties` and `required` are kept as written (an absent `additionalProperties`
 //!   allows anything, which is how the spec keeps its objects open).
