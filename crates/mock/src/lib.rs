@@ -1,1 +1,38 @@
-//! Mock server (in progress).
+//! A mock of the Thought Industries `GET /incoming/v2/meetings` API that follows
+//! `openapi/meetings.yaml` exactly, for tests, benchmarks, the `ti mock` command and schemathesis.
+//!
+//! - [`MockServer::start`] serves a [`Tenant`] on 127.0.0.1: a deterministic synthetic tenant
+//!   ([`Tenant::synthetic`]) or meetings given as JSON ([`Tenant::from_json_file`]).
+//! - Requests need `Authorization: Bearer <token>` ([`DEMO_TOKEN`] by default); without it the
+//!   answer is 401 with an empty body. A bad `page` or `courseId` gets 400 with an `ErrorBody`;
+//!   other paths 404, other methods 405. The spec is served at `GET /openapi.yaml`.
+//! - Pages are 1-based with [`MockConfig::per_page`] meetings (25 by default); aggregations
+//!   `course` and `timeZone` count the meetings of the (filtered) result set.
+//! - [`Faults`] injects latency, 429s, 5xx, dropped connections, stalled and truncated bodies,
+//!   empty bodies, error objects in 200s, a `hasMore` that never ends, and contract drift.
+//! - [`MockServer::stats`] counts requests by status, injected faults and the peak number of
+//!   requests in flight.
+//!
+//! Benchmarks can render pages without a server: [`Tenant::page_body`].
+
+mod config;
+mod conn;
+mod error;
+mod faults;
+mod page;
+mod rng;
+mod routes;
+mod server;
+mod stats;
+mod synthetic;
+mod tenant;
+mod vocabulary;
+
+pub use config::{DEFAULT_PER_PAGE, DEMO_TOKEN, MockConfig};
+pub use error::MockError;
+pub use faults::{Drift, FaultKind, Faults, Latency, RateLimit, ServerError, Trigger};
+pub use routes::{MEETINGS_PATH, OPENAPI_YAML};
+pub use server::MockServer;
+pub use stats::Stats;
+pub use synthetic::SyntheticOptions;
+pub use tenant::Tenant;

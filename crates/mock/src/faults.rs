@@ -1,0 +1,624 @@
+//! Fault injection: what can go wrong ([`Faults`]) and when ([`Trigger`]), and the per-server
+//! state that decides, request by request, which fault to inject.
+//!
+//! Faults apply to `GET /incoming/v2/meetings` requests that pass authentication and parameter
+//! validation, except latency, which delays every meetings request. Requests are numbered from 1
+//! in the order they reach fault evaluation; when several faults fire on one request, the first
+//! in this order wins: rate limit (429), server error (5xx), connection drop, stalled body,
+//! truncated body, empty body, JSON error object, drift.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::error::MockError;
+use crate::rng::Rng;
+
+/// Which requests a fault hits.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Trigger {
+    /// Every request.
+    Always,
+    /// Requests number `n`, `2n`, `3n`, ... (`n >= 1`).
+    EveryNth(u64),
+    /// The first `n` requests, then none.
+    FirstN(u64),
+    /// The first `n` requests for each distinct (`page`, `courseId`), then none: a client that
+    /// retries gets every page eventually.
+    FirstPerPage(u64),
+    /// Each request with probability `p` (`0.0..=1.0`), from the seeded generator of
+    /// [`Faults::seed`] (deterministic for requests made one after another).
+    Probability(f64),
+}
+
+/// Extra time before a meetings request is answered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Latency {
+    /// Always this long.
+    Fixed(Duration),
+    /// Uniformly between `min` and `max` (inclusive, millisecond resolution), seeded.
+    Range {
+        /// Shortest delay.
+        min: Duration,
+        /// Longest delay.
+        max: Duration,
+    },
+}
+
+/// 429 Too Many Requests, with `Retry-After`, `X-RateLimit-Limit`, `X-RateLimit-Remaining`,
+/// `X-RateLimit-Reset` and the body `{"error":"rate_limit_exceeded","message":"...","retryAfter":N}`.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum RateLimit {
+    /// 429 whenever `trigger` fires.
+    Triggered {
+        /// Which requests are limited.
+        trigger: Trigger,
+        /// The `Retry-After` (and `retryAfter`) value, in seconds.
+        retry_after_secs: u64,
+        /// The `X-RateLimit-Limit` value.
+        limit: u64,
+    },
+    /// A token bucket: `burst` requests at once, refilled at `per_second` requests a second.
+    /// Successful responses then carry the `X-RateLimit-*` headers too.
+    TokenBucket {
+        /// Tokens added per second (more than 0).
+        per_second: f64,
+        /// Capacity of the bucket (at least 1); the bucket starts full.
+        burst: u32,
+    },
+}
+
+/// A 5xx answer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServerError {
+    /// Which requests fail.
+    pub trigger: Trigger,
+    /// The status, 500 to 599 (for example 500, 502, 503 or 504).
+    pub status: u16,
+    /// Answer with a proxy's HTML error page (`text/html`) instead of an `ErrorBody` JSON.
+    pub html: bool,
+}
+
+/// A contract drift: a 200 whose body has `value` at `pointer` (for example `42` at
+/// `/data/Meetings/meetings/0/course/title`, a number where the spec says string).
+///
+/// The member is replaced when it exists, added when its parent object exists, and the body is
+/// left unchanged otherwise (for example on an empty page).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Drift {
+    /// An RFC 6901 JSON pointer into the response body.
+    pub pointer: String,
+    /// The value to put there.
+    pub value: Value,
+    /// Which requests get the drifted body.
+    pub trigger: Trigger,
+}
+
+/// Faults a mock server injects. The default injects none.
+///
+/// ```
+/// use std::time::Duration;
+/// use thoughtindustries_mock::{Faults, Latency, RateLimit, Trigger};
+///
+/// let faults = Faults {
+///     latency: Some(Latency::Fixed(Duration::from_millis(20))),
+///     rate_limit: Some(RateLimit::Triggered {
+///         trigger: Trigger::FirstPerPage(1),
+///         retry_after_secs: 0,
+///         limit: 60,
+///     }),
+///     ..Faults::default()
+/// };
+/// # let _ = faults;
+/// ```
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Faults {
+    /// Seed of the random choices (probabilities, latency ranges).
+    pub seed: u64,
+    /// Delay before answering each meetings request.
+    pub latency: Option<Latency>,
+    /// 429 answers.
+    pub rate_limit: Option<RateLimit>,
+    /// 5xx answers.
+    pub server_error: Option<ServerError>,
+    /// Close the connection without sending a response.
+    pub drop_connection: Option<Trigger>,
+    /// Send the status and headers (with the full `Content-Length`), then no body until the
+    /// client gives up or the server shuts down.
+    pub stall_body: Option<Trigger>,
+    /// Send the full `Content-Length` but only the first half of the body, then close the
+    /// connection.
+    pub truncate_body: Option<Trigger>,
+    /// 200 with an empty body.
+    pub empty_body: Option<Trigger>,
+    /// 200 whose body is an error object, `{"error":"internal_error","message":"..."}`.
+    pub error_object: Option<Trigger>,
+    /// 200 with a value of the wrong type somewhere in the body.
+    pub drift: Option<Drift>,
+    /// `hasMore` is always `true`, also on the empty pages past the end.
+    pub has_more_forever: bool,
+}
+
+/// The kinds of injected fault, as counted in [`Stats::faults`](crate::Stats::faults).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum FaultKind {
+    /// A request was delayed.
+    Latency,
+    /// A 429 was sent.
+    RateLimited,
+    /// A 5xx was sent.
+    ServerError,
+    /// A connection was closed without a response.
+    DroppedConnection,
+    /// A body stalled after the headers.
+    StalledBody,
+    /// A body was cut short.
+    TruncatedBody,
+    /// A 200 with an empty body was sent.
+    EmptyBody,
+    /// A 200 with an error object was sent.
+    ErrorObject,
+    /// A drifted body was sent.
+    Drift,
+}
+
+/// The fault chosen for one request (besides latency).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Decision {
+    /// Serve the page normally.
+    Serve,
+    /// 429 with these header values.
+    RateLimited {
+        retry_after_secs: u64,
+        limit: u64,
+        remaining: u64,
+        reset_after_secs: u64,
+    },
+    /// A 5xx.
+    ServerError {
+        status: u16,
+        html: bool,
+    },
+    DropConnection,
+    StallBody,
+    TruncateBody,
+    EmptyBody,
+    ErrorObject,
+    /// Serve the page with a drift.
+    Drift,
+}
+
+impl Decision {
+    /// The kind counted in the stats.
+    pub(crate) fn kind(&self) -> Option<FaultKind> {
+        Some(match self {
+            Self::Serve => return None,
+            Self::RateLimited { .. } => FaultKind::RateLimited,
+            Self::ServerError { .. } => FaultKind::ServerError,
+            Self::DropConnection => FaultKind::DroppedConnection,
+            Self::StallBody => FaultKind::StalledBody,
+            Self::TruncateBody => FaultKind::TruncatedBody,
+            Self::EmptyBody => FaultKind::EmptyBody,
+            Self::ErrorObject => FaultKind::ErrorObject,
+            Self::Drift => FaultKind::Drift,
+        })
+    }
+}
+
+/// Rate-limit headers of a request that was let through by a token bucket.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Quota {
+    pub limit: u64,
+    pub remaining: u64,
+    pub reset_after_secs: u64,
+}
+
+/// Identifies a page for [`Trigger::FirstPerPage`].
+type PageKey = (u64, Option<Uuid>);
+
+/// A trigger with its per-page counters.
+#[derive(Debug)]
+struct Armed {
+    trigger: Trigger,
+    per_page: Mutex<HashMap<PageKey, u64>>,
+}
+
+impl Armed {
+    fn new(trigger: &Trigger) -> Self {
+        Self {
+            trigger: trigger.clone(),
+            per_page: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn fires(&self, ordinal: u64, page: PageKey, rng: &Mutex<Rng>) -> bool {
+        match self.trigger {
+            Trigger::Always => true,
+            Trigger::EveryNth(n) => ordinal.is_multiple_of(n),
+            Trigger::FirstN(n) => ordinal <= n,
+            Trigger::FirstPerPage(n) => {
+                let mut seen = self.per_page.lock().unwrap_or_else(|e| e.into_inner());
+                let count = seen.entry(page).or_insert(0);
+                *count += 1;
+                *count <= n
+            }
+            Trigger::Probability(p) => rng.lock().unwrap_or_else(|e| e.into_inner()).chance(p),
+        }
+    }
+}
+
+/// Token bucket state.
+#[derive(Debug)]
+struct Bucket {
+    per_second: f64,
+    burst: u32,
+    state: Mutex<(f64, Instant)>,
+}
+
+impl Bucket {
+    /// Takes a token, or says how long until one is available.
+    fn take(&self) -> Result<Quota, u64> {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let now = Instant::now();
+        let elapsed = now.duration_since(state.1).as_secs_f64();
+        state.0 = (state.0 + elapsed * self.per_second).min(f64::from(self.burst));
+        state.1 = now;
+        let full_after = ((f64::from(self.burst) - state.0) / self.per_second).ceil() as u64;
+        if state.0 >= 1.0 {
+            state.0 -= 1.0;
+            Ok(Quota {
+                limit: u64::from(self.burst),
+                remaining: state.0.floor() as u64,
+                reset_after_secs: full_after.max(1),
+            })
+        } else {
+            Err((((1.0 - state.0) / self.per_second).ceil() as u64).max(1))
+        }
+    }
+}
+
+/// A server's fault state.
+#[derive(Debug)]
+pub(crate) struct FaultState {
+    latency: Option<Latency>,
+    rate_limit: Option<(Armed, u64, u64)>,
+    bucket: Option<Bucket>,
+    server_error: Option<(Armed, u16, bool)>,
+    drop_connection: Option<Armed>,
+    stall_body: Option<Armed>,
+    truncate_body: Option<Armed>,
+    empty_body: Option<Armed>,
+    error_object: Option<Armed>,
+    drift: Option<(Armed, String, Value)>,
+    pub(crate) has_more_forever: bool,
+    rng: Mutex<Rng>,
+    ordinal: Mutex<u64>,
+}
+
+fn check_trigger(trigger: &Trigger, what: &str) -> Result<(), MockError> {
+    match trigger {
+        Trigger::EveryNth(0) => Err(MockError::InvalidConfig(format!(
+            "{what}: EveryNth needs n >= 1"
+        ))),
+        Trigger::Probability(p) if !(0.0..=1.0).contains(p) => Err(MockError::InvalidConfig(
+            format!("{what}: probability {p} is outside 0..=1"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+impl FaultState {
+    /// Validates `faults` and arms them.
+    pub(crate) fn new(faults: &Faults) -> Result<Self, MockError> {
+        let arm = |trigger: &Option<Trigger>, what: &str| -> Result<Option<Armed>, MockError> {
+            trigger
+                .as_ref()
+                .map(|trigger| check_trigger(trigger, what).map(|()| Armed::new(trigger)))
+                .transpose()
+        };
+        if let Some(Latency::Range { min, max }) = faults.latency
+            && min > max
+        {
+            return Err(MockError::InvalidConfig(
+                "latency range: min is above max".into(),
+            ));
+        }
+        let (rate_limit, bucket) = match &faults.rate_limit {
+            None => (None, None),
+            Some(RateLimit::Triggered {
+                trigger,
+                retry_after_secs,
+                limit,
+            }) => {
+                check_trigger(trigger, "rate_limit")?;
+                (Some((Armed::new(trigger), *retry_after_secs, *limit)), None)
+            }
+            Some(RateLimit::TokenBucket { per_second, burst }) => {
+                if !(*per_second > 0.0 && per_second.is_finite()) || *burst == 0 {
+                    return Err(MockError::InvalidConfig(
+                        "token bucket: per_second must be > 0 and burst >= 1".into(),
+                    ));
+                }
+                let bucket = Bucket {
+                    per_second: *per_second,
+                    burst: *burst,
+                    state: Mutex::new((f64::from(*burst), Instant::now())),
+                };
+                (None, Some(bucket))
+            }
+        };
+        let server_error = match &faults.server_error {
+            None => None,
+            Some(error) => {
+                check_trigger(&error.trigger, "server_error")?;
+                if !(500..=599).contains(&error.status) {
+                    return Err(MockError::InvalidConfig(format!(
+                        "server_error: status {} is not 5xx",
+                        error.status
+                    )));
+                }
+                Some((Armed::new(&error.trigger), error.status, error.html))
+            }
+        };
+        let drift = match &faults.drift {
+            None => None,
+            Some(drift) => {
+                check_trigger(&drift.trigger, "drift")?;
+                if !(drift.pointer.is_empty() || drift.pointer.starts_with('/')) {
+                    return Err(MockError::InvalidConfig(format!(
+                        "drift: {:?} is not a JSON pointer",
+                        drift.pointer
+                    )));
+                }
+                Some((
+                    Armed::new(&drift.trigger),
+                    drift.pointer.clone(),
+                    drift.value.clone(),
+                ))
+            }
+        };
+        Ok(Self {
+            latency: faults.latency,
+            rate_limit,
+            bucket,
+            server_error,
+            drop_connection: arm(&faults.drop_connection, "drop_connection")?,
+            stall_body: arm(&faults.stall_body, "stall_body")?,
+            truncate_body: arm(&faults.truncate_body, "truncate_body")?,
+            empty_body: arm(&faults.empty_body, "empty_body")?,
+            error_object: arm(&faults.error_object, "error_object")?,
+            drift,
+            has_more_forever: faults.has_more_forever,
+            rng: Mutex::new(Rng::new(faults.seed)),
+            ordinal: Mutex::new(0),
+        })
+    }
+
+    /// The delay for the next meetings request, if any.
+    pub(crate) fn latency(&self) -> Option<Duration> {
+        match self.latency? {
+            Latency::Fixed(delay) => Some(delay),
+            Latency::Range { min, max } => {
+                let (lo, hi) = (min.as_millis() as u64, max.as_millis() as u64);
+                let millis = self
+                    .rng
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .range(lo, hi);
+                Some(Duration::from_millis(millis))
+            }
+        }
+    }
+
+    /// Decides the fault of the next request, for `page` of `course_id`, and the rate-limit
+    /// quota to report when a token bucket let it through.
+    pub(crate) fn decide(&self, page: u64, course_id: Option<Uuid>) -> (Decision, Option<Quota>) {
+        let ordinal = {
+            let mut ordinal = self.ordinal.lock().unwrap_or_else(|e| e.into_inner());
+            *ordinal += 1;
+            *ordinal
+        };
+        let key = (page, course_id);
+        let fires = |armed: &Option<Armed>| {
+            armed
+                .as_ref()
+                .is_some_and(|armed| armed.fires(ordinal, key, &self.rng))
+        };
+        let mut quota = None;
+        if let Some(bucket) = &self.bucket {
+            match bucket.take() {
+                Ok(granted) => quota = Some(granted),
+                Err(wait) => {
+                    let decision = Decision::RateLimited {
+                        retry_after_secs: wait,
+                        limit: u64::from(bucket.burst),
+                        remaining: 0,
+                        reset_after_secs: wait,
+                    };
+                    return (decision, None);
+                }
+            }
+        }
+        if let Some((armed, retry_after_secs, limit)) = &self.rate_limit
+            && armed.fires(ordinal, key, &self.rng)
+        {
+            let decision = Decision::RateLimited {
+                retry_after_secs: *retry_after_secs,
+                limit: *limit,
+                remaining: 0,
+                reset_after_secs: *retry_after_secs,
+            };
+            return (decision, None);
+        }
+        if let Some((armed, status, html)) = &self.server_error
+            && armed.fires(ordinal, key, &self.rng)
+        {
+            let decision = Decision::ServerError {
+                status: *status,
+                html: *html,
+            };
+            return (decision, None);
+        }
+        let decision = if fires(&self.drop_connection) {
+            Decision::DropConnection
+        } else if fires(&self.stall_body) {
+            Decision::StallBody
+        } else if fires(&self.truncate_body) {
+            Decision::TruncateBody
+        } else if fires(&self.empty_body) {
+            Decision::EmptyBody
+        } else if fires(&self.error_object) {
+            Decision::ErrorObject
+        } else if self
+            .drift
+            .as_ref()
+            .is_some_and(|(armed, _, _)| armed.fires(ordinal, key, &self.rng))
+        {
+            Decision::Drift
+        } else {
+            Decision::Serve
+        };
+        (decision, quota)
+    }
+
+    /// Applies the configured drift to a page body.
+    pub(crate) fn drift(&self, body: &[u8]) -> Vec<u8> {
+        let Some((_, pointer, value)) = &self.drift else {
+            return body.to_vec();
+        };
+        let Ok(mut json) = serde_json::from_slice::<Value>(body) else {
+            return body.to_vec();
+        };
+        if let Some(slot) = json.pointer_mut(pointer) {
+            *slot = value.clone();
+        } else if let Some((parent, key)) = pointer.rsplit_once('/') {
+            let key = key.replace("~1", "/").replace("~0", "~");
+            if let Some(Value::Object(object)) = json.pointer_mut(parent) {
+                object.insert(key, value.clone());
+            }
+        }
+        serde_json::to_vec(&json).unwrap_or_else(|_| body.to_vec())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state(faults: Faults) -> FaultState {
+        FaultState::new(&faults).expect("valid faults")
+    }
+
+    #[test]
+    fn triggers_fire_as_documented() {
+        let every_third = state(Faults {
+            empty_body: Some(Trigger::EveryNth(3)),
+            ..Faults::default()
+        });
+        let fired: Vec<bool> = (0..6)
+            .map(|_| every_third.decide(1, None).0 == Decision::EmptyBody)
+            .collect();
+        assert_eq!(fired, [false, false, true, false, false, true]);
+
+        let per_page = state(Faults {
+            error_object: Some(Trigger::FirstPerPage(2)),
+            ..Faults::default()
+        });
+        let fired: Vec<bool> = [1, 1, 1, 2, 2, 2]
+            .iter()
+            .map(|&page| per_page.decide(page, None).0 == Decision::ErrorObject)
+            .collect();
+        assert_eq!(fired, [true, true, false, true, true, false]);
+
+        let first = state(Faults {
+            stall_body: Some(Trigger::FirstN(1)),
+            ..Faults::default()
+        });
+        assert_eq!(first.decide(1, None).0, Decision::StallBody);
+        assert_eq!(first.decide(1, None).0, Decision::Serve);
+    }
+
+    #[test]
+    fn probability_is_seeded() {
+        let run = || {
+            let faults = state(Faults {
+                seed: 9,
+                drop_connection: Some(Trigger::Probability(0.5)),
+                ..Faults::default()
+            });
+            (0..64)
+                .map(|_| faults.decide(1, None).0 == Decision::DropConnection)
+                .collect::<Vec<_>>()
+        };
+        let first = run();
+        assert_eq!(first, run());
+        assert!(first.iter().any(|&x| x) && first.iter().any(|&x| !x));
+    }
+
+    #[test]
+    fn token_bucket_limits_bursts() {
+        let faults = state(Faults {
+            rate_limit: Some(RateLimit::TokenBucket {
+                per_second: 0.5,
+                burst: 2,
+            }),
+            ..Faults::default()
+        });
+        let (first, quota) = faults.decide(1, None);
+        assert_eq!(first, Decision::Serve);
+        assert_eq!(quota.map(|q| (q.limit, q.remaining)), Some((2, 1)));
+        assert_eq!(faults.decide(1, None).0, Decision::Serve);
+        assert!(matches!(
+            faults.decide(1, None).0,
+            Decision::RateLimited {
+                retry_after_secs: 2,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn invalid_faults_are_rejected() {
+        for faults in [
+            Faults {
+                server_error: Some(ServerError {
+                    trigger: Trigger::Always,
+                    status: 404,
+                    html: false,
+                }),
+                ..Faults::default()
+            },
+            Faults {
+                empty_body: Some(Trigger::EveryNth(0)),
+                ..Faults::default()
+            },
+            Faults {
+                truncate_body: Some(Trigger::Probability(1.5)),
+                ..Faults::default()
+            },
+        ] {
+            assert!(FaultState::new(&faults).is_err());
+        }
+    }
+
+    #[test]
+    fn drift_replaces_or_adds() {
+        let faults = state(Faults {
+            drift: Some(Drift {
+                pointer: "/a/b".into(),
+                value: Value::from(42),
+                trigger: Trigger::Always,
+            }),
+            ..Faults::default()
+        });
+        assert_eq!(faults.drift(br#"{"a":{"b":"x"}}"#), br#"{"a":{"b":42}}"#);
+        assert_eq!(faults.drift(br#"{"a":{}}"#), br#"{"a":{"b":42}}"#);
+        assert_eq!(faults.drift(br#"{"c":1}"#), br#"{"c":1}"#);
+    }
+}

@@ -1,0 +1,335 @@
+//! The HTTP routes: `GET /incoming/v2/meetings`, `GET /openapi.yaml`, and 404/405 for the rest.
+
+use std::io;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use axum::Json;
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use bytes::Bytes;
+use futures::StreamExt as _;
+use thoughtindustries_models::ErrorBody;
+use tokio::sync::watch;
+use uuid::Uuid;
+
+use crate::conn::Connection;
+use crate::faults::{Decision, FaultKind, FaultState, Quota};
+use crate::stats::{self, Recorder, Unanswered};
+use crate::tenant::Tenant;
+
+/// The path of the meetings endpoint.
+pub const MEETINGS_PATH: &str = "/incoming/v2/meetings";
+
+/// The OpenAPI description the mock implements, served at `GET /openapi.yaml`.
+pub const OPENAPI_YAML: &str = include_str!("../../../openapi/meetings.yaml");
+
+/// Everything the handlers share.
+pub(crate) struct App {
+    pub token: String,
+    pub per_page: usize,
+    pub tenant: Tenant,
+    pub faults: FaultState,
+    pub recorder: Arc<Recorder>,
+    /// Turns `true` when the server shuts down; ends delays and stalled bodies.
+    pub shutdown: watch::Receiver<bool>,
+}
+
+/// The router of a mock server.
+pub(crate) fn router(app: Arc<App>) -> Router {
+    let recorder = app.recorder.clone();
+    Router::new()
+        .route(MEETINGS_PATH, get(meetings))
+        .route("/openapi.yaml", get(openapi))
+        .fallback(not_found)
+        .with_state(app)
+        .layer(middleware::from_fn_with_state(recorder, stats::count))
+}
+
+async fn openapi() -> Response {
+    ([(header::CONTENT_TYPE, "application/yaml")], OPENAPI_YAML).into_response()
+}
+
+async fn not_found() -> Response {
+    error(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "No such path on this API.".into(),
+    )
+}
+
+/// An `ErrorBody` JSON response.
+fn error(status: StatusCode, code: &str, message: String) -> Response {
+    let body = ErrorBody {
+        error: Some(code.into()),
+        message: Some(message),
+        retry_after: None,
+    };
+    (status, Json(body)).into_response()
+}
+
+fn bad_request(message: String) -> Response {
+    error(StatusCode::BAD_REQUEST, "bad_request", message)
+}
+
+/// Whether the request carries `Authorization: Bearer <token>`.
+fn authorized(headers: &HeaderMap, token: &str) -> bool {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split_once(' '))
+        .is_some_and(|(scheme, given)| scheme.eq_ignore_ascii_case("bearer") && given == token)
+}
+
+/// `page` and `courseId` of the query; other parameters are ignored.
+fn parse_query(params: &[(String, String)]) -> Result<(u64, Option<Uuid>), String> {
+    let first = |name: &str| {
+        params
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    };
+    let page = match first("page") {
+        None => 1,
+        Some(raw) => match raw.parse::<i64>() {
+            Ok(page) if page >= 1 => page as u64,
+            Ok(_) => return Err(format!("page must be 1 or more, got {raw}")),
+            Err(_) => return Err(format!("page must be an integer, got {raw:?}")),
+        },
+    };
+    let course_id = match first("courseId") {
+        None => None,
+        Some(raw) => Some(
+            Uuid::try_parse(raw).map_err(|_| format!("courseId must be a UUID, got {raw:?}"))?,
+        ),
+    };
+    Ok((page, course_id))
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs())
+}
+
+fn header_number(value: u64) -> HeaderValue {
+    HeaderValue::from(value)
+}
+
+/// Sets the `X-RateLimit-*` headers.
+fn rate_limit_headers(headers: &mut HeaderMap, limit: u64, remaining: u64, reset_after: u64) {
+    headers.insert("x-ratelimit-limit", header_number(limit));
+    headers.insert("x-ratelimit-remaining", header_number(remaining));
+    headers.insert("x-ratelimit-reset", header_number(unix_now() + reset_after));
+}
+
+/// A 200 JSON response with the given body.
+fn json_ok(body: Body, quota: Option<Quota>) -> Response {
+    let mut response = Response::new(body);
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    if let Some(quota) = quota {
+        rate_limit_headers(
+            response.headers_mut(),
+            quota.limit,
+            quota.remaining,
+            quota.reset_after_secs,
+        );
+    }
+    response
+}
+
+/// How long a truncated body waits after its prefix before failing.
+const FLUSH_GRACE: Duration = Duration::from_millis(50);
+
+/// A 200 announcing the full `Content-Length` whose body is the first `keep` bytes of `full`,
+/// then a failure (after a short grace, or when the server shuts down if `wait` is given): hyper closes the
+/// connection mid-body.
+fn broken_body(full: Vec<u8>, keep: usize, wait: Option<watch::Receiver<bool>>) -> Response {
+    let length = full.len();
+    let mut full = full;
+    full.truncate(keep);
+    let prefix = (!full.is_empty()).then(|| Ok(Bytes::from(full)));
+    let failure = async move {
+        match wait {
+            // Stall until the server shuts down (or the client goes away and hyper drops us).
+            Some(mut shutdown) => drop(shutdown.wait_for(|&stopped| stopped).await),
+            // Give hyper time to flush the prefix: it writes buffered data only while the body
+            // is pending, and drops unflushed data when the body fails.
+            None => tokio::time::sleep(FLUSH_GRACE).await,
+        }
+        Err::<Bytes, io::Error>(io::Error::other("body cut short by fault injection"))
+    };
+    let stream = futures::stream::iter(prefix).chain(futures::stream::once(failure));
+    let mut response = json_ok(Body::from_stream(stream), None);
+    response
+        .headers_mut()
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+    response
+}
+
+/// The status line's reason phrase, for the HTML page.
+fn html_page(status: StatusCode) -> String {
+    let line = format!(
+        "{} {}",
+        status.as_u16(),
+        status.canonical_reason().unwrap_or("Server Error")
+    );
+    format!(
+        "<html>\r\n<head><title>{line}</title></head>\r\n<body>\r\n<center><h1>{line}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+    )
+}
+
+fn server_error(status: u16, html: bool) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    if html {
+        return (
+            status,
+            [(header::CONTENT_TYPE, "text/html")],
+            html_page(status),
+        )
+            .into_response();
+    }
+    let code = match status.as_u16() {
+        500 => "internal_server_error",
+        502 => "bad_gateway",
+        503 => "service_unavailable",
+        504 => "gateway_timeout",
+        _ => "server_error",
+    };
+    error(
+        status,
+        code,
+        "The server failed to handle the request.".into(),
+    )
+}
+
+fn too_many_requests(retry_after: u64, limit: u64, remaining: u64, reset_after: u64) -> Response {
+    let body = ErrorBody {
+        error: Some("rate_limit_exceeded".into()),
+        message: Some(format!(
+            "Rate limit exceeded. Try again in {retry_after} seconds."
+        )),
+        retry_after: Some(i64::try_from(retry_after).unwrap_or(i64::MAX)),
+    };
+    let mut response = (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::RETRY_AFTER, header_number(retry_after));
+    rate_limit_headers(headers, limit, remaining, reset_after);
+    response
+}
+
+async fn meetings(
+    State(app): State<Arc<App>>,
+    ConnectInfo(connection): ConnectInfo<Connection>,
+    Query(params): Query<Vec<(String, String)>>,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(delay) = app.faults.latency() {
+        app.recorder.fault(FaultKind::Latency);
+        let mut shutdown = app.shutdown.clone();
+        tokio::select! {
+            () = tokio::time::sleep(delay) => {}
+            _ = shutdown.wait_for(|&stopped| stopped) => {}
+        }
+    }
+    if !authorized(&headers, &app.token) {
+        let mut response = StatusCode::UNAUTHORIZED.into_response();
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        return response;
+    }
+    let (page, course_id) = match parse_query(&params) {
+        Ok(query) => query,
+        Err(message) => return bad_request(message),
+    };
+    let (decision, quota) = app.faults.decide(page, course_id);
+    if let Some(kind) = decision.kind() {
+        app.recorder.fault(kind);
+    }
+    let render = || {
+        app.tenant
+            .render(page, app.per_page, course_id, app.faults.has_more_forever)
+    };
+    match decision {
+        Decision::RateLimited {
+            retry_after_secs,
+            limit,
+            remaining,
+            reset_after_secs,
+        } => too_many_requests(retry_after_secs, limit, remaining, reset_after_secs),
+        Decision::ServerError { status, html } => server_error(status, html),
+        Decision::DropConnection => {
+            connection.kill();
+            let mut response = StatusCode::OK.into_response();
+            response.extensions_mut().insert(Unanswered);
+            response
+        }
+        Decision::StallBody => broken_body(render(), 0, Some(app.shutdown.clone())),
+        Decision::TruncateBody => {
+            let body = render();
+            let half = body.len() / 2;
+            broken_body(body, half, None)
+        }
+        Decision::EmptyBody => json_ok(Body::empty(), quota),
+        Decision::ErrorObject => {
+            let body = ErrorBody {
+                error: Some("internal_error".into()),
+                message: Some("The request could not be completed.".into()),
+                retry_after: None,
+            };
+            (StatusCode::OK, Json(body)).into_response()
+        }
+        Decision::Drift => json_ok(Body::from(app.faults.drift(&render())), quota),
+        Decision::Serve => json_ok(Body::from(render()), quota),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn queries() {
+        assert_eq!(parse_query(&[]), Ok((1, None)));
+        assert_eq!(
+            parse_query(&params(&[("page", "3"), ("foo", "bar")])),
+            Ok((3, None))
+        );
+        for bad in ["0", "-1", "x", "1.5", "", "99999999999999999999"] {
+            assert!(parse_query(&params(&[("page", bad)])).is_err(), "{bad}");
+        }
+        assert!(parse_query(&params(&[("courseId", "nope")])).is_err());
+        let id = "5f1f8a9e-2c4b-4d3a-8e7f-6a5b4c3d2e1f";
+        assert_eq!(
+            parse_query(&params(&[("courseId", id)])),
+            Ok((1, Uuid::try_parse(id).ok()))
+        );
+    }
+
+    #[test]
+    fn bearer_tokens() {
+        let mut headers = HeaderMap::new();
+        assert!(!authorized(&headers, "t"));
+        headers.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer t"));
+        assert!(authorized(&headers, "t"));
+        assert!(!authorized(&headers, "u"));
+        headers.insert(header::AUTHORIZATION, HeaderValue::from_static("Basic t"));
+        assert!(!authorized(&headers, "t"));
+    }
+}
