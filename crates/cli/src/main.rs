@@ -1,1 +1,110 @@
-fn main() {}
+//! `ti`: list meetings from a Thought Industries tenant (or the embedded mock), and run the mock.
+
+mod connection;
+mod exit;
+mod meetings;
+mod mock;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+const AFTER_HELP: &str = "\
+Examples:
+  ti meetings list                              # the embedded mock (no tenant configured)
+  TI_TENANT=acme TI_API_KEY=... ti meetings list --all --format csv > meetings.csv
+  ti meetings list --base-url https://learn.example.com --api-key-file ~/.ti-key --page 2
+  ti mock --port 8080 --meetings 1000 --latency-ms 100
+
+Connection: --tenant/TI_TENANT or --base-url/TI_BASE_URL, the API key from TI_API_KEY or
+--api-key-file. With neither a tenant nor a base URL, ti starts the embedded mock and says so.
+
+Exit codes:
+  0  success
+  1  ti validate: the body does not match the contract
+  2  usage or configuration error (bad flag, bad URL, missing or unreadable API key)
+  3  the API answered with an error status (after retries)
+  4  transport failure (connect, TLS, timeout, dropped connection, oversized body)
+  5  the response did not match the contract (bad JSON, wrong types); names the page and JSON path";
+
+/// The Thought Industries command line.
+#[derive(Parser, Debug)]
+#[command(name = "ti", version, about, after_help = AFTER_HELP)]
+struct Cli {
+    /// Log requests and retries on stderr (-v: debug, -vv: trace). RUST_LOG also works.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Meetings of the tenant.
+    #[command(subcommand)]
+    Meetings(MeetingsCommand),
+    /// Run the mock server until interrupted; prints its base URL.
+    Mock(mock::MockArgs),
+}
+
+#[derive(Subcommand, Debug)]
+enum MeetingsCommand {
+    /// List meetings: one page, or every page with --all.
+    #[command(after_help = AFTER_HELP)]
+    List(meetings::ListArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let code = if error.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::SUCCESS
+            };
+            let _ = error.print();
+            return ExitCode::from(code);
+        }
+    };
+    init_tracing(cli.verbose);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("ti: error: starting the async runtime: {error}");
+            return ExitCode::from(exit::USAGE);
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Meetings(MeetingsCommand::List(args)) => meetings::list(args).await,
+            Command::Mock(args) => mock::run(args).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("ti: error: {}", failure.message);
+            failure.exit_code()
+        }
+    }
+}
+
+fn init_tracing(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "warn,thoughtindustries=debug,ti=debug",
+        _ => "debug,thoughtindustries=trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}

@@ -11,7 +11,7 @@ use crate::errors::{Error, RateLimit, StatusError, TransportKind};
 use crate::generated;
 use crate::paginate::ListMeetings;
 use crate::retry::{self, RetryConfig};
-use crate::transport::{BodyError, Transport};
+use crate::transport::{Attempts, BodyError, Transport};
 use crate::{Page, decode};
 
 /// Default maximum response body size: 64 MiB.
@@ -143,6 +143,7 @@ impl Client {
 async fn status_error(response: reqwest::Response) -> Error {
     let status = response.status();
     let headers = response.headers().clone();
+    let attempts = response.extensions().get::<Attempts>().map_or(1, |a| a.0);
     let body = match response.bytes().await {
         Ok(bytes) => {
             let end = bytes.len().min(64 * 1024);
@@ -156,7 +157,7 @@ async fn status_error(response: reqwest::Response) -> Error {
         retry_after: retry::retry_after(&headers),
         rate_limit: RateLimit::from_headers(&headers),
         body,
-        attempts: 1,
+        attempts,
     }))
 }
 

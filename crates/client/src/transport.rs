@@ -29,6 +29,10 @@ struct Shared {
     limiter: Arc<Limiter>,
 }
 
+/// How many attempts a response took, carried in the response's extensions.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Attempts(pub(crate) u32);
+
 /// Why a body could not be delivered; travels inside the `reqwest::Error` that progenitor reports,
 /// and is recovered from its source chain by [`crate::Client`].
 #[derive(Debug, thiserror::Error)]
@@ -91,14 +95,16 @@ impl Transport {
             let last = attempt >= shared.retry.get_max_attempts();
             let retry_after = match outcome {
                 Attempt::Fail(error) => return Err(error),
-                Attempt::Done(response) => {
+                Attempt::Done(mut response) => {
+                    response.extensions_mut().insert(Attempts(attempt));
                     if response.status().is_success() {
                         shared.limiter.on_success();
                     }
                     tracing::debug!(operation, attempt, status = %response.status(), "response");
                     return Ok(response);
                 }
-                Attempt::RetryStatus(response) => {
+                Attempt::RetryStatus(mut response) => {
+                    response.extensions_mut().insert(Attempts(attempt));
                     let status = response.status();
                     let wait = retry::retry_after(response.headers());
                     if status == StatusCode::TOO_MANY_REQUESTS {

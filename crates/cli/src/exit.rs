@@ -1,0 +1,64 @@
+//! Exit codes and the error type every command returns.
+
+use std::process::ExitCode;
+
+/// Success.
+pub const SUCCESS: u8 = 0;
+/// A usage or configuration error (bad flag, bad URL, missing API key, unreadable file).
+pub const USAGE: u8 = 2;
+/// The API answered with an error status (after retries).
+pub const API_STATUS: u8 = 3;
+/// The request did not complete (connect, TLS, timeout, dropped connection, oversized body).
+pub const TRANSPORT: u8 = 4;
+/// The response did not match the contract (bad JSON, wrong types).
+pub const CONTRACT: u8 = 5;
+
+/// A failure, with the exit code it maps to and a message for stderr.
+#[derive(Debug)]
+pub struct Failure {
+    /// The process exit code.
+    pub code: u8,
+    /// What went wrong, and where.
+    pub message: String,
+}
+
+impl Failure {
+    /// A usage or configuration error.
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self {
+            code: USAGE,
+            message: message.into(),
+        }
+    }
+
+    /// The exit code as a process [`ExitCode`].
+    pub fn exit_code(&self) -> ExitCode {
+        ExitCode::from(self.code)
+    }
+}
+
+impl From<thoughtindustries::Error> for Failure {
+    fn from(error: thoughtindustries::Error) -> Self {
+        use thoughtindustries::Error as E;
+        let code = match &error {
+            E::Config(_) | E::InvalidRequest(_) => USAGE,
+            E::Status(_) => API_STATUS,
+            E::Transport { .. } | E::BodyTooLarge { .. } => TRANSPORT,
+            E::Decode(_) | E::Record(_) => CONTRACT,
+            _ => TRANSPORT,
+        };
+        Self {
+            code,
+            message: error.to_string(),
+        }
+    }
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(error: std::io::Error) -> Self {
+        Self {
+            code: USAGE,
+            message: format!("writing output: {error}"),
+        }
+    }
+}
