@@ -39,7 +39,32 @@ pub fn run(check: bool) -> Result<()> {
 fn render_models() -> Result<String> {
     let spec = thoughtindustries_codegen::load_spec(&spec::spec_path())?;
     let body = thoughtindustries_codegen::generate_models(&spec)?;
-    Ok(format!("{HEADER}\n{body}"))
+    rustfmt(&format!("{HEADER}\n{body}"))
+}
+
+/// Formats like `cargo fmt` does, so that the checked-in file passes `cargo fmt --check` and
+/// `codegen --check` alike.
+fn rustfmt(code: &str) -> Result<String> {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+
+    let mut child = Command::new("rustfmt")
+        .args(["--edition", "2024", "--emit", "stdout"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .context("running rustfmt (install it with `rustup component add rustfmt`)")?;
+    child
+        .stdin
+        .take()
+        .context("rustfmt's stdin")?
+        .write_all(code.as_bytes())?;
+    let output = child.wait_with_output()?;
+    if !output.status.success() {
+        bail!("rustfmt failed: {}", String::from_utf8_lossy(&output.stderr));
+    }
+    String::from_utf8(output.stdout).context("rustfmt printed non-UTF-8")
 }
 
 fn print_diff(target: &Path, current: &str, fresh: &str) {
