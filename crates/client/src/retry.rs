@@ -93,8 +93,25 @@ pub(crate) fn is_retryable_status(status: StatusCode) -> bool {
 
 /// Whether a failed exchange is worth another attempt: connection failures, timeouts and I/O
 /// failures during the exchange; not invalid requests, redirect loops or decoding.
+///
+/// reqwest reports a body that fails mid-read (connection dropped, fewer bytes than
+/// `Content-Length`) from `Response::chunk` as a *decode* error whose cause is the body error, so
+/// the causes are searched for a body error too.
 pub(crate) fn is_retryable_error(error: &reqwest::Error) -> bool {
-    error.is_timeout() || error.is_connect() || error.is_request() || error.is_body()
+    if error.is_timeout() || error.is_connect() || error.is_request() || error.is_body() {
+        return true;
+    }
+    let mut cause = std::error::Error::source(error);
+    while let Some(current) = cause {
+        if current
+            .downcast_ref::<reqwest::Error>()
+            .is_some_and(|inner| inner.is_body() || inner.is_timeout())
+        {
+            return true;
+        }
+        cause = current.source();
+    }
+    false
 }
 
 /// The `Retry-After` header, as a delay from now (RFC 9110: seconds or an HTTP-date).

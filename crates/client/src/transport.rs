@@ -108,7 +108,11 @@ impl Transport {
                     let status = response.status();
                     let wait = retry::retry_after(response.headers());
                     if status == StatusCode::TOO_MANY_REQUESTS {
-                        shared.limiter.on_throttle(wait);
+                        // The pause holds back every request of the client: cap it like the
+                        // retry's own wait, or one `Retry-After: 86400` stalls the client a day.
+                        shared
+                            .limiter
+                            .on_throttle(wait.map(|w| shared.retry.delay(attempt, Some(w))));
                     }
                     tracing::debug!(operation, attempt, %status, last, "retryable status");
                     if last {
