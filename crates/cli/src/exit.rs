@@ -4,6 +4,8 @@ use std::process::ExitCode;
 
 /// Success.
 pub const SUCCESS: u8 = 0;
+/// `ti validate` / `ti contract`: the body does not match the contract.
+pub const INVALID: u8 = 1;
 /// A usage or configuration error (bad flag, bad URL, missing API key, unreadable file).
 pub const USAGE: u8 = 2;
 /// The API answered with an error status (after retries).

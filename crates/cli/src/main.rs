@@ -1,6 +1,7 @@
 //! `ti`: list meetings from a Thought Industries tenant (or the embedded mock), and run the mock.
 
 mod connection;
+mod contract;
 mod exit;
 mod meetings;
 mod mock;
@@ -15,6 +16,8 @@ Examples:
   ti meetings list                              # the embedded mock (no tenant configured)
   TI_TENANT=acme TI_API_KEY=... ti meetings list --all --format csv > meetings.csv
   ti meetings list --base-url https://learn.example.com --api-key-file ~/.ti-key --page 2
+  ti validate saved-response.json --format json  # every mismatch with its JSON path
+  TI_TENANT=acme TI_API_KEY=... ti contract --pages 5
   ti mock --port 8080 --meetings 1000 --latency-ms 100
 
 Connection: --tenant/TI_TENANT or --base-url/TI_BASE_URL, the API key from TI_API_KEY or
@@ -22,7 +25,7 @@ Connection: --tenant/TI_TENANT or --base-url/TI_BASE_URL, the API key from TI_AP
 
 Exit codes:
   0  success
-  1  ti validate: the body does not match the contract
+  1  ti validate / ti contract: the body does not match the contract (the report says where)
   2  usage or configuration error (bad flag, bad URL, missing or unreadable API key)
   3  the API answered with an error status (after retries)
   4  transport failure (connect, TLS, timeout, dropped connection, oversized body)
@@ -45,6 +48,11 @@ enum Command {
     /// Meetings of the tenant.
     #[command(subcommand)]
     Meetings(MeetingsCommand),
+    /// Validate a saved response body against the spec; every mismatch with its JSON path.
+    Validate(contract::ValidateArgs),
+    /// Fetch pages from the tenant (or the embedded mock) and validate each raw body against the
+    /// spec before decoding it: the job to schedule in CI against a real tenant.
+    Contract(contract::ContractArgs),
     /// Run the mock server until interrupted; prints its base URL.
     Mock(mock::MockArgs),
 }
@@ -83,6 +91,8 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Command::Meetings(MeetingsCommand::List(args)) => meetings::list(args).await,
+            Command::Validate(args) => contract::validate(args),
+            Command::Contract(args) => contract::contract(args).await,
             Command::Mock(args) => mock::run(args).await,
         }
     });

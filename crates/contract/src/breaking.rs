@@ -655,6 +655,8 @@ impl<'a> Differ<'a> {
 }
 
 /// A schema with `nullable`, `description` and a single-`$ref` `allOf` wrapper looked through.
+/// A `type` beside the wrapper is allowed: OpenAPI 3.0.3 wants one next to `nullable`, and it
+/// restates the referenced schema's type.
 struct Shape<'a> {
     nullable: bool,
     description: Option<&'a Value>,
@@ -679,7 +681,7 @@ impl<'a> Shape<'a> {
             .get("allOf")
             .and_then(Value::as_array)
             .filter(|all| all.len() == 1);
-        let only_wrapper = ["type", "properties", "items", "enum", "format"]
+        let only_wrapper = ["properties", "items", "enum", "format"]
             .iter()
             .all(|k| schema.get(k).is_none());
         if let (Some([inner]), true) = (wrapped.map(Vec::as_slice), only_wrapper)

@@ -344,3 +344,15 @@ fn changed_reference_target_is_breaking() {
     assert!(changes[0].breaking);
     assert_eq!(changes[0].kind, ChangeKind::TypeChanged);
 }
+
+#[test]
+fn a_type_beside_a_nullable_reference_is_no_change() {
+    // `{type: object, nullable: true, allOf: [$ref]}` and the same without `type` both mean
+    // "null or the referenced schema"; the generated types are identical.
+    let mut old = spec();
+    at(&mut old, &format!("{MEETING}/properties/location"))
+        .as_object_mut()
+        .unwrap()
+        .remove("type");
+    assert!(diff_values(&old, &spec()).is_empty());
+}

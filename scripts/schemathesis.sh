@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs schemathesis (from PyPI, into .venv) with every check against a started `ti mock`, using
+# openapi/meetings.yaml. Exits non-zero on any failure. Loopback only.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SCHEMATHESIS_VERSION=4.32.5
+PORT=${PORT:-18080}
+
+if [ ! -x .venv/bin/st ]; then
+  python3 -m venv .venv
+  .venv/bin/pip install --quiet --disable-pip-version-check "schemathesis==${SCHEMATHESIS_VERSION}"
+fi
+
+cargo build --quiet -p thoughtindustries-cli
+./target/debug/ti mock --port "$PORT" --meetings 300 --courses 6 >/dev/null 2>.mock.log &
+mock=$!
+trap 'kill "$mock" 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do
+  curl -fsS "http://127.0.0.1:${PORT}/openapi.yaml" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+
+.venv/bin/st run openapi/meetings.yaml \
+  --url "http://127.0.0.1:${PORT}" \
+  --header "Authorization: Bearer ti-demo-token" \
+  --checks all \
+  --phases examples,coverage,fuzzing \
+  --max-examples 200 \
+  --workers 1 \
+  --seed 1
