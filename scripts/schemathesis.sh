@@ -17,7 +17,7 @@ cargo build --quiet -p thoughtindustries-cli
 mock=$!
 trap 'kill "$mock" 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do
-  curl -fsS "http://127.0.0.1:${PORT}/openapi.yaml" >/dev/null 2>&1 && break
+  (exec 3<>"/dev/tcp/127.0.0.1/${PORT}") 2>/dev/null && break
   sleep 0.1
 done
 
