@@ -62,7 +62,10 @@ fn rustfmt(code: &str) -> Result<String> {
         .write_all(code.as_bytes())?;
     let output = child.wait_with_output()?;
     if !output.status.success() {
-        bail!("rustfmt failed: {}", String::from_utf8_lossy(&output.stderr));
+        bail!(
+            "rustfmt failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
     }
     String::from_utf8(output.stdout).context("rustfmt printed non-UTF-8")
 }

@@ -572,9 +572,6 @@ impl Synthetic {
                 .then(|| format!("FREQ=WEEKLY;BYDAY={};COUNT={sessions}", day.0)),
             recurrence: recurring.then(|| {
                 json!({"frequency": "weekly", "interval": 1, "count": sessions, "byDay": [day.0]})
-                    .as_object()
-                    .cloned()
-                    .unwrap_or_default()
             }),
             readable_recurrence_string: recurring
                 .then(|| format!("Weekly on {}, {sessions} sessions", day.1)),
@@ -658,15 +655,10 @@ impl Synthetic {
             last_tier_price_in_cents: bulk.then_some(price * 3 / 4),
             webinar_id: webinar.then(|| format!("8{}", rng.string(DIGITS, 10))),
             has_children: Some(kind == CourseKind::CourseGroup),
-            custom_fields: Some(
-                json!({
-                    "level": *rng.pick(&["Beginner", "Intermediate", "Advanced"]),
-                    "creditHours": rng.range(1, 12),
-                })
-                .as_object()
-                .cloned()
-                .unwrap_or_default(),
-            ),
+            custom_fields: Some(json!({
+                "level": *rng.pick(&["Beginner", "Intermediate", "Advanced"]),
+                "creditHours": rng.range(1, 12),
+            })),
             kind: Some(kind),
             roster_submitted_date: None,
             final_assessment: None,
@@ -859,15 +851,10 @@ fn user(seed: u64, u: usize, base: DateTime<Utc>, course_ids: &[Uuid]) -> User {
             .then(|| format!("EMP-{}", rng.string(DIGITS, 5))),
         lang: Some((*rng.pick(LANGUAGES)).to_owned()),
         preferred_currency: Some((*rng.pick(&["USD", "USD", "EUR", "GBP"])).to_owned()),
-        custom_fields: Some(
-            json!({
-                "department": *rng.pick(DEPARTMENTS),
-                "costCenter": format!("CC-{}", rng.string(DIGITS, 4)),
-            })
-            .as_object()
-            .cloned()
-            .unwrap_or_default(),
-        ),
+        custom_fields: Some(json!({
+            "department": *rng.pick(DEPARTMENTS),
+            "costCenter": format!("CC-{}", rng.string(DIGITS, 4)),
+        })),
         recommended_tags: Some(vec![RecommendedTag {
             boost: Some(0.75),
             label: Some(rng.string(LOWER, 1) + "-track"),

@@ -382,13 +382,12 @@ pub struct Course {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub current_user_has_access: ::std::option::Option<bool>,
-    ///Tenant-defined custom fields (arbitrary JSON).
+    ///Tenant-defined custom fields (arbitrary JSON): any JSON value, usually an object (the vendor's schema declares a JSON scalar).
     #[serde(
         rename = "customFields",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub custom_fields:
-        ::std::option::Option<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
+    pub custom_fields: ::std::option::Option<::serde_json::Value>,
     ///Whether discussions are enabled.
     #[serde(
         rename = "discussionsEnabled",
@@ -605,10 +604,9 @@ pub struct Course {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub readable_recurrence_string: ::std::option::Option<::std::string::String>,
-    ///Recurrence settings (arbitrary JSON in the vendor's schema).
+    ///Recurrence settings (arbitrary JSON in the vendor's schema): any JSON value, usually an object (the vendor's schema declares a JSON scalar).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub recurrence:
-        ::std::option::Option<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
+    pub recurrence: ::std::option::Option<::serde_json::Value>,
     ///iCalendar recurrence rule of the course's sessions.
     #[serde(
         rename = "recurrenceRule",
@@ -1700,13 +1698,12 @@ pub struct User {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-    ///Tenant-defined custom fields (arbitrary JSON).
+    ///Tenant-defined custom fields (arbitrary JSON): any JSON value, usually an object (the vendor's schema declares a JSON scalar).
     #[serde(
         rename = "customFields",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub custom_fields:
-        ::std::option::Option<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
+    pub custom_fields: ::std::option::Option<::serde_json::Value>,
     ///Whether the user is disabled.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub disabled: ::std::option::Option<bool>,
@@ -1966,10 +1963,9 @@ pub struct WebinarBlock {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub join_url: ::std::option::Option<::std::string::String>,
-    ///Recurrence settings (arbitrary JSON).
+    ///Recurrence settings (arbitrary JSON): any JSON value, usually an object (the vendor's schema declares a JSON scalar).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub recurrence:
-        ::std::option::Option<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
+    pub recurrence: ::std::option::Option<::serde_json::Value>,
     ///Dates of the webinar.
     #[serde(
         rename = "webinarDates",
@@ -2715,7 +2711,7 @@ pub mod builder {
         current_user_has_access:
             ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
         custom_fields: ::std::result::Result<
-            ::std::option::Option<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
+            ::std::option::Option<::serde_json::Value>,
             ::std::string::String,
         >,
         discussions_enabled:
@@ -2814,7 +2810,7 @@ pub mod builder {
             ::std::string::String,
         >,
         recurrence: ::std::result::Result<
-            ::std::option::Option<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
+            ::std::option::Option<::serde_json::Value>,
             ::std::string::String,
         >,
         recurrence_rule: ::std::result::Result<
@@ -3240,11 +3236,7 @@ pub mod builder {
         }
         pub fn custom_fields<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
-                >,
+            T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
             T::Error: ::std::fmt::Display,
         {
             self.custom_fields = value
@@ -3658,11 +3650,7 @@ pub mod builder {
         }
         pub fn recurrence<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
-                >,
+            T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
             T::Error: ::std::fmt::Display,
         {
             self.recurrence = value
@@ -6400,7 +6388,7 @@ pub mod builder {
             ::std::string::String,
         >,
         custom_fields: ::std::result::Result<
-            ::std::option::Option<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
+            ::std::option::Option<::serde_json::Value>,
             ::std::string::String,
         >,
         disabled: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
@@ -6851,11 +6839,7 @@ pub mod builder {
         }
         pub fn custom_fields<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
-                >,
+            T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
             T::Error: ::std::fmt::Display,
         {
             self.custom_fields = value
@@ -7514,7 +7498,7 @@ pub mod builder {
             ::std::string::String,
         >,
         recurrence: ::std::result::Result<
-            ::std::option::Option<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
+            ::std::option::Option<::serde_json::Value>,
             ::std::string::String,
         >,
         webinar_dates: ::std::result::Result<
@@ -7560,11 +7544,7 @@ pub mod builder {
         }
         pub fn recurrence<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
-                >,
+            T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
             T::Error: ::std::fmt::Display,
         {
             self.recurrence = value
