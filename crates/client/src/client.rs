@@ -98,7 +98,11 @@ impl Client {
             url.query_pairs_mut()
                 .append_pair("courseId", &id.to_string());
         }
-        let request = reqwest::Request::new(reqwest::Method::GET, url);
+        let mut request = reqwest::Request::new(reqwest::Method::GET, url);
+        request.headers_mut().insert(
+            reqwest::header::ACCEPT,
+            reqwest::header::HeaderValue::from_static("application/json"),
+        );
         let info = progenitor_client::OperationInfo {
             operation_id: "list_meetings",
         };

@@ -6,14 +6,12 @@
 //! `concurrency` pages are in flight or buffered, so memory stays flat however long the listing.
 //! A page that is empty or says there is no more ends the listing.
 
-use std::collections::VecDeque;
-
 use futures::future::BoxFuture;
 use futures::stream::{BoxStream, FuturesOrdered, StreamExt};
 use thoughtindustries_models::Meeting;
 use uuid::Uuid;
 
-use crate::{Client, Error, Page};
+use crate::{Client, DecodeError, Error, Page};
 
 /// A request for meetings, built by [`Client::list_meetings`].
 ///
@@ -87,12 +85,9 @@ impl ListMeetings {
             window: 1,
             concurrency: self.concurrency,
             in_flight: FuturesOrdered::new(),
-            done: check_page(self.page)
-                .err()
-                .map(|e| vec![e])
-                .unwrap_or_default()
-                .into(),
+            pending_error: check_page(self.page).err(),
             finished: false,
+            previous: None,
             client: self.client,
             course_id: self.course_id,
         };
@@ -134,13 +129,15 @@ struct Pager {
     concurrency: usize,
     in_flight: FuturesOrdered<BoxFuture<'static, Result<Page, Error>>>,
     /// An error to yield before anything else (an invalid first page).
-    done: VecDeque<Error>,
+    pending_error: Option<Error>,
     finished: bool,
+    /// The first and last meeting ids of the previous page, to catch a server that ignores `page`.
+    previous: Option<(Uuid, Uuid)>,
 }
 
 impl Pager {
     async fn next_page(mut self) -> Option<(Result<Page, Error>, Self)> {
-        if let Some(error) = self.done.pop_front() {
+        if let Some(error) = self.pending_error.take() {
             self.finished = true;
             return Some((Err(error), self));
         }
@@ -148,7 +145,11 @@ impl Pager {
             return None;
         }
         self.fill();
-        let result = self.in_flight.next().await?;
+        let result = self
+            .in_flight
+            .next()
+            .await?
+            .and_then(|page| self.not_a_repeat(page));
         match &result {
             Ok(page) if page.has_more() => self.plan(page),
             _ => {
@@ -158,6 +159,26 @@ impl Pager {
             }
         }
         Some((result, self))
+    }
+
+    /// Fails a page that repeats the previous one: a server that ignores `page` and keeps saying
+    /// `hasMore` would otherwise be listed forever.
+    fn not_a_repeat(&mut self, page: Page) -> Result<Page, Error> {
+        let bounds = page.meetings.first().zip(page.meetings.last());
+        let bounds = bounds.map(|(first, last)| (first.id, last.id));
+        if bounds.is_some() && bounds == self.previous {
+            return Err(Error::Decode(Box::new(DecodeError {
+                page: page.number,
+                path: "data.Meetings.meetings".into(),
+                message: format!(
+                    "page {} repeats page {} (the server seems to ignore `page`); stopping",
+                    page.number,
+                    page.number - 1
+                ),
+            })));
+        }
+        self.previous = bounds;
+        Ok(page)
     }
 
     /// Decides how far ahead to fetch after `page`.

@@ -512,3 +512,23 @@ async fn debug_output_never_shows_the_key() {
     let debug = format!("{client:?}");
     assert!(!debug.contains(KEY), "{debug}");
 }
+
+#[tokio::test]
+async fn a_server_that_ignores_page_is_not_listed_forever() {
+    let server = MockServer::start().await;
+    let body = json!({"data": {"Meetings": {"pageInfo": {"hasMore": true},
+        "meetings": [meeting(1), meeting(2)]}}});
+    Mock::given(path(PATH))
+        .respond_with(ResponseTemplate::new(200).set_body_json(body))
+        .mount(&server)
+        .await;
+    let items: Vec<_> = client(&server.uri())
+        .list_meetings()
+        .meetings()
+        .collect()
+        .await;
+    assert_eq!(items.len(), 3, "two meetings, then the error");
+    let err = items[2].as_ref().unwrap_err();
+    assert!(err.to_string().contains("repeats page 1"), "{err}");
+    assert!(server.received_requests().await.unwrap().len() <= 3);
+}

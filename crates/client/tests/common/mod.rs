@@ -1,5 +1,4 @@
 //! Helpers shared by the client's integration tests: synthetic pages and a client for a mock.
-#![allow(dead_code)]
 
 use std::time::Duration;
 
