@@ -144,6 +144,7 @@ pub struct AttendedMeeting {
         rename = "attendanceDate",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
+    #[serde(default, deserialize_with = "crate::datetime::deserialize_option")]
     pub attendance_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     ///The meeting.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -345,6 +346,7 @@ pub struct Course {
         rename = "courseEndDate",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
+    #[serde(default, deserialize_with = "crate::datetime::deserialize_option")]
     pub course_end_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     ///The course group this course belongs to.
     #[serde(
@@ -363,18 +365,21 @@ pub struct Course {
         rename = "courseStartDate",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
+    #[serde(default, deserialize_with = "crate::datetime::deserialize_option")]
     pub course_start_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     ///When the course was created.
     #[serde(
         rename = "createdAt",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
+    #[serde(default, deserialize_with = "crate::datetime::deserialize_option")]
     pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     ///When the requesting user must finish.
     #[serde(
         rename = "currentUserDueDate",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
+    #[serde(default, deserialize_with = "crate::datetime::deserialize_option")]
     pub current_user_due_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     ///Whether the requesting user has access.
     #[serde(
@@ -423,12 +428,14 @@ pub struct Course {
         rename = "enrollmentEndDate",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
+    #[serde(default, deserialize_with = "crate::datetime::deserialize_option")]
     pub enrollment_end_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     ///When enrollment opens.
     #[serde(
         rename = "enrollmentStartDate",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
+    #[serde(default, deserialize_with = "crate::datetime::deserialize_option")]
     pub enrollment_start_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     ///Identifier of the final assessment.
     #[serde(
@@ -459,6 +466,7 @@ pub struct Course {
         rename = "futurePublishDate",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
+    #[serde(default, deserialize_with = "crate::datetime::deserialize_option")]
     pub future_publish_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     ///Whether the gallery is enabled.
     #[serde(
@@ -471,6 +479,7 @@ pub struct Course {
         rename = "gracePeriodEndDate",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
+    #[serde(default, deserialize_with = "crate::datetime::deserialize_option")]
     pub grace_period_end_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     ///Whether the course has child courses.
     #[serde(
@@ -594,6 +603,7 @@ pub struct Course {
         rename = "publishDate",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
+    #[serde(default, deserialize_with = "crate::datetime::deserialize_option")]
     pub publish_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     ///Whether the course can be bought.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -627,6 +637,7 @@ pub struct Course {
         rename = "rosterSubmittedDate",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
+    #[serde(default, deserialize_with = "crate::datetime::deserialize_option")]
     pub roster_submitted_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     ///The lesson offered as a free sample.
     #[serde(
@@ -765,6 +776,7 @@ pub struct Course {
         rename = "updatedAt",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
+    #[serde(default, deserialize_with = "crate::datetime::deserialize_option")]
     pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     ///Whether the waitlist is open now.
     #[serde(
@@ -871,12 +883,14 @@ pub struct DateRange {
         rename = "endDate",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
+    #[serde(default, deserialize_with = "crate::datetime::deserialize_option")]
     pub end_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     ///Start.
     #[serde(
         rename = "startDate",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
+    #[serde(default, deserialize_with = "crate::datetime::deserialize_option")]
     pub start_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
 impl DateRange {
@@ -1133,6 +1147,7 @@ pub struct Meeting {
     pub course_id: ::uuid::Uuid,
     ///Date and time the meeting ends, in ISO 8601 format.
     #[serde(rename = "endDate")]
+    #[serde(deserialize_with = "crate::datetime::deserialize")]
     pub end_date: ::chrono::DateTime<::chrono::offset::Utc>,
     ///Unique identifier for the meeting.
     pub id: ::uuid::Uuid,
@@ -1156,6 +1171,7 @@ pub struct Meeting {
     pub location_id: ::std::option::Option<::uuid::Uuid>,
     ///Date and time the meeting begins, in ISO 8601 format.
     #[serde(rename = "startDate")]
+    #[serde(deserialize_with = "crate::datetime::deserialize")]
     pub start_date: ::chrono::DateTime<::chrono::offset::Utc>,
     ///Time zone in which the meeting start and end dates are expressed (an IANA name such as `Europe/Berlin`).
     #[serde(
@@ -1260,6 +1276,7 @@ pub struct NestedMeeting {
         rename = "endDate",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
+    #[serde(default, deserialize_with = "crate::datetime::deserialize_option")]
     pub end_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     ///Unique identifier for the meeting.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1284,6 +1301,7 @@ pub struct NestedMeeting {
         rename = "startDate",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
+    #[serde(default, deserialize_with = "crate::datetime::deserialize_option")]
     pub start_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     ///Time zone in which the meeting start and end dates are expressed.
     #[serde(
@@ -1409,6 +1427,7 @@ pub struct PurchasedCourse {
         rename = "certificateIssuedAt",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
+    #[serde(default, deserialize_with = "crate::datetime::deserialize_option")]
     pub certificate_issued_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     ///The course.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1697,6 +1716,7 @@ pub struct User {
         rename = "createdAt",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
+    #[serde(default, deserialize_with = "crate::datetime::deserialize_option")]
     pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     ///Tenant-defined custom fields (arbitrary JSON): any JSON value, usually an object (the vendor's schema declares a JSON scalar).
     #[serde(
@@ -1745,6 +1765,7 @@ pub struct User {
         rename = "lastActiveAt",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
+    #[serde(default, deserialize_with = "crate::datetime::deserialize_option")]
     pub last_active_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     ///Last initial (on the REST page, not in the GraphQL schema).
     #[serde(
@@ -1898,6 +1919,7 @@ pub struct User {
         rename = "updatedAt",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
+    #[serde(default, deserialize_with = "crate::datetime::deserialize_option")]
     pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     ///Courses the user is waitlisted for.
     #[serde(

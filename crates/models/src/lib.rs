@@ -33,6 +33,7 @@
 //! # Ok::<(), serde_json::Error>(())
 //! ```
 
+mod datetime;
 mod open_enum;
 
 #[allow(missing_docs, clippy::all, clippy::pedantic)]
