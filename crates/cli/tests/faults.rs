@@ -1,0 +1,508 @@
+//! `ti` through the mock's fault injection, bad user input, and the API key's secrecy.
+//!
+//! - Faults hitting only the first attempts of each page are survived: `ti meetings list --all
+//!   --format ndjson` prints exactly the tenant's meetings, in order, and exits 0.
+//! - Faults hitting every request end with the documented exit code: 3 for error statuses (429,
+//!   5xx), 4 for transport failures (dropped connections, bodies cut short, stalls past
+//!   `--timeout`), 5 for 200s that are not a page (empty body, error object). Pages delivered
+//!   before the failure are printed once; nothing after it.
+//! - Bad input exits 2 with a message naming what was wrong.
+//! - With `-vv` and `RUST_LOG=trace`, neither stdout nor stderr ever shows the API key.
+
+use std::time::Duration;
+
+use assert_cmd::Command;
+use assert_cmd::assert::Assert;
+use serde_json::Value;
+use thoughtindustries_mock::{
+    DEMO_TOKEN, Faults, MockConfig, MockServer, RateLimit, ServerError, SyntheticOptions, Tenant,
+    Trigger,
+};
+
+/// A key that must never be printed.
+const SECRET: &str = "ti-sk-cli-5e4d3c2b1a-do-not-print";
+
+/// The test tenant: 70 meetings, 4 pages of 20 (the last one partial).
+const MEETINGS: usize = 70;
+const PER_PAGE: usize = 20;
+const PAGES: u64 = 4;
+
+/// `ti` with a clean environment (no TI_* variables from the developer's shell).
+fn ti() -> Command {
+    let mut cmd = Command::cargo_bin("ti").unwrap();
+    for var in ["TI_TENANT", "TI_BASE_URL", "TI_API_KEY", "RUST_LOG"] {
+        cmd.env_remove(var);
+    }
+    cmd.timeout(Duration::from_secs(120));
+    cmd
+}
+
+/// `ti meetings list --all --format ndjson` against `base` with `key`, plus `extra` flags.
+fn list_all(base: &str, key: &str, extra: &[&str]) -> Command {
+    let mut cmd = ti();
+    cmd.env("TI_BASE_URL", base)
+        .env("TI_API_KEY", key)
+        .args(["meetings", "list", "--all", "--format", "ndjson"])
+        .args(extra);
+    cmd
+}
+
+fn tenant() -> Tenant {
+    Tenant::synthetic(SyntheticOptions {
+        seed: 99,
+        courses: 3,
+        meetings: MEETINGS,
+    })
+}
+
+async fn mock_with_token(token: &str, faults: Faults) -> MockServer {
+    MockServer::start(MockConfig {
+        token: token.to_owned(),
+        tenant: tenant(),
+        per_page: PER_PAGE,
+        faults,
+        ..MockConfig::default()
+    })
+    .await
+    .unwrap()
+}
+
+async fn mock(faults: Faults) -> MockServer {
+    mock_with_token(DEMO_TOKEN, faults).await
+}
+
+/// The ids of the first `pages` pages, in the order the API serves them.
+fn expected_ids(pages: u64) -> Vec<String> {
+    let tenant = tenant();
+    (1..=pages)
+        .flat_map(|page| {
+            let body: Value =
+                serde_json::from_slice(&tenant.page_body(page, PER_PAGE, None)).unwrap();
+            body["data"]["Meetings"]["meetings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| m["id"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// Runs the command off the async runtime (the mock serves on it meanwhile).
+async fn run(mut cmd: Command) -> Assert {
+    tokio::task::spawn_blocking(move || cmd.assert())
+        .await
+        .unwrap()
+}
+
+fn stdout(assert: &Assert) -> String {
+    String::from_utf8_lossy(&assert.get_output().stdout).into_owned()
+}
+
+fn stderr(assert: &Assert) -> String {
+    String::from_utf8_lossy(&assert.get_output().stderr).into_owned()
+}
+
+/// The `id` of every ndjson line.
+fn ids(assert: &Assert) -> Vec<String> {
+    stdout(assert)
+        .lines()
+        .map(|line| {
+            let record: Value = serde_json::from_str(line).unwrap();
+            record["id"].as_str().unwrap().to_owned()
+        })
+        .collect()
+}
+
+/// `text` without ANSI escape sequences (the log formatter colours its output).
+fn plain(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            // CSI: ESC [ parameters... final byte in @..~
+            if chars.next() == Some('[') {
+                for c in chars.by_ref() {
+                    if ('@'..='~').contains(&c) {
+                        break;
+                    }
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[track_caller]
+fn assert_no_secret(assert: &Assert) {
+    let (out, err) = (stdout(assert), stderr(assert));
+    for (name, text) in [("stdout", out), ("stderr", err)] {
+        for text in [plain(&text), text] {
+            assert!(!text.contains(SECRET), "{name} shows the key:\n{text}");
+        }
+    }
+}
+
+fn server_error(trigger: Trigger, status: u16, html: bool) -> Faults {
+    Faults {
+        server_error: Some(ServerError {
+            trigger,
+            status,
+            html,
+        }),
+        ..Faults::default()
+    }
+}
+
+fn rate_limit(trigger: Trigger) -> Faults {
+    Faults {
+        rate_limit: Some(RateLimit::Triggered {
+            trigger,
+            retry_after_secs: 0,
+            limit: 60,
+        }),
+        ..Faults::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn faults_on_the_first_attempts_are_survived_with_every_meeting_once() {
+    let expected = expected_ids(PAGES);
+    assert_eq!(expected.len(), MEETINGS);
+    let cases: Vec<(&str, Faults, &[&str])> = vec![
+        ("429 storm", rate_limit(Trigger::FirstPerPage(3)), &[]),
+        (
+            "500",
+            server_error(Trigger::FirstPerPage(2), 500, false),
+            &[],
+        ),
+        (
+            "502",
+            server_error(Trigger::FirstPerPage(2), 502, false),
+            &[],
+        ),
+        (
+            "503",
+            server_error(Trigger::FirstPerPage(2), 503, false),
+            &[],
+        ),
+        (
+            "504",
+            server_error(Trigger::FirstPerPage(2), 504, false),
+            &[],
+        ),
+        (
+            "HTML 502",
+            server_error(Trigger::FirstPerPage(2), 502, true),
+            &[],
+        ),
+        (
+            "dropped connections",
+            Faults {
+                drop_connection: Some(Trigger::FirstPerPage(2)),
+                ..Faults::default()
+            },
+            &[],
+        ),
+        (
+            "bodies cut short",
+            Faults {
+                truncate_body: Some(Trigger::FirstPerPage(2)),
+                ..Faults::default()
+            },
+            &[],
+        ),
+        (
+            "stalled bodies",
+            Faults {
+                stall_body: Some(Trigger::FirstPerPage(1)),
+                ..Faults::default()
+            },
+            &["--timeout", "1"],
+        ),
+        (
+            "hasMore forever",
+            Faults {
+                has_more_forever: true,
+                ..Faults::default()
+            },
+            &[],
+        ),
+    ];
+    for (name, faults, extra) in cases {
+        let server = mock(faults).await;
+        let assert = run(list_all(&server.base_url(), DEMO_TOKEN, extra)).await;
+        let code = assert.get_output().status.code();
+        assert_eq!(code, Some(0), "{name}: {}", stderr(&assert));
+        assert_eq!(ids(&assert), expected, "{name}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn persistent_error_statuses_exit_3_after_the_retries() {
+    for (name, faults, status) in [
+        ("429", rate_limit(Trigger::Always), "429"),
+        ("500", server_error(Trigger::Always, 500, false), "500"),
+        ("502", server_error(Trigger::Always, 502, true), "502"),
+        ("503", server_error(Trigger::Always, 503, false), "503"),
+        ("504", server_error(Trigger::Always, 504, false), "504"),
+    ] {
+        let server = mock(faults).await;
+        let assert = run(list_all(
+            &server.base_url(),
+            DEMO_TOKEN,
+            &["--max-retries", "1"],
+        ))
+        .await
+        .code(3);
+        let err = stderr(&assert);
+        assert!(
+            err.contains(&format!("page 1: HTTP {status}")) && err.contains("after 2 attempts"),
+            "{name}: {err}"
+        );
+        assert!(stdout(&assert).is_empty(), "{name}");
+        assert_eq!(server.stats().status(status.parse().unwrap()), 2, "{name}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn persistent_transport_failures_exit_4() {
+    for (name, faults, extra, expect) in [
+        (
+            "dropped connections",
+            Faults {
+                drop_connection: Some(Trigger::Always),
+                ..Faults::default()
+            },
+            &["--max-retries", "1"][..],
+            "transport error",
+        ),
+        (
+            "bodies cut short",
+            Faults {
+                truncate_body: Some(Trigger::Always),
+                ..Faults::default()
+            },
+            &["--max-retries", "1"][..],
+            "transport error (body)",
+        ),
+        (
+            "stalled body",
+            Faults {
+                stall_body: Some(Trigger::Always),
+                ..Faults::default()
+            },
+            &["--max-retries", "1", "--timeout", "0.5"][..],
+            "transport error (timeout)",
+        ),
+    ] {
+        let server = mock(faults).await;
+        let assert = run(list_all(&server.base_url(), DEMO_TOKEN, extra))
+            .await
+            .code(4);
+        let err = stderr(&assert);
+        assert!(
+            err.contains(expect) && err.contains("page 1"),
+            "{name}: {err}"
+        );
+        assert!(stdout(&assert).is_empty(), "{name}");
+        assert_eq!(server.stats().requests, 2, "{name}: one retry");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_200_that_is_not_a_page_exits_5_after_printing_the_pages_before_it() {
+    for (name, faults, expect) in [
+        (
+            "empty body",
+            Faults {
+                empty_body: Some(Trigger::EveryNth(3)),
+                ..Faults::default()
+            },
+            "page 3: the response does not match the contract at `.`: the body is empty",
+        ),
+        (
+            "error object",
+            Faults {
+                error_object: Some(Trigger::EveryNth(3)),
+                ..Faults::default()
+            },
+            "page 3: the response does not match the contract at `.`: the API answered with an \
+             error object instead of data: internal_error",
+        ),
+    ] {
+        let server = mock(faults).await;
+        // One page at a time, so that the third request is page 3.
+        let assert = run(list_all(
+            &server.base_url(),
+            DEMO_TOKEN,
+            &["--concurrency", "1"],
+        ))
+        .await
+        .code(5);
+        assert!(
+            stderr(&assert).contains(expect),
+            "{name}: {}",
+            stderr(&assert)
+        );
+        assert_eq!(ids(&assert), expected_ids(2), "{name}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_exits_2_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty_key = dir.path().join("empty-key");
+    std::fs::write(&empty_key, "\n").unwrap();
+    let directory = dir.path().to_str().unwrap().to_owned();
+    let empty = empty_key.to_str().unwrap().to_owned();
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["--course-id", "not-a-uuid"], "not-a-uuid"),
+        (
+            vec!["--course-id", "5f1f8a9e-2c4b-4d3a-8e7f"],
+            "--course-id",
+        ),
+        (
+            vec!["--course-id", "5f1f8a9e-2c4b-4d3a-8e7f-6a5b4c3d2e1f0"],
+            "--course-id",
+        ),
+        (vec!["--page", "0"], "--page"),
+        (vec!["--page", "-3"], "-3"),
+        (vec!["--page", "two"], "two"),
+        (vec!["--timeout", "0"], "positive number of seconds"),
+        (vec!["--timeout", "NaN"], "positive number of seconds"),
+        (vec!["--concurrency", "0"], "--concurrency"),
+        (vec!["--max-retries", "-1"], "'-1'"),
+        (vec!["--frobnicate"], "--frobnicate"),
+        (
+            vec!["--api-key-file", &directory],
+            "cannot read the API key file",
+        ),
+        (vec!["--api-key-file", &empty], "is empty"),
+    ];
+    for (args, expect) in cases {
+        let assert = ti()
+            .env("TI_BASE_URL", "http://127.0.0.1:9")
+            .env("TI_API_KEY", SECRET)
+            .args(["meetings", "list"])
+            .args(&args)
+            .assert()
+            .code(2);
+        let err = stderr(&assert);
+        assert!(err.contains(expect), "{args:?}: {err}");
+        assert_no_secret(&assert);
+    }
+
+    for (url, expect) in [
+        ("http://learn.example.com", "refusing plain http://"),
+        ("http://10.1.2.3:8080", "refusing plain http://"),
+        ("ftp://learn.example.com", "\"ftp\""),
+        ("not a url", "invalid base URL"),
+    ] {
+        let assert = ti()
+            .env("TI_BASE_URL", url)
+            .env("TI_API_KEY", SECRET)
+            .args(["meetings", "list"])
+            .assert()
+            .code(2);
+        let err = stderr(&assert);
+        assert!(err.contains(expect), "{url}: {err}");
+        assert_no_secret(&assert);
+    }
+
+    // A key that cannot be sent in a header is refused without being echoed.
+    let assert = ti()
+        .env("TI_BASE_URL", "http://127.0.0.1:9")
+        .env("TI_API_KEY", format!("{SECRET}\u{1b}"))
+        .args(["meetings", "list"])
+        .assert()
+        .code(2);
+    assert!(stderr(&assert).contains("API key"), "{}", stderr(&assert));
+    assert_no_secret(&assert);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verbose_logs_show_retries_but_never_the_key() {
+    // Success through retries of every kind, logged at TRACE.
+    let server = mock_with_token(
+        SECRET,
+        Faults {
+            rate_limit: Some(RateLimit::Triggered {
+                trigger: Trigger::FirstPerPage(1),
+                retry_after_secs: 0,
+                limit: 60,
+            }),
+            server_error: Some(ServerError {
+                trigger: Trigger::FirstPerPage(1),
+                status: 503,
+                html: false,
+            }),
+            drop_connection: Some(Trigger::FirstPerPage(1)),
+            ..Faults::default()
+        },
+    )
+    .await;
+    let mut cmd = list_all(&server.base_url(), SECRET, &["-vv", "--max-retries", "4"]);
+    cmd.env("RUST_LOG", "trace");
+    let assert = run(cmd).await.success();
+    assert_eq!(ids(&assert), expected_ids(PAGES));
+    let err = plain(&stderr(&assert));
+    for needle in [
+        "retrying",
+        "attempt=",
+        "status=429",
+        "status=503",
+        "delay_ms=",
+    ] {
+        assert!(err.contains(needle), "no {needle:?} in:\n{err}");
+    }
+    assert_no_secret(&assert);
+
+    // Failures: a rejected key (401), persistent 503s, a stall cut off by the timeout, a refused
+    // connection; the key read from a file as well as from TI_API_KEY.
+    let rejecting = mock_with_token("another-token", Faults::default()).await;
+    let failing = mock_with_token(SECRET, server_error(Trigger::Always, 503, true)).await;
+    let stalled = mock_with_token(
+        SECRET,
+        Faults {
+            stall_body: Some(Trigger::Always),
+            ..Faults::default()
+        },
+    )
+    .await;
+    let refused = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        drop(listener);
+        format!("http://127.0.0.1:{port}")
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let key_file = dir.path().join("key");
+    std::fs::write(&key_file, format!("{SECRET}\n")).unwrap();
+    let key_file = key_file.to_str().unwrap().to_owned();
+    for (base, code, extra) in [
+        (rejecting.base_url(), 3, vec![]),
+        (failing.base_url(), 3, vec!["--max-retries", "1"]),
+        (
+            stalled.base_url(),
+            4,
+            vec!["--max-retries", "1", "--timeout", "0.3"],
+        ),
+        (refused, 4, vec!["--max-retries", "1"]),
+        (
+            rejecting.base_url(),
+            3,
+            vec!["--api-key-file", key_file.as_str()],
+        ),
+    ] {
+        let mut args = vec!["-vv"];
+        args.extend(extra);
+        let mut cmd = list_all(&base, SECRET, &args);
+        cmd.env("RUST_LOG", "trace");
+        let assert = run(cmd).await.code(code);
+        assert!(!stderr(&assert).is_empty());
+        assert_no_secret(&assert);
+    }
+}
