@@ -48,6 +48,12 @@ impl BaseUrl {
     pub fn parse(url: &str) -> Result<Self, Error> {
         let parsed =
             Url::parse(url).map_err(|e| Error::Config(format!("invalid base URL {url:?}: {e}")))?;
+        // Before any message that quotes the URL: credentials in it are never echoed.
+        if !parsed.username().is_empty() || parsed.password().is_some() {
+            return Err(Error::Config(
+                "invalid base URL: credentials in the URL are not allowed; use the API key".into(),
+            ));
+        }
         let host = parsed
             .host()
             .ok_or_else(|| Error::Config(format!("invalid base URL {url:?}: it has no host")))?;
@@ -70,11 +76,6 @@ impl BaseUrl {
             return Err(Error::Config(format!(
                 "invalid base URL {url:?}: it must not have a query or fragment"
             )));
-        }
-        if !parsed.username().is_empty() || parsed.password().is_some() {
-            return Err(Error::Config(
-                "invalid base URL: credentials in the URL are not allowed; use the API key".into(),
-            ));
         }
         Ok(Self(parsed.as_str().trim_end_matches('/').to_owned()))
     }
@@ -132,6 +133,18 @@ mod tests {
             "not a url",
         ] {
             assert!(BaseUrl::parse(url).is_err(), "{url}");
+        }
+    }
+
+    #[test]
+    fn credentials_in_a_rejected_url_are_not_echoed() {
+        for url in [
+            "https://user:s3cr3t@example.com/?a=1",
+            "ftp://user:s3cr3t@example.com",
+            "http://s3cr3t@10.0.0.1",
+        ] {
+            let message = BaseUrl::parse(url).unwrap_err().to_string();
+            assert!(!message.contains("s3cr3t"), "{message}");
         }
     }
 
