@@ -13,7 +13,7 @@ if [ ! -x .venv/bin/st ]; then
 fi
 
 cargo build --quiet -p thoughtindustries-cli
-./target/debug/ti mock --port "$PORT" --meetings 300 --courses 6 >/dev/null 2>"${TMPDIR:-/tmp}/ti-mock-schemathesis.log" &
+"${CARGO_TARGET_DIR:-target}/debug/ti" mock --port "$PORT" --meetings 300 --courses 6 >/dev/null 2>"${TMPDIR:-/tmp}/ti-mock-schemathesis.log" &
 mock=$!
 trap 'kill "$mock" 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do
