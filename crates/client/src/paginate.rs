@@ -11,7 +11,7 @@ use futures::stream::{BoxStream, FuturesOrdered, StreamExt};
 use thoughtindustries_models::Meeting;
 use uuid::Uuid;
 
-use crate::{Client, DecodeError, Error, Page};
+use crate::{Client, DecodeError, Error, Page, TransportKind};
 
 /// A request for meetings, built by [`Client::list_meetings`].
 ///
@@ -206,10 +206,36 @@ impl Pager {
             }
             let client = self.client.clone();
             let (number, course_id) = (self.next, self.course_id);
-            self.in_flight.push_back(Box::pin(async move {
+            // A task of its own, so that the page keeps loading while the reader is busy with the
+            // pages before it (a future in `in_flight` only progresses while the stream is polled).
+            let task = Fetch(tokio::spawn(async move {
                 client.fetch_page(number, course_id).await
             }));
+            self.in_flight.push_back(Box::pin(task.finish(number)));
             self.next += 1;
         }
+    }
+}
+
+/// A page fetched in its own task; dropping it (the stream dropped or ended early) aborts it.
+struct Fetch(tokio::task::JoinHandle<Result<Page, Error>>);
+
+impl Fetch {
+    async fn finish(mut self, number: u64) -> Result<Page, Error> {
+        match (&mut self.0).await {
+            Ok(result) => result,
+            Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
+            Err(error) => Err(Error::Transport {
+                page: Some(number),
+                kind: TransportKind::Other,
+                message: format!("the request was cancelled: {error}"),
+            }),
+        }
+    }
+}
+
+impl Drop for Fetch {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
