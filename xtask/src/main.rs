@@ -3,7 +3,9 @@
 //! - `cargo xtask codegen [--check]`: regenerate everything generated and checked in.
 //! - `cargo xtask lint`: validate `openapi/meetings.yaml`.
 //! - `cargo xtask breaking [--base GIT_REF]`: fail on breaking spec changes without a major bump.
+//! - `cargo xtask bench [--build-cost]`: decode, listing and memory benchmarks as one table.
 
+mod bench;
 mod breaking;
 mod codegen;
 mod lint;
@@ -37,6 +39,8 @@ enum Task {
         #[arg(long)]
         base: Option<String>,
     },
+    /// Measure decode speed, concurrent listing and the CLI's peak memory; print one table.
+    Bench(bench::BenchArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -44,5 +48,6 @@ fn main() -> anyhow::Result<()> {
         Task::Codegen { check } => codegen::run(check),
         Task::Lint => lint::run(),
         Task::Breaking { base } => breaking::run(base),
+        Task::Bench(args) => bench::run(args),
     }
 }

@@ -1,0 +1,372 @@
+//! `cargo xtask bench`: the quick performance check, printed as one Markdown table.
+//!
+//! 1. Decode: typed decoding of a page vs a `serde_json::Value` parse, on pages of 25 and 100
+//!    realistic meetings and the reference page (`cargo bench --bench decode` in summary mode).
+//! 2. Listing: 80 pages behind the mock with 100 ms latency, concurrency 1, 2, 4 and 8
+//!    (`cargo bench --bench listing` in summary mode): wall time, ratio to the ideal
+//!    `(1 + ceil(79 / c)) x 100 ms`, speedup over sequential.
+//! 3. Memory: `ti meetings list --all --format ndjson > /dev/null` against `ti mock` with 10,000
+//!    and 100,000 meetings: the peak RSS of the `ti` process (GNU `time -f %M` when
+//!    `/usr/bin/time` exists, otherwise `VmHWM` from `/proc/<pid>/status` sampled until it exits).
+//! 4. With `--build-cost`: a cold `cargo build -p thoughtindustries` in an empty target directory,
+//!    then the rebuild after the spec changes (its mtime is bumped). Reported, not asserted.
+//!
+//! The benchmarks run in the bench profile and `ti` in release, whatever profile xtask runs in;
+//! xtask itself does not link the SDK, so that `cargo xtask codegen` works when the generated
+//! code does not compile.
+
+use std::io::Write;
+use std::net::{Ipv4Addr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant, SystemTime};
+
+use anyhow::{Context, Result, bail};
+
+use crate::spec;
+
+/// Options of `cargo xtask bench`.
+#[derive(clap::Args)]
+pub struct BenchArgs {
+    /// Meeting counts of the memory check.
+    #[arg(long, value_delimiter = ',', default_value = "10000,100000")]
+    meetings: Vec<usize>,
+    /// Milliseconds per input for the decode comparison.
+    #[arg(long, default_value_t = 1500)]
+    decode_ms: u64,
+    /// Also time a cold build of the SDK and its rebuild after a spec edit (several minutes).
+    #[arg(long)]
+    build_cost: bool,
+}
+
+/// One row of the result table.
+struct Row {
+    bench: &'static str,
+    case: String,
+    measured: String,
+    target: String,
+    verdict: &'static str,
+}
+
+fn verdict(ok: bool) -> &'static str {
+    if ok { "ok" } else { "MISSED" }
+}
+
+/// Runs the benchmarks and prints the table.
+pub fn run(args: BenchArgs) -> Result<()> {
+    let started = Instant::now();
+    let mut rows = Vec::new();
+    let summary = bench_summaries(args.decode_ms)?;
+    rows.extend(decode_rows(&summary)?);
+    rows.extend(listing_rows(&summary)?);
+    rows.extend(memory_rows(&args.meetings)?);
+    if args.build_cost {
+        rows.extend(build_cost_rows()?);
+    }
+    print_table(&rows, started.elapsed());
+    Ok(())
+}
+
+fn cargo() -> Command {
+    let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    command.current_dir(spec::workspace_root());
+    command
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| spec::workspace_root().join("target"))
+}
+
+/// The tab-separated summary lines of the decode and listing benches.
+fn bench_summaries(decode_ms: u64) -> Result<Vec<Vec<String>>> {
+    eprintln!("bench: decode and listing (cargo bench, summary mode)");
+    let output = cargo()
+        .args(["bench", "-p", "thoughtindustries", "--bench", "decode"])
+        .args(["--bench", "listing"])
+        .env("TI_BENCH_SUMMARY", "1")
+        .env("TI_BENCH_DECODE_MS", decode_ms.to_string())
+        .stderr(Stdio::inherit())
+        .output()
+        .context("running cargo bench")?;
+    if !output.status.success() {
+        bail!("cargo bench failed ({})", output.status);
+    }
+    let stdout = String::from_utf8(output.stdout).context("bench output is not UTF-8")?;
+    Ok(stdout
+        .lines()
+        .map(|line| line.split('\t').map(str::to_owned).collect::<Vec<_>>())
+        .filter(|fields| fields.len() > 1)
+        .collect())
+}
+
+fn field<T: std::str::FromStr>(fields: &[String], index: usize) -> Result<T> {
+    fields
+        .get(index)
+        .and_then(|v| v.parse().ok())
+        .with_context(|| format!("bad bench line {fields:?}"))
+}
+
+fn decode_rows(summary: &[Vec<String>]) -> Result<Vec<Row>> {
+    let mut rows = Vec::new();
+    for fields in summary.iter().filter(|f| f[0] == "decode") {
+        let (bytes, typed, value, ratio): (u64, f64, f64, f64) = (
+            field(fields, 2)?,
+            field(fields, 3)?,
+            field(fields, 4)?,
+            field(fields, 5)?,
+        );
+        rows.push(Row {
+            bench: "decode",
+            case: format!("{} ({:.1} KB)", fields[1], bytes as f64 / 1000.0),
+            measured: format!("typed {typed:.0} MB/s, Value {value:.0} MB/s: **{ratio:.2}x**"),
+            target: "typed >= 1.5x Value".into(),
+            verdict: verdict(ratio >= 1.5),
+        });
+    }
+    if rows.is_empty() {
+        bail!("the decode bench printed no summary");
+    }
+    Ok(rows)
+}
+
+fn listing_rows(summary: &[Vec<String>]) -> Result<Vec<Row>> {
+    let mut rows = Vec::new();
+    for fields in summary.iter().filter(|f| f[0] == "listing") {
+        let (concurrency, wall, ideal, ratio, speedup, in_flight): (u32, u64, u64, f64, f64, u64) = (
+            field(fields, 1)?,
+            field(fields, 2)?,
+            field(fields, 3)?,
+            field(fields, 4)?,
+            field(fields, 5)?,
+            field(fields, 6)?,
+        );
+        let (target, ok) = match concurrency {
+            1 => ("baseline".to_owned(), true),
+            4 => (
+                "<= 1.25x ideal, >= 3x sequential".to_owned(),
+                ratio <= 1.25 && speedup >= 3.0,
+            ),
+            c => (format!("<= {c} in flight"), in_flight <= u64::from(c)),
+        };
+        rows.push(Row {
+            bench: "listing",
+            case: if concurrency == 1 {
+                "sequential (c=1)".into()
+            } else {
+                format!("concurrency {concurrency}")
+            },
+            measured: format!(
+                "{:.2} s (ideal {:.1} s): **{ratio:.2}x ideal**, {speedup:.2}x sequential, \
+                 {in_flight} in flight",
+                wall as f64 / 1000.0,
+                ideal as f64 / 1000.0
+            ),
+            target,
+            verdict: verdict(ok && in_flight <= u64::from(concurrency)),
+        });
+    }
+    if rows.is_empty() {
+        bail!("the listing bench printed no summary");
+    }
+    Ok(rows)
+}
+
+fn memory_rows(counts: &[usize]) -> Result<Vec<Row>> {
+    eprintln!("bench: building ti (release)");
+    let status = cargo()
+        .args([
+            "build",
+            "--release",
+            "-p",
+            "thoughtindustries-cli",
+            "--bin",
+            "ti",
+        ])
+        .status()
+        .context("running cargo build")?;
+    if !status.success() {
+        bail!("cargo build of ti failed ({status})");
+    }
+    let ti = target_dir().join("release/ti");
+    let mut rows = Vec::new();
+    let mut first: Option<u64> = None;
+    for &meetings in counts {
+        eprintln!("bench: ti meetings list --all over {meetings} mock meetings");
+        let (peak_kib, wall, method) = list_against_mock(&ti, meetings)?;
+        let base = *first.get_or_insert(peak_kib);
+        let growth = peak_kib as f64 / base as f64;
+        let is_base = rows.is_empty();
+        rows.push(Row {
+            bench: "memory",
+            case: format!("{meetings} meetings"),
+            measured: format!(
+                "peak RSS **{:.1} MiB** ({method}), {:.1} s",
+                peak_kib as f64 / 1024.0,
+                wall.as_secs_f64()
+            ),
+            target: if is_base {
+                "baseline".into()
+            } else {
+                format!("flat: {growth:.2}x the first (<= 1.25x)")
+            },
+            verdict: verdict(growth <= 1.25),
+        });
+    }
+    Ok(rows)
+}
+
+/// Kills the mock when the check ends, however it ends.
+struct Mock(Child);
+
+impl Drop for Mock {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Runs `ti meetings list --all --format ndjson > /dev/null` against a `ti mock` serving
+/// `meetings` meetings; returns the list process's peak RSS in KiB, the wall time and how the
+/// peak was measured.
+fn list_against_mock(ti: &Path, meetings: usize) -> Result<(u64, Duration, &'static str)> {
+    let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?
+        .local_addr()?
+        .port();
+    let _mock = Mock(
+        Command::new(ti)
+            .args(["mock", "--port", &port.to_string()])
+            .args(["--meetings", &meetings.to_string(), "--per-page", "25"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("starting ti mock")?,
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_err() {
+        if Instant::now() > deadline {
+            bail!("ti mock did not listen on port {port}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let time = Path::new("/usr/bin/time");
+    let report = std::env::temp_dir().join(format!("ti-bench-rss-{}", std::process::id()));
+    let mut command = if time.exists() {
+        let mut command = Command::new(time);
+        command.args(["-f", "%M", "-o"]).arg(&report).arg(ti);
+        command
+    } else {
+        Command::new(ti)
+    };
+    command
+        .args(["meetings", "list", "--all", "--format", "ndjson"])
+        .env("TI_BASE_URL", format!("http://127.0.0.1:{port}"))
+        .env("TI_API_KEY", "ti-demo-token")
+        .env_remove("TI_TENANT")
+        .stdout(std::fs::File::create("/dev/null")?)
+        .stderr(Stdio::piped());
+    let start = Instant::now();
+    let mut child = command.spawn().context("starting ti meetings list")?;
+    let mut sampled = 0;
+    let status = loop {
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        if !time.exists() {
+            sampled = sampled.max(vm_hwm_kib(child.id()).unwrap_or(0));
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    };
+    let wall = start.elapsed();
+    if !status.success() {
+        let mut stderr = String::new();
+        if let Some(mut pipe) = child.stderr.take() {
+            std::io::Read::read_to_string(&mut pipe, &mut stderr)?;
+        }
+        bail!("ti meetings list failed ({status}): {stderr}");
+    }
+    if time.exists() {
+        let text = std::fs::read_to_string(&report).context("reading GNU time's report")?;
+        let _ = std::fs::remove_file(&report);
+        let peak = text
+            .lines()
+            .rev()
+            .find_map(|line| line.trim().parse().ok())
+            .with_context(|| format!("no peak RSS in GNU time's report {text:?}"))?;
+        Ok((peak, wall, "GNU time"))
+    } else {
+        Ok((sampled, wall, "VmHWM sampled"))
+    }
+}
+
+/// The peak resident set size of a running process, from `/proc/<pid>/status`.
+fn vm_hwm_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn build_cost_rows() -> Result<Vec<Row>> {
+    let target = std::env::temp_dir().join(format!("ti-build-cost-{}", std::process::id()));
+    let build = || -> Result<Duration> {
+        let start = Instant::now();
+        let status = cargo()
+            .args(["build", "-p", "thoughtindustries"])
+            .env("CARGO_TARGET_DIR", &target)
+            .status()
+            .context("running cargo build")?;
+        if !status.success() {
+            bail!("cargo build -p thoughtindustries failed ({status})");
+        }
+        Ok(start.elapsed())
+    };
+    eprintln!("bench: cold build of the SDK in {}", target.display());
+    let cold = build();
+    let rebuild = cold.as_ref().ok().map(|_| {
+        eprintln!("bench: rebuild after a spec edit");
+        std::fs::File::options()
+            .append(true)
+            .open(spec::spec_path())
+            .and_then(|spec| spec.set_modified(SystemTime::now()))
+            .context("touching the spec")?;
+        build()
+    });
+    let _ = std::fs::remove_dir_all(&target);
+    let (cold, rebuild) = (cold?, rebuild.context("no rebuild")??);
+    Ok(vec![
+        Row {
+            bench: "build",
+            case: "cold `cargo build -p thoughtindustries` (dev)".into(),
+            measured: format!("{:.0} s", cold.as_secs_f64()),
+            target: "reported".into(),
+            verdict: "-",
+        },
+        Row {
+            bench: "build",
+            case: "rebuild after a spec edit".into(),
+            measured: format!("{:.1} s", rebuild.as_secs_f64()),
+            target: "reported".into(),
+            verdict: "-",
+        },
+    ])
+}
+
+fn print_table(rows: &[Row], elapsed: Duration) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "| bench | case | measured | target | |");
+    let _ = writeln!(out, "| --- | --- | --- | --- | --- |");
+    for row in rows {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} |",
+            row.bench, row.case, row.measured, row.target, row.verdict
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\n{} cores, {:.0} s in all.",
+        std::thread::available_parallelism().map_or(0, usize::from),
+        elapsed.as_secs_f64()
+    );
+}
