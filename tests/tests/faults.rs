@@ -9,7 +9,6 @@
 use std::time::{Duration, Instant};
 
 use futures::{StreamExt, TryStreamExt};
-use serde_json::Value;
 use thoughtindustries::{ApiKey, Client, ClientBuilder, Error, RetryConfig, TransportKind};
 use thoughtindustries_mock::{
     DEMO_TOKEN, FaultKind, Faults, MockConfig, MockServer, RateLimit, ServerError,
@@ -31,18 +30,9 @@ fn tenant() -> Tenant {
 
 /// The meeting ids of `pages` pages of `tenant`, in the order the API serves them.
 fn expected_ids(tenant: &Tenant, per_page: usize, pages: u64) -> Vec<String> {
-    (1..=pages)
-        .flat_map(|page| {
-            let body: Value = serde_json::from_slice(&tenant.page_body(page, per_page, None))
-                .expect("the mock renders JSON");
-            body["data"]["Meetings"]["meetings"]
-                .as_array()
-                .expect("a page has meetings")
-                .iter()
-                .map(|m| m["id"].as_str().expect("ids are strings").to_owned())
-                .collect::<Vec<_>>()
-        })
-        .collect()
+    let mut ids = tenant.meeting_ids(None);
+    ids.truncate(pages as usize * per_page);
+    ids
 }
 
 async fn mock(faults: Faults) -> MockServer {

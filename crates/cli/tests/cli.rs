@@ -2,9 +2,11 @@
 //! wiremock. Every exit code is covered.
 
 use std::collections::HashSet;
-use std::time::Duration;
+
+mod common;
 
 use assert_cmd::Command;
+use common::{run, stderr, stdout, ti};
 use serde_json::Value;
 use thoughtindustries_mock::{
     DEMO_TOKEN, Drift, Faults, MockConfig, MockServer, ServerError, SyntheticOptions, Tenant,
@@ -12,16 +14,6 @@ use thoughtindustries_mock::{
 };
 
 const SECRET: &str = "sk-live-d34db33f-never-print-me";
-
-/// `ti` with a clean environment (no TI_* variables leak in from the developer's shell).
-fn ti() -> Command {
-    let mut cmd = Command::cargo_bin("ti").unwrap();
-    for var in ["TI_TENANT", "TI_BASE_URL", "TI_API_KEY", "RUST_LOG"] {
-        cmd.env_remove(var);
-    }
-    cmd.timeout(Duration::from_secs(60));
-    cmd
-}
 
 /// `ti` pointed at `base` with `key`.
 fn ti_at(base: &str, key: &str) -> Command {
@@ -42,21 +34,6 @@ async fn mock(meetings: usize, faults: Faults) -> MockServer {
     })
     .await
     .unwrap()
-}
-
-/// Runs the command off the async runtime (the mock serves on it meanwhile).
-async fn run(mut cmd: Command) -> assert_cmd::assert::Assert {
-    tokio::task::spawn_blocking(move || cmd.assert())
-        .await
-        .unwrap()
-}
-
-fn stdout(assert: &assert_cmd::assert::Assert) -> String {
-    String::from_utf8(assert.get_output().stdout.clone()).unwrap()
-}
-
-fn stderr(assert: &assert_cmd::assert::Assert) -> String {
-    String::from_utf8(assert.get_output().stderr.clone()).unwrap()
 }
 
 fn ndjson(text: &str) -> Vec<Value> {
@@ -157,23 +134,12 @@ async fn all_streams_every_page_in_order_exactly_once() {
         .collect();
     assert_eq!(ids.len(), 1_000);
     assert_eq!(ids.iter().collect::<HashSet<_>>().len(), 1_000);
-    // The mock serves meetings in a fixed order: page by page, the same as page 1..40 one by one.
-    let tenant = Tenant::synthetic(SyntheticOptions {
+    let expected = Tenant::synthetic(SyntheticOptions {
         seed: 7,
         courses: 5,
         meetings: 1_000,
-    });
-    let expected: Vec<String> = (1..=40)
-        .flat_map(|p| {
-            let body: Value = serde_json::from_slice(&tenant.page_body(p, 25, None)).unwrap();
-            body["data"]["Meetings"]["meetings"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|m| m["id"].as_str().unwrap().to_owned())
-                .collect::<Vec<_>>()
-        })
-        .collect();
+    })
+    .meeting_ids(None);
     assert_eq!(ids, expected);
     assert!(server.stats().max_in_flight <= 6);
 }

@@ -1,24 +1,12 @@
 //! `ti validate` and `ti contract` end to end.
 
 use std::io::Write;
-use std::time::Duration;
 
-use assert_cmd::Command;
+mod common;
+
+use common::{run, stderr, stdout, ti};
 use serde_json::{Value, json};
 use thoughtindustries_mock::{DEMO_TOKEN, Drift, Faults, MockConfig, MockServer, Trigger};
-
-fn ti() -> Command {
-    let mut cmd = Command::cargo_bin("ti").unwrap();
-    for var in ["TI_TENANT", "TI_BASE_URL", "TI_API_KEY", "RUST_LOG"] {
-        cmd.env_remove(var);
-    }
-    cmd.timeout(Duration::from_secs(60));
-    cmd
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8(bytes.to_vec()).unwrap()
-}
 
 #[test]
 fn validate_accepts_the_reference_example() {
@@ -93,7 +81,7 @@ fn validate_reads_stdin_and_maps_other_failures_to_exit_codes() {
         .write_stdin("{}")
         .assert()
         .code(1);
-    assert!(text(&out.get_output().stdout).contains("418"));
+    assert!(stdout(&out).contains("418"));
     ti().args(["validate", "--operation", "no_such_op"])
         .write_stdin("{}")
         .assert()
@@ -103,7 +91,7 @@ fn validate_reads_stdin_and_maps_other_failures_to_exit_codes() {
 #[test]
 fn contract_passes_against_the_embedded_mock() {
     let out = ti().args(["contract", "--pages", "3"]).assert().success();
-    let err = text(&out.get_output().stderr);
+    let err = stderr(&out);
     assert_eq!(err.matches(": ok (0 violation(s)").count(), 3, "{err}");
 }
 
@@ -126,11 +114,8 @@ async fn contract_reports_injected_drift_at_exactly_its_path() {
     cmd.env("TI_BASE_URL", server.base_url())
         .env("TI_API_KEY", DEMO_TOKEN)
         .args(["contract", "--pages", "2", "--format", "json"]);
-    let out = tokio::task::spawn_blocking(move || cmd.assert())
-        .await
-        .unwrap()
-        .code(1);
-    let reports: Vec<Value> = text(&out.get_output().stdout)
+    let out = run(cmd).await.code(1);
+    let reports: Vec<Value> = stdout(&out)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();

@@ -9,10 +9,11 @@
 //! - Bad input exits 2 with a message naming what was wrong.
 //! - With `-vv` and `RUST_LOG=trace`, neither stdout nor stderr ever shows the API key.
 
-use std::time::Duration;
+mod common;
 
 use assert_cmd::Command;
 use assert_cmd::assert::Assert;
+use common::{run, stderr, stdout, ti};
 use serde_json::Value;
 use thoughtindustries_mock::{
     DEMO_TOKEN, Faults, MockConfig, MockServer, RateLimit, ServerError, SyntheticOptions, Tenant,
@@ -26,16 +27,6 @@ const SECRET: &str = "ti-sk-cli-5e4d3c2b1a-do-not-print";
 const MEETINGS: usize = 70;
 const PER_PAGE: usize = 20;
 const PAGES: u64 = 4;
-
-/// `ti` with a clean environment (no TI_* variables from the developer's shell).
-fn ti() -> Command {
-    let mut cmd = Command::cargo_bin("ti").unwrap();
-    for var in ["TI_TENANT", "TI_BASE_URL", "TI_API_KEY", "RUST_LOG"] {
-        cmd.env_remove(var);
-    }
-    cmd.timeout(Duration::from_secs(120));
-    cmd
-}
 
 /// `ti meetings list --all --format ndjson` against `base` with `key`, plus `extra` flags.
 fn list_all(base: &str, key: &str, extra: &[&str]) -> Command {
@@ -73,34 +64,9 @@ async fn mock(faults: Faults) -> MockServer {
 
 /// The ids of the first `pages` pages, in the order the API serves them.
 fn expected_ids(pages: u64) -> Vec<String> {
-    let tenant = tenant();
-    (1..=pages)
-        .flat_map(|page| {
-            let body: Value =
-                serde_json::from_slice(&tenant.page_body(page, PER_PAGE, None)).unwrap();
-            body["data"]["Meetings"]["meetings"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|m| m["id"].as_str().unwrap().to_owned())
-                .collect::<Vec<_>>()
-        })
-        .collect()
-}
-
-/// Runs the command off the async runtime (the mock serves on it meanwhile).
-async fn run(mut cmd: Command) -> Assert {
-    tokio::task::spawn_blocking(move || cmd.assert())
-        .await
-        .unwrap()
-}
-
-fn stdout(assert: &Assert) -> String {
-    String::from_utf8_lossy(&assert.get_output().stdout).into_owned()
-}
-
-fn stderr(assert: &Assert) -> String {
-    String::from_utf8_lossy(&assert.get_output().stderr).into_owned()
+    let mut ids = tenant().meeting_ids(None);
+    ids.truncate(pages as usize * PER_PAGE);
+    ids
 }
 
 /// The `id` of every ndjson line.

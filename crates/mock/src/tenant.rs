@@ -167,6 +167,30 @@ impl Tenant {
         }
     }
 
+    /// The ids of the meetings a `courseId` filter selects, in the order the pages serve them:
+    /// what a client listing every page must deliver, each exactly once. It renders the pages,
+    /// so it is meant for tests of tenants that fit in memory.
+    pub fn meeting_ids(&self, course_id: Option<Uuid>) -> Vec<String> {
+        const PER_PAGE: usize = 1_000;
+        let pages = self.total(course_id).div_ceil(PER_PAGE) as u64;
+        (1..=pages)
+            .flat_map(|page| {
+                let body: Value =
+                    serde_json::from_slice(&self.page_body(page, PER_PAGE, course_id))
+                        .expect("the mock renders valid JSON");
+                body["data"]["Meetings"]["meetings"]
+                    .as_array()
+                    .map(|meetings| {
+                        meetings
+                            .iter()
+                            .filter_map(|m| m["id"].as_str().map(str::to_owned))
+                            .collect::<Vec<_>>()
+                    })
+                    .unwrap_or_default()
+            })
+            .collect()
+    }
+
     /// The body of `GET /incoming/v2/meetings?page={page}&courseId={course_id}` with
     /// `per_page` meetings per page, as JSON bytes.
     ///

@@ -1,0 +1,33 @@
+//! Helpers shared by the `ti` end-to-end tests.
+
+use std::time::Duration;
+
+use assert_cmd::Command;
+use assert_cmd::assert::Assert;
+
+/// `ti` with a clean environment (no TI_* variables from the developer's shell).
+pub fn ti() -> Command {
+    let mut cmd = Command::cargo_bin("ti").unwrap();
+    for var in ["TI_TENANT", "TI_BASE_URL", "TI_API_KEY", "RUST_LOG"] {
+        cmd.env_remove(var);
+    }
+    cmd.timeout(Duration::from_secs(120));
+    cmd
+}
+
+/// Runs the command off the async runtime (an in-process mock serves on it meanwhile).
+pub async fn run(mut cmd: Command) -> Assert {
+    tokio::task::spawn_blocking(move || cmd.assert())
+        .await
+        .unwrap()
+}
+
+/// The command's standard output.
+pub fn stdout(assert: &Assert) -> String {
+    String::from_utf8_lossy(&assert.get_output().stdout).into_owned()
+}
+
+/// The command's standard error.
+pub fn stderr(assert: &Assert) -> String {
+    String::from_utf8_lossy(&assert.get_output().stderr).into_owned()
+}
