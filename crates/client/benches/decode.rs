@@ -1,6 +1,7 @@
 //! Decode throughput: typed decoding of a meetings page ([`thoughtindustries::decode_page`]) versus
 //! parsing the same bytes into a `serde_json::Value`, on realistic pages of 25 and 100 meetings
-//! from the mock's generator and on the spec's reference page.
+//! from the mock's generator and on the spec's reference page (pretty-printed as published, and
+//! compact as the API sends it).
 //!
 //! `cargo bench -p thoughtindustries --bench decode` runs it under criterion (MB/s per input).
 //! With `TI_BENCH_SUMMARY=1` set it instead times typed and `Value` decoding in turn for about
@@ -40,6 +41,10 @@ fn inputs() -> Vec<Input> {
             body: tenant.page_body(2, 100, None),
         },
         Input {
+            name: "reference-compact",
+            body: compact(&reference),
+        },
+        Input {
             name: "reference",
             body: reference,
         },
@@ -57,6 +62,13 @@ fn inputs() -> Vec<Input> {
             .unwrap_or_else(|e| panic!("{} is not on the fast path: {e}", input.name));
     }
     inputs
+}
+
+/// The reference page as the API sends it: the same document without the indentation.
+fn compact(pretty: &[u8]) -> Vec<u8> {
+    let value: serde_json::Value =
+        serde_json::from_slice(pretty).expect("the reference page is JSON");
+    serde_json::to_vec(&value).expect("a Value serializes")
 }
 
 fn typed(body: &[u8]) -> usize {
