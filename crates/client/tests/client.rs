@@ -13,6 +13,22 @@ use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 const PATH: &str = "/incoming/v2/meetings";
 
+/// Fetches page 1 from `base` with at most two attempts, expecting a failure.
+async fn first_page_in_two_attempts(base: &str) -> Error {
+    builder(base)
+        .retry(
+            RetryConfig::default()
+                .max_attempts(2)
+                .initial_backoff(Duration::from_millis(1)),
+        )
+        .build()
+        .unwrap()
+        .list_meetings()
+        .send()
+        .await
+        .unwrap_err()
+}
+
 /// Serves `total` meetings in pages of `per_page`, whatever page is asked.
 struct Pages {
     per_page: u64,
@@ -310,18 +326,7 @@ async fn html_502_is_a_status_error_after_retries() {
         .expect(2)
         .mount(&server)
         .await;
-    let err = builder(&server.uri())
-        .retry(
-            RetryConfig::default()
-                .max_attempts(2)
-                .initial_backoff(Duration::from_millis(1)),
-        )
-        .build()
-        .unwrap()
-        .list_meetings()
-        .send()
-        .await
-        .unwrap_err();
+    let err = first_page_in_two_attempts(&server.uri()).await;
     assert_eq!(err.status().map(|s| s.as_u16()), Some(502));
     assert!(err.to_string().contains("Bad Gateway"), "{err}");
 }
@@ -448,18 +453,7 @@ async fn connection_refused_is_a_connect_error() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     drop(listener);
-    let err = builder(&format!("http://127.0.0.1:{port}"))
-        .retry(
-            RetryConfig::default()
-                .max_attempts(2)
-                .initial_backoff(Duration::from_millis(1)),
-        )
-        .build()
-        .unwrap()
-        .list_meetings()
-        .send()
-        .await
-        .unwrap_err();
+    let err = first_page_in_two_attempts(&format!("http://127.0.0.1:{port}")).await;
     assert!(
         matches!(
             err,
