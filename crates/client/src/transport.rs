@@ -75,19 +75,16 @@ impl Transport {
         operation: &str,
     ) -> reqwest::Result<Response> {
         let shared = &self.shared;
-        let Some(mut retry_copy) = request.try_clone() else {
+        if request.try_clone().is_none() {
             // A streaming body cannot be replayed: one attempt only.
             let _permit = shared.limiter.acquire().await;
             return client.execute(request).await;
-        };
-        let mut next = Some(request);
+        }
         let mut attempt = 1;
         loop {
-            let this = next.take().unwrap_or_else(|| {
-                retry_copy
-                    .try_clone()
-                    .expect("a request that cloned once clones again")
-            });
+            let this = request
+                .try_clone()
+                .expect("checked above: the request has no streaming body");
             let outcome = {
                 let _permit = shared.limiter.acquire().await;
                 self.attempt(client, this).await
@@ -144,9 +141,6 @@ impl Transport {
             );
             tokio::time::sleep(delay).await;
             attempt += 1;
-            retry_copy = retry_copy
-                .try_clone()
-                .expect("a request that cloned once clones again");
         }
     }
 
