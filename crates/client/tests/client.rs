@@ -13,6 +13,16 @@ use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 const PATH: &str = "/incoming/v2/meetings";
 
+/// A wiremock server answering every meetings request with `response`.
+async fn serving(response: impl Respond + 'static) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(path(PATH))
+        .respond_with(response)
+        .mount(&server)
+        .await;
+    server
+}
+
 /// Fetches page 1 from `base` with at most two attempts, expecting a failure.
 async fn first_page_in_two_attempts(base: &str) -> Error {
     builder(base)
@@ -93,15 +103,11 @@ async fn base_url_path_prefix_is_kept() {
 
 #[tokio::test]
 async fn reference_example_decodes() {
-    let server = MockServer::start().await;
     let example: serde_json::Value = serde_json::from_str(include_str!(
         "../../../openapi/examples/reference-page.json"
     ))
     .unwrap();
-    Mock::given(path(PATH))
-        .respond_with(ResponseTemplate::new(200).set_body_json(example))
-        .mount(&server)
-        .await;
+    let server = serving(ResponseTemplate::new(200).set_body_json(example)).await;
     let page = client(&server.uri()).list_meetings().send().await.unwrap();
     assert_eq!(page.meetings.len(), 1);
     assert!(page.rejected.is_empty());
@@ -121,14 +127,11 @@ async fn reference_example_decodes() {
 
 #[tokio::test]
 async fn streams_every_meeting_in_order_across_pages_concurrently() {
-    let server = MockServer::start().await;
-    Mock::given(path(PATH))
-        .respond_with(Pages {
-            per_page: 7,
-            total: 100,
-        })
-        .mount(&server)
-        .await;
+    let server = serving(Pages {
+        per_page: 7,
+        total: 100,
+    })
+    .await;
     for concurrency in [1, 3, 8] {
         let ids: Vec<u64> = client(&server.uri())
             .list_meetings()
@@ -179,14 +182,10 @@ async fn stops_on_an_empty_page_even_if_has_more_stays_true() {
 
 #[tokio::test]
 async fn has_more_false_stops_even_when_total_disagrees() {
-    let server = MockServer::start().await;
     let body = json!({"data": {"Meetings": {
         "pageInfo": {"perPage": 1, "total": 50, "hasMore": false},
         "meetings": [meeting(1)]}}});
-    Mock::given(path(PATH))
-        .respond_with(ResponseTemplate::new(200).set_body_json(body))
-        .mount(&server)
-        .await;
+    let server = serving(ResponseTemplate::new(200).set_body_json(body)).await;
     let count = client(&server.uri())
         .list_meetings()
         .meetings()
@@ -333,13 +332,10 @@ async fn html_502_is_a_status_error_after_retries() {
 
 #[tokio::test]
 async fn decode_errors_name_the_page_and_json_path() {
-    let server = MockServer::start().await;
-    Mock::given(path(PATH))
-        .respond_with(ResponseTemplate::new(200).set_body_json(
-            json!({"data": {"Meetings": {"pageInfo": {"perPage": "25"}, "meetings": []}}}),
-        ))
-        .mount(&server)
-        .await;
+    let server = serving(ResponseTemplate::new(200).set_body_json(
+        json!({"data": {"Meetings": {"pageInfo": {"perPage": "25"}, "meetings": []}}}),
+    ))
+    .await;
     let err = client(&server.uri())
         .list_meetings()
         .page(4)
@@ -353,15 +349,11 @@ async fn decode_errors_name_the_page_and_json_path() {
 
 #[tokio::test]
 async fn an_odd_record_is_reported_in_place_and_the_page_kept() {
-    let server = MockServer::start().await;
     let mut odd = meeting(1);
     odd["attendees"] = json!([{"id": "0b6e8a53-8d7a-4a35-9f6e-1f0c6d0f2a11", "balance": "lots"}]);
     let body = json!({"data": {"Meetings": {"pageInfo": {"hasMore": false},
         "meetings": [meeting(0), odd, meeting(2)]}}});
-    Mock::given(path(PATH))
-        .respond_with(ResponseTemplate::new(200).set_body_json(body))
-        .mount(&server)
-        .await;
+    let server = serving(ResponseTemplate::new(200).set_body_json(body)).await;
     let items: Vec<_> = client(&server.uri())
         .list_meetings()
         .meetings()
@@ -404,11 +396,7 @@ async fn a_200_error_object_and_an_empty_200_are_decode_errors() {
 
 #[tokio::test]
 async fn oversized_bodies_are_refused() {
-    let server = MockServer::start().await;
-    Mock::given(path(PATH))
-        .respond_with(ResponseTemplate::new(200).set_body_json(page_body(1, 50, 50)))
-        .mount(&server)
-        .await;
+    let server = serving(ResponseTemplate::new(200).set_body_json(page_body(1, 50, 50))).await;
     let err = builder(&server.uri())
         .max_body_bytes(1024)
         .build()
@@ -431,11 +419,7 @@ async fn oversized_bodies_are_refused() {
 
 #[tokio::test]
 async fn a_stalled_server_times_out() {
-    let server = MockServer::start().await;
-    Mock::given(path(PATH))
-        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(5)))
-        .mount(&server)
-        .await;
+    let server = serving(ResponseTemplate::new(200).set_delay(Duration::from_secs(5))).await;
     let err = builder(&server.uri())
         .timeout(Duration::from_millis(200))
         .retry(RetryConfig::disabled())
@@ -509,13 +493,9 @@ async fn debug_output_never_shows_the_key() {
 
 #[tokio::test]
 async fn a_server_that_ignores_page_is_not_listed_forever() {
-    let server = MockServer::start().await;
     let body = json!({"data": {"Meetings": {"pageInfo": {"hasMore": true},
         "meetings": [meeting(1), meeting(2)]}}});
-    Mock::given(path(PATH))
-        .respond_with(ResponseTemplate::new(200).set_body_json(body))
-        .mount(&server)
-        .await;
+    let server = serving(ResponseTemplate::new(200).set_body_json(body)).await;
     let items: Vec<_> = client(&server.uri())
         .list_meetings()
         .meetings()
