@@ -1,18 +1,18 @@
-//! Generates the progenitor client from `openapi/meetings.yaml` into `OUT_DIR/generated.rs`.
+//! Generates the progenitor client from the spec (`openapi/meetings.yaml`, carried by the
+//! `thoughtindustries-spec` package) into `OUT_DIR/generated.rs`.
 //!
 //! Every component schema is replaced by the models crate's type, so the client and the models
 //! share one set of types. Generation settings live in `thoughtindustries-codegen`, shared with
-//! `cargo xtask codegen`. Cargo re-runs this script only when the spec (or this file) changes.
+//! `cargo xtask codegen`. Cargo re-runs this script only when the spec crate (or this file)
+//! changes.
 
 use std::path::PathBuf;
 
 fn main() {
-    let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("set by cargo"));
-    let spec_path = manifest.join("../../openapi/meetings.yaml");
-    println!("cargo:rerun-if-changed={}", spec_path.display());
     println!("cargo:rerun-if-changed=build.rs");
 
-    let spec = thoughtindustries_codegen::load_spec(&spec_path).unwrap_or_else(|e| panic!("{e}"));
+    let spec = thoughtindustries_codegen::parse_spec(thoughtindustries_spec::OPENAPI_YAML)
+        .unwrap_or_else(|e| panic!("openapi/meetings.yaml: {e}"));
     let code = thoughtindustries_codegen::generate_client(&spec, "thoughtindustries_models")
         .unwrap_or_else(|e| panic!("{e}"));
     let out =

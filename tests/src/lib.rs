@@ -1,5 +1,5 @@
 //! Cross-crate tests of the workspace live in `tests/tests/`; this library only gives them the
-//! paths they share.
+//! paths and documents they share.
 
 use std::path::PathBuf;
 
@@ -11,17 +11,14 @@ pub fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
-/// The spec, parsed as untyped YAML.
+/// The spec (from the `thoughtindustries-spec` package), parsed as untyped YAML.
 pub fn spec_value() -> serde_json::Value {
-    let text = std::fs::read_to_string(workspace_root().join("openapi/meetings.yaml"))
-        .expect("openapi/meetings.yaml is readable");
-    serde_norway::from_str(&text).expect("openapi/meetings.yaml is YAML")
+    serde_norway::from_str(thoughtindustries_spec::OPENAPI_YAML)
+        .expect("openapi/meetings.yaml is YAML")
 }
 
 /// The reference page's example response.
 pub fn reference_example() -> serde_json::Value {
-    let text =
-        std::fs::read_to_string(workspace_root().join("openapi/examples/reference-page.json"))
-            .expect("the reference example is readable");
-    serde_json::from_str(&text).expect("the reference example is JSON")
+    serde_json::from_str(thoughtindustries_spec::examples::REFERENCE_PAGE)
+        .expect("the reference example is JSON")
 }

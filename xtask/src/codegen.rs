@@ -1,10 +1,14 @@
-//! `cargo xtask codegen`: regenerate the models crate's types from the spec.
+//! `cargo xtask codegen`: regenerate everything derived from the spec and checked in.
 //!
-//! The generation itself lives in `thoughtindustries-codegen`, shared with the client's build
-//! script; this task writes its output to `crates/models/src/generated.rs`, or with `--check`
-//! fails with a diff when the checked-in file is stale.
+//! - `crates/models/src/generated.rs`: the models crate's types. The generation itself lives in
+//!   `thoughtindustries-codegen`, shared with the client's build script.
+//! - `crates/spec/openapi/`: a byte-identical copy of `openapi/`, so that the published
+//!   `thoughtindustries-spec` package carries the spec the other packages are built from.
+//!
+//! With `--check` nothing is written: the task fails with a diff when any output is stale.
 
-use std::path::Path;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
@@ -15,25 +19,93 @@ const HEADER: &str = "\
 // Regenerate with `cargo xtask codegen`; CI runs `cargo xtask codegen --check`.
 ";
 
+/// The directory of the spec package's copy of `openapi/`.
+const SPEC_COPY: &str = "crates/spec/openapi";
+
 /// Regenerates (or, with `check`, verifies) every generated file that is checked in.
 pub fn run(check: bool) -> Result<()> {
-    let target = spec::workspace_root().join("crates/models/src/generated.rs");
-    let fresh = render_models()?;
-    if check {
-        let current = std::fs::read_to_string(&target).unwrap_or_default();
-        if current != fresh {
-            print_diff(&target, &current, &fresh);
-            bail!(
-                "{} is stale: run `cargo xtask codegen` and commit the result",
-                target.display()
-            );
+    let root = spec::workspace_root();
+    let mut outputs = BTreeMap::new();
+    outputs.insert(
+        root.join("crates/models/src/generated.rs"),
+        Some(render_models()?),
+    );
+    outputs.extend(spec_copy(&root)?);
+
+    let mut stale = Vec::new();
+    for (target, fresh) in &outputs {
+        let current = std::fs::read_to_string(target).ok();
+        if current == *fresh {
+            continue;
         }
-        eprintln!("codegen: {} is up to date", target.display());
-    } else {
-        std::fs::write(&target, fresh).with_context(|| format!("writing {}", target.display()))?;
-        eprintln!("codegen: wrote {}", target.display());
+        if check {
+            print_diff(
+                target,
+                current.as_deref().unwrap_or_default(),
+                fresh.as_deref().unwrap_or_default(),
+            );
+            stale.push(target.display().to_string());
+        } else if let Some(fresh) = fresh {
+            if let Some(dir) = target.parent() {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("creating {}", dir.display()))?;
+            }
+            std::fs::write(target, fresh)
+                .with_context(|| format!("writing {}", target.display()))?;
+            eprintln!("codegen: wrote {}", target.display());
+        } else {
+            std::fs::remove_file(target)
+                .with_context(|| format!("removing {}", target.display()))?;
+            eprintln!("codegen: removed {}", target.display());
+        }
     }
+    if !stale.is_empty() {
+        bail!(
+            "stale: {}; run `cargo xtask codegen` and commit the result",
+            stale.join(", ")
+        );
+    }
+    eprintln!("codegen: {} generated files up to date", outputs.len());
     Ok(())
+}
+
+/// What `crates/spec/openapi/` must hold: every file of `openapi/` with the same bytes (`Some`),
+/// and every file the copy holds that `openapi/` no longer has (`None`: to be removed).
+fn spec_copy(root: &Path) -> Result<BTreeMap<PathBuf, Option<String>>> {
+    let source = root.join("openapi");
+    let copy = root.join(SPEC_COPY);
+    let mut outputs = BTreeMap::new();
+    for file in files_under(&copy)? {
+        outputs.insert(copy.join(file), None);
+    }
+    for file in files_under(&source)? {
+        let path = source.join(&file);
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
+        outputs.insert(copy.join(file), Some(text));
+    }
+    Ok(outputs)
+}
+
+/// The files under `dir` (recursively), relative to it; none when `dir` does not exist.
+fn files_under(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    let mut pending = vec![PathBuf::new()];
+    while let Some(relative) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(dir.join(&relative)) else {
+            continue;
+        };
+        for entry in entries {
+            let entry = entry.with_context(|| format!("listing {}", dir.display()))?;
+            let path = relative.join(entry.file_name());
+            if entry.file_type()?.is_dir() {
+                pending.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    Ok(files)
 }
 
 fn render_models() -> Result<String> {

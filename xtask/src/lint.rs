@@ -386,7 +386,7 @@ mod tests {
     use super::*;
 
     const SPEC: &str = thoughtindustries_contract::EMBEDDED_SPEC;
-    const PAGE: &str = include_str!("../../openapi/examples/reference-page.json");
+    const PAGE: &str = thoughtindustries_spec::examples::REFERENCE_PAGE;
 
     fn messages(text: &str, page: &str) -> Vec<String> {
         lint(text, page).iter().map(ToString::to_string).collect()

@@ -10,17 +10,16 @@ use thoughtindustries_mock::{DEMO_TOKEN, Drift, Faults, MockConfig, MockServer, 
 
 #[test]
 fn validate_accepts_the_reference_example() {
-    ti().args(["validate", "../../openapi/examples/reference-page.json"])
+    ti().args(["validate", "-"])
+        .write_stdin(thoughtindustries_spec::examples::REFERENCE_PAGE)
         .assert()
         .success();
 }
 
 #[test]
 fn validate_reports_every_mismatch_with_its_path() {
-    let mut body: Value = serde_json::from_str(include_str!(
-        "../../../openapi/examples/reference-page.json"
-    ))
-    .unwrap();
+    let mut body: Value =
+        serde_json::from_str(thoughtindustries_spec::examples::REFERENCE_PAGE).unwrap();
     let meeting = &mut body["data"]["Meetings"]["meetings"][0];
     meeting["attendees"][0]["certificatesCount"] = json!("three");
     meeting["id"] = json!("not-a-uuid");

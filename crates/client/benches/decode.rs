@@ -26,11 +26,9 @@ fn inputs() -> Vec<Input> {
         courses: 12,
         meetings: 1_000,
     });
-    let reference = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../openapi/examples/reference-page.json"
-    ))
-    .expect("openapi/examples/reference-page.json");
+    let reference = thoughtindustries_spec::examples::REFERENCE_PAGE
+        .as_bytes()
+        .to_vec();
     let inputs = vec![
         Input {
             name: "page-25",

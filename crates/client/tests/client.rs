@@ -103,10 +103,8 @@ async fn base_url_path_prefix_is_kept() {
 
 #[tokio::test]
 async fn reference_example_decodes() {
-    let example: serde_json::Value = serde_json::from_str(include_str!(
-        "../../../openapi/examples/reference-page.json"
-    ))
-    .unwrap();
+    let example: serde_json::Value =
+        serde_json::from_str(thoughtindustries_spec::examples::REFERENCE_PAGE).unwrap();
     let server = serving(ResponseTemplate::new(200).set_body_json(example)).await;
     let page = client(&server.uri()).list_meetings().send().await.unwrap();
     assert_eq!(page.meetings.len(), 1);

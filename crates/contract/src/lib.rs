@@ -55,10 +55,8 @@ pub use spec::{EMBEDDED_SPEC, METHODS, Spec, resolve_pointer};
 /// `status` against the embedded spec. See [`Spec::validate_response`].
 ///
 /// ```
-/// let body: serde_json::Value = serde_json::from_str(include_str!(
-///     "../../../openapi/examples/reference-page.json"
-/// ))
-/// .unwrap();
+/// let body: serde_json::Value =
+///     serde_json::from_str(thoughtindustries_spec::examples::REFERENCE_PAGE).unwrap();
 /// let report = thoughtindustries_contract::validate_response("list_meetings", 200, &body).unwrap();
 /// assert!(report.is_valid(), "{report}");
 /// ```

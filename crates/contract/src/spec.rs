@@ -8,8 +8,9 @@ use serde_json::Value;
 
 use crate::ContractError;
 
-/// The text of `openapi/meetings.yaml`, embedded when this crate was compiled.
-pub const EMBEDDED_SPEC: &str = include_str!("../../../openapi/meetings.yaml");
+/// The text of `openapi/meetings.yaml`, embedded when this crate was compiled (from the
+/// `thoughtindustries-spec` package).
+pub const EMBEDDED_SPEC: &str = thoughtindustries_spec::OPENAPI_YAML;
 
 /// The HTTP methods a Path Item can hold, in the order the spec lists them.
 pub const METHODS: [&str; 8] = [

@@ -35,10 +35,8 @@ const MEETING: &str = "/data/Meetings/meetings/0";
 
 #[test]
 fn reference_example_is_valid() {
-    let body: Value = serde_json::from_str(include_str!(
-        "../../../openapi/examples/reference-page.json"
-    ))
-    .unwrap();
+    let body: Value =
+        serde_json::from_str(thoughtindustries_spec::examples::REFERENCE_PAGE).unwrap();
     let report = check(&body);
     assert!(report.is_valid(), "{report}");
     insta::assert_json_snapshot!(report);

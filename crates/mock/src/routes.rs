@@ -27,7 +27,7 @@ use crate::tenant::Tenant;
 pub const MEETINGS_PATH: &str = "/incoming/v2/meetings";
 
 /// The OpenAPI description the mock implements, served at `GET /openapi.yaml`.
-pub const OPENAPI_YAML: &str = include_str!("../../../openapi/meetings.yaml");
+pub const OPENAPI_YAML: &str = thoughtindustries_spec::OPENAPI_YAML;
 
 /// Everything the handlers share.
 pub(crate) struct App {

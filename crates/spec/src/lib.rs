@@ -1,0 +1,23 @@
+//! The OpenAPI description of the Thought Industries `incoming/v2` Meetings API, as text.
+//!
+//! `openapi/meetings.yaml` at the root of the repository is the single source of truth; this
+//! crate carries a byte-identical copy of that `openapi/` directory (written by `cargo xtask
+//! codegen`, checked by `cargo xtask codegen --check`) so that every crate that needs the spec
+//! (the client's build script, the contract validator, the mock) gets it from a published package
+//! rather than from a path outside its own.
+//!
+//! ```
+//! assert!(thoughtindustries_spec::OPENAPI_YAML.starts_with("openapi: 3.0.3"));
+//! let example: &str = thoughtindustries_spec::examples::REFERENCE_PAGE;
+//! assert!(example.contains("\"Meetings\""));
+//! ```
+
+/// The text of `openapi/meetings.yaml` (OpenAPI 3.0.3, YAML).
+pub const OPENAPI_YAML: &str = include_str!("../openapi/meetings.yaml");
+
+/// The vendor's example bodies that the spec's examples are checked against.
+pub mod examples {
+    /// The listing's example response from the vendor's reference page, verbatim
+    /// (`openapi/examples/reference-page.json`).
+    pub const REFERENCE_PAGE: &str = include_str!("../openapi/examples/reference-page.json");
+}
