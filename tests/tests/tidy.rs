@@ -215,3 +215,25 @@ fn publishable_packages_have_complete_metadata() {
     assert!(checked >= 7, "only {checked} publishable packages found");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// The README's "Using the crate" example is `examples/downstream/src/main.rs`, which CI builds
+/// against the packaged crates and runs: so the example users copy is known to compile and work.
+#[test]
+fn readme_usage_example_is_the_downstream_crate() {
+    let root = contract_tests::workspace_root();
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let section = &readme[readme
+        .find("## Using the crate")
+        .expect("README has a \"Using the crate\" section")..];
+    let start = section
+        .find("```rust")
+        .expect("a Rust example in the section");
+    let code = &section[start..];
+    let code = &code[code.find('\n').unwrap() + 1..];
+    let code = &code[..code.find("```").unwrap()];
+    let main = std::fs::read_to_string(root.join("examples/downstream/src/main.rs")).unwrap();
+    assert_eq!(
+        code, main,
+        "README's usage example differs from examples/downstream"
+    );
+}

@@ -11,6 +11,8 @@ use thoughtindustries_mock::{DEMO_TOKEN, MockConfig, MockServer};
 use crate::exit::Failure;
 
 /// Connection flags shared by the commands that talk to the API.
+// The field docs are `--help` text for a terminal, where Markdown link syntax would show as is.
+#[allow(rustdoc::bare_urls)]
 #[derive(Args, Debug, Clone)]
 pub struct ConnectionArgs {
     /// Tenant name: requests go to https://NAME.thoughtindustries.com.
