@@ -8,8 +8,9 @@
 //! 3. Memory: `ti meetings list --all --format ndjson > /dev/null` against `ti mock` with 10,000
 //!    and 100,000 meetings: the peak RSS of the `ti` process (GNU `time -f %M` when
 //!    `/usr/bin/time` exists, otherwise `VmHWM` from `/proc/<pid>/status` sampled until it exits).
-//! 4. With `--build-cost`: a cold `cargo build -p thoughtindustries` in an empty target directory,
-//!    then the rebuild after the spec changes (its mtime is bumped). Reported, not asserted.
+//!
+//! `--build-cost` measures instead what depending on the SDK costs a user's cold build
+//! (`build_cost.rs`).
 //!
 //! The benchmarks run in the bench profile and `ti` in release, whatever profile xtask runs in;
 //! xtask itself does not link the SDK, so that `cargo xtask codegen` works when the generated
@@ -19,7 +20,7 @@ use std::io::Write;
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
@@ -34,21 +35,23 @@ pub struct BenchArgs {
     /// Milliseconds per input for the decode comparison.
     #[arg(long, default_value_t = 1500)]
     decode_ms: u64,
-    /// Also time a cold build of the SDK and its rebuild after a spec edit (several minutes).
+    /// Measure only the build cost: cold builds (dev and release) of examples/downstream from the
+    /// packaged crates against a reqwest + serde_json + tokio baseline, and the SDK's rebuild
+    /// after a spec edit (about ten minutes on two cores).
     #[arg(long)]
     build_cost: bool,
 }
 
 /// One row of the result table.
-struct Row {
-    bench: &'static str,
-    case: String,
-    measured: String,
-    target: String,
-    verdict: &'static str,
+pub(crate) struct Row {
+    pub bench: &'static str,
+    pub case: String,
+    pub measured: String,
+    pub target: String,
+    pub verdict: &'static str,
 }
 
-fn verdict(ok: bool) -> &'static str {
+pub(crate) fn verdict(ok: bool) -> &'static str {
     if ok { "ok" } else { "MISSED" }
 }
 
@@ -56,18 +59,19 @@ fn verdict(ok: bool) -> &'static str {
 pub fn run(args: BenchArgs) -> Result<()> {
     let started = Instant::now();
     let mut rows = Vec::new();
-    let summary = bench_summaries(args.decode_ms)?;
-    rows.extend(decode_rows(&summary)?);
-    rows.extend(listing_rows(&summary)?);
-    rows.extend(memory_rows(&args.meetings)?);
     if args.build_cost {
-        rows.extend(build_cost_rows()?);
+        rows.extend(crate::build_cost::rows()?);
+    } else {
+        let summary = bench_summaries(args.decode_ms)?;
+        rows.extend(decode_rows(&summary)?);
+        rows.extend(listing_rows(&summary)?);
+        rows.extend(memory_rows(&args.meetings)?);
     }
     print_table(&rows, started.elapsed());
     Ok(())
 }
 
-fn cargo() -> Command {
+pub(crate) fn cargo() -> Command {
     let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     command.current_dir(spec::workspace_root());
     command
@@ -305,51 +309,6 @@ fn vm_hwm_kib(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
-}
-
-fn build_cost_rows() -> Result<Vec<Row>> {
-    let target = std::env::temp_dir().join(format!("ti-build-cost-{}", std::process::id()));
-    let build = || -> Result<Duration> {
-        let start = Instant::now();
-        let status = cargo()
-            .args(["build", "-p", "thoughtindustries"])
-            .env("CARGO_TARGET_DIR", &target)
-            .status()
-            .context("running cargo build")?;
-        if !status.success() {
-            bail!("cargo build -p thoughtindustries failed ({status})");
-        }
-        Ok(start.elapsed())
-    };
-    eprintln!("bench: cold build of the SDK in {}", target.display());
-    let cold = build();
-    let rebuild = cold.as_ref().ok().map(|_| {
-        eprintln!("bench: rebuild after a spec edit");
-        std::fs::File::options()
-            .append(true)
-            .open(spec::spec_path())
-            .and_then(|spec| spec.set_modified(SystemTime::now()))
-            .context("touching the spec")?;
-        build()
-    });
-    let _ = std::fs::remove_dir_all(&target);
-    let (cold, rebuild) = (cold?, rebuild.context("no rebuild")??);
-    Ok(vec![
-        Row {
-            bench: "build",
-            case: "cold `cargo build -p thoughtindustries` (dev)".into(),
-            measured: format!("{:.0} s", cold.as_secs_f64()),
-            target: "reported".into(),
-            verdict: "-",
-        },
-        Row {
-            bench: "build",
-            case: "rebuild after a spec edit".into(),
-            measured: format!("{:.1} s", rebuild.as_secs_f64()),
-            target: "reported".into(),
-            verdict: "-",
-        },
-    ])
 }
 
 fn print_table(rows: &[Row], elapsed: Duration) {
