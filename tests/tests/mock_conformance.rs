@@ -39,6 +39,8 @@ fn every_page_of_several_synthetic_tenants_conforms() {
 #[tokio::test]
 async fn served_responses_conform_including_errors() {
     let server = MockServer::start(MockConfig::default()).await.unwrap();
+    // The workspace builds reqwest without a default crypto provider (the SDK configures its own).
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::Client::new();
     let url = server.meetings_url();
     for (query, token, status) in [

@@ -1,5 +1,13 @@
-//! `cargo xtask breaking [--base GIT_REF]`: classify the spec's changes since a base commit and
-//! fail on a breaking one unless `info.version`'s major was bumped.
+//! `cargo xtask breaking [--base GIT_REF] [--spec-only]`: will users' code still work after this
+//! change? Two answers, side by side:
+//!
+//! - the spec: every change to `openapi/meetings.yaml` since the base commit, classified from the
+//!   point of view of a client generated from the old spec; a breaking one fails unless
+//!   `info.version`'s major was bumped;
+//! - the Rust API: `cargo-semver-checks` on the models and client crates against their source at
+//!   the base commit; a break fails unless the crates' version announces it (`semver.rs`).
+//!
+//! Where the two disagree, the report says why that can happen and what to do.
 //!
 //! The base defaults to `git merge-base HEAD origin/main` when `origin/main` exists, else
 //! `HEAD~1`; with neither (or no spec at the base) there is nothing to compare and the task
@@ -11,8 +19,9 @@ use anyhow::{Context, Result, bail};
 
 const SPEC: &str = "openapi/meetings.yaml";
 
-/// Compares the working tree's spec with the one at `base` (or the default base).
-pub fn run(base: Option<String>) -> Result<()> {
+/// Compares the working tree's spec (and, unless `spec_only`, the Rust API) with `base` (or the
+/// default base).
+pub fn run(base: Option<String>, spec_only: bool) -> Result<()> {
     let base = match base {
         Some(base) => {
             if git(&[
@@ -59,14 +68,53 @@ pub fn run(base: Option<String>) -> Result<()> {
             "major not bumped"
         }
     );
+    let mut failures = Vec::new();
     if breaking > 0 && !bumped {
-        bail!(
+        failures.push(format!(
             "{breaking} breaking change(s) to {SPEC} without a major version bump: bump info.version to {}.0.0 or make the change compatible",
             major(&old_version).map_or(1, |m| m + 1)
-        );
-    }
-    if breaking > 0 {
+        ));
+    } else if breaking > 0 {
         println!("breaking: allowed, because info.version's major was bumped");
+    }
+    if !spec_only {
+        rust_api(&base, breaking > 0, &mut failures)?;
+    }
+    if !failures.is_empty() {
+        bail!("{}", failures.join("\n"));
+    }
+    Ok(())
+}
+
+/// The Rust verdicts, printed beside the spec's; unannounced breaks go to `failures`.
+fn rust_api(base: &str, spec_breaking: bool, failures: &mut Vec<String>) -> Result<()> {
+    println!("\n| crate | spec verdict | Rust API verdict (cargo-semver-checks) |");
+    println!("| --- | --- | --- |");
+    let spec_verdict = if spec_breaking {
+        "breaking"
+    } else {
+        "compatible"
+    };
+    let mut notes = Vec::new();
+    for krate in crate::semver::CRATES {
+        let verdict = crate::semver::check(krate, base)?;
+        let (rust_breaking, shown) = match &verdict {
+            crate::semver::Verdict::Compatible => (false, "compatible".to_owned()),
+            crate::semver::Verdict::Breaking(summary) => {
+                failures.push(format!(
+                    "{krate}: the Rust API breaks without a version bump ({summary}); bump the \
+                     crates' version as CHANGELOG.md says"
+                ));
+                (true, format!("breaking: {summary}"))
+            }
+        };
+        println!("| {krate} | {spec_verdict} | {shown} |");
+        if let Some(why) = crate::semver::explain(spec_breaking, rust_breaking) {
+            notes.push(format!("{krate}: {why}"));
+        }
+    }
+    for note in notes {
+        println!("\nfinding: {note}");
     }
     Ok(())
 }

@@ -188,6 +188,7 @@ fn write_baseline(root: &Path, scratch: &Path) -> Result<PathBuf> {
         r#"#[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let url = std::env::var("TI_BASE_URL")? + "/incoming/v2/meetings";
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let body: serde_json::Value = reqwest::Client::new().get(url).send().await?.json().await?;
     println!("{}", body["data"]["Meetings"]["meetings"].as_array().map_or(0, Vec::len));
     Ok(())

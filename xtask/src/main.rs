@@ -2,7 +2,8 @@
 //!
 //! - `cargo xtask codegen [--check]`: regenerate everything generated and checked in.
 //! - `cargo xtask lint`: validate `openapi/meetings.yaml`.
-//! - `cargo xtask breaking [--base GIT_REF]`: fail on breaking spec changes without a major bump.
+//! - `cargo xtask breaking [--base GIT_REF] [--spec-only]`: fail on breaking spec changes without
+//!   a major bump, and on Rust API breaks (cargo-semver-checks) without a crate version bump.
 //! - `cargo xtask bench`: decode, listing and memory benchmarks as one table; `--build-cost`: the
 //!   cold build of a user's crate against a baseline.
 
@@ -11,6 +12,7 @@ mod breaking;
 mod build_cost;
 mod codegen;
 mod lint;
+mod semver;
 mod spec;
 
 use clap::{Parser, Subcommand};
@@ -35,12 +37,16 @@ enum Task {
     /// Validate the spec: OpenAPI 3.0.x, resolvable $refs, operation ids, descriptions, unused
     /// components, examples.
     Lint,
-    /// Classify the spec's changes since a base commit; fail on a breaking one unless
-    /// info.version's major was bumped.
+    /// Classify the spec's changes since a base commit (fail on a breaking one unless
+    /// info.version's major was bumped) and check the models' and client's Rust API with
+    /// cargo-semver-checks (fail on a break the crates' version does not announce).
     Breaking {
         /// The commit to compare with (default: `git merge-base HEAD origin/main`, else `HEAD~1`).
         #[arg(long)]
         base: Option<String>,
+        /// Only classify the spec; skip the Rust API check (cargo-semver-checks).
+        #[arg(long)]
+        spec_only: bool,
     },
     /// Measure decode speed, concurrent listing and the CLI's peak memory; print one table.
     Bench(bench::BenchArgs),
@@ -50,7 +56,7 @@ fn main() -> anyhow::Result<()> {
     match Cli::parse().task {
         Task::Codegen { check } => codegen::run(check),
         Task::Lint => lint::run(),
-        Task::Breaking { base } => breaking::run(base),
+        Task::Breaking { base, spec_only } => breaking::run(base, spec_only),
         Task::Bench(args) => bench::run(args),
     }
 }

@@ -333,6 +333,7 @@ impl ClientBuilder {
             headers.insert(AUTHORIZATION, key.bearer_header()?);
         }
         let http = reqwest::Client::builder()
+            .tls_backend_preconfigured(crate::tls::client_config()?)
             .default_headers(headers)
             .user_agent(self.user_agent)
             .connect_timeout(self.connect_timeout)

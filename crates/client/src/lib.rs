@@ -37,6 +37,7 @@ mod limiter;
 mod page;
 mod paginate;
 mod retry;
+mod tls;
 mod transport;
 
 /// The client progenitor generates from `openapi/meetings.yaml` (in `build.rs`), using the models
