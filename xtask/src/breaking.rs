@@ -9,9 +9,9 @@
 //!
 //! Where the two disagree, the report says why that can happen and what to do.
 //!
-//! The base defaults to `git merge-base HEAD origin/main` when `origin/main` exists, else
-//! `HEAD~1`; with neither (or no spec at the base) there is nothing to compare and the task
-//! succeeds.
+//! The base defaults to `git merge-base HEAD origin/main` when `origin/main` exists and that is
+//! not `HEAD` itself, else `HEAD~1`; with neither (or no spec at the base) there is nothing to
+//! compare and the task succeeds.
 
 use std::process::Command;
 
@@ -119,9 +119,13 @@ fn rust_api(base: &str, spec_breaking: bool, failures: &mut Vec<String>) -> Resu
     Ok(())
 }
 
+/// The merge base with `origin/main` (a branch's changes), unless that is `HEAD` itself (a clone
+/// of main, as CI checks it out): then the previous commit (the last change).
 fn default_base() -> Option<String> {
+    let head = git(&["rev-parse", "HEAD"]).map(|h| h.trim().to_owned());
     if git(&["rev-parse", "--verify", "--quiet", "origin/main^{commit}"]).is_some()
         && let Some(base) = git(&["merge-base", "HEAD", "origin/main"])
+        && Some(base.trim()) != head.as_deref()
     {
         return Some(base.trim().to_owned());
     }
