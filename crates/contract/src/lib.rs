@@ -41,6 +41,7 @@
 pub mod breaking;
 mod error;
 mod formats;
+pub mod forms;
 mod report;
 pub mod schema;
 mod spec;
