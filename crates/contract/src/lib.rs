@@ -39,6 +39,7 @@
 //! ```
 
 pub mod breaking;
+mod comparison;
 mod error;
 mod formats;
 pub mod forms;
@@ -48,6 +49,7 @@ mod spec;
 mod validate;
 
 pub use breaking::{Change, ChangeKind, diff, diff_text};
+pub use comparison::Comparison;
 pub use error::ContractError;
 pub use report::{Finding, Report, Severity};
 pub use spec::{EMBEDDED_SPEC, METHODS, Spec, resolve_pointer};
