@@ -10,8 +10,9 @@
 //! - the portable forms (`thoughtindustries_contract::forms`): no `nullable: true` beside `$ref`,
 //!   `allOf`, `anyOf` or `oneOf` (write a nullable reference as `anyOf: [{$ref: R}, {type: T,
 //!   nullable: true, enum: [null]}]`; `scripts/portable-nullable.py` rewrites the old form), the
-//!   null branch's `type` is the referenced schema's, and no `enum` other than `[null]`
-//!   (enumerations are open: list the known values in `x-extensible-enum`);
+//!   null branch's `type` is the referenced schema's, and no `enum` other than `[null]` in a
+//!   schema a response can carry (those enumerations are open: list the known values in
+//!   `x-extensible-enum`; parameters and request-only schemas may keep a closed `enum`);
 //! - every example (component examples where used, media-type and parameter examples, schema
 //!   `example`s) validates against its schema, with the contract crate;
 //! - `openapi/examples/reference-page.json` equals the `ReferencePage` example's value.
@@ -235,7 +236,17 @@ fn descriptions(doc: &Value, findings: &mut Vec<Finding>) {
 }
 
 fn portable_forms(doc: &Value, findings: &mut Vec<Finding>) {
+    // Enumerations that responses carry must be open; a request may restrict its own values.
+    let request_only = thoughtindustries_contract::breaking::request_only_schemas(doc);
+    let request_side = |root: &str| {
+        root.contains("/parameters/")
+            || root.contains("/requestBody")
+            || root
+                .strip_prefix("/components/schemas/")
+                .is_some_and(|name| request_only.contains(name))
+    };
     for root in schema::schema_roots(doc) {
+        let closed_enum_allowed = request_side(&root);
         let Some(value) = doc.pointer(&root) else {
             continue;
         };
@@ -273,7 +284,7 @@ fn portable_forms(doc: &Value, findings: &mut Vec<Finding>) {
                     ));
                 }
             }
-            if let Some(("enum", _)) = forms::enum_values(schema) {
+            if let (Some(("enum", _)), false) = (forms::enum_values(schema), closed_enum_allowed) {
                 findings.push(finding(
                     location,
                     "`enum` is closed for every other tool, but the spec's enumerations are open: \
@@ -451,6 +462,16 @@ mod tests {
     #[test]
     fn the_spec_is_clean() {
         assert_eq!(messages(SPEC, PAGE), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_request_may_keep_a_closed_enum() {
+        let closed = SPEC.replace(
+            "      schema:\n        type: string\n        format: uuid\n",
+            "      schema:\n        type: string\n        format: uuid\n        enum: ['00000000-0000-0000-0000-000000000000']\n",
+        );
+        assert_ne!(closed, SPEC);
+        assert_eq!(messages(&closed, PAGE), Vec::<String>::new());
     }
 
     #[test]

@@ -814,6 +814,23 @@ fn parameters<'a>(
 }
 
 /// For every component schema, whether it is reached from a response, a request, or both.
+/// The names of the component schemas that only requests use (parameters, request bodies), with
+/// no response reaching them. A schema used nowhere is not among them: models are generated for
+/// every component, so it counts as a response schema.
+///
+/// ```
+/// let spec = thoughtindustries_contract::Spec::embedded();
+/// let names = thoughtindustries_contract::breaking::request_only_schemas(spec.document());
+/// assert!(!names.contains("Meeting"));
+/// ```
+pub fn request_only_schemas(document: &Value) -> BTreeSet<String> {
+    usage(document)
+        .into_iter()
+        .filter(|(_, direction)| direction.request && !direction.response)
+        .map(|(name, _)| name)
+        .collect()
+}
+
 fn usage(document: &Value) -> Vec<(String, Direction)> {
     let mut usage: Vec<(String, Direction)> = Vec::new();
     for (_, item, operation) in operations(document) {

@@ -303,39 +303,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn nullable_all_of_ref_moves_under_else() {
-        let converted = convert_schema(&json!({
+    fn both_nullable_reference_forms_move_under_else_and_open_enums_list_their_values() {
+        let legacy = json!({
             "nullable": true,
             "description": "d",
             "allOf": [{"$ref": "#/components/schemas/X"}]
-        }));
-        assert_eq!(
-            converted,
-            json!({
-                "description": "d",
-                "if": {"type": "null"},
-                "else": {"allOf": [{"$ref": "#/components/schemas/X"}]}
-            })
-        );
-    }
-
-    #[test]
-    fn portable_nullable_reference_and_open_enum() {
-        let converted = convert_schema(&json!({
+        });
+        let portable = json!({
             "description": "d",
             "anyOf": [
                 {"$ref": "#/components/schemas/X"},
                 {"type": "string", "nullable": true, "enum": [null]}
             ]
-        }));
-        assert_eq!(
-            converted,
-            json!({
-                "description": "d",
-                "if": {"type": "null"},
-                "else": {"allOf": [{"$ref": "#/components/schemas/X"}]}
-            })
-        );
+        });
+        for schema in [legacy, portable] {
+            assert_eq!(
+                convert_schema(&schema),
+                json!({
+                    "description": "d",
+                    "if": {"type": "null"},
+                    "else": {"allOf": [{"$ref": "#/components/schemas/X"}]}
+                })
+            );
+        }
         assert_eq!(
             convert_schema(&json!({"type": "string", "x-extensible-enum": ["a"]})),
             json!({"type": "string", "x-extensible-enum": ["a"], "enum": ["a"]})
