@@ -107,10 +107,18 @@ pub async fn contract(args: ContractArgs) -> Result<(), Failure> {
     let spec = Spec::embedded();
     let mut reports = Reports::new("ti contract", args.format);
     for number in 1..=args.pages {
-        let body = connection
+        let body = match connection
             .client
             .fetch_page_body(number, args.course_id)
-            .await?;
+            .await
+        {
+            Ok(body) => body,
+            Err(error) => {
+                // The pages checked so far still make a complete report document.
+                reports.finish()?;
+                return Err(error.into());
+            }
+        };
         let report = spec
             .validate_response_bytes("list_meetings", 200, &body)
             .map_err(|e| Failure::usage(e.to_string()))?;

@@ -229,3 +229,16 @@ async fn contract_reports_injected_drift_at_exactly_its_path() {
         assert_eq!(findings[0]["severity"], "violation");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn contract_json_stays_one_document_when_the_api_fails() {
+    let server = MockServer::start(MockConfig::default()).await.unwrap();
+    let mut cmd = ti();
+    cmd.env("TI_BASE_URL", server.base_url())
+        .env("TI_API_KEY", "wrong-key")
+        .args(["contract", "--format", "json"]);
+    let out = run(cmd).await.code(3);
+    let document: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(document["checked"], json!(0));
+    assert!(stderr(&out).contains("401"), "{}", stderr(&out));
+}
