@@ -8,7 +8,9 @@
 #    aggregation entry and a null bucket entry; any response Prism flags fails;
 # 3. openapi-schema-validator (OAS30Validator, formats checked) over every body collected above,
 #    over the vendor's example (openapi/examples/reference-page.json) and over the mock's error
-#    bodies (400, 429, 503) against ErrorBody.
+#    bodies (400, 429, 503) against ErrorBody;
+# 4. Prism as a mock (`prism mock --dynamic`): 25 bodies generated from the schemas, each accepted
+#    by `ti validate` and openapi-schema-validator, and a generated page listed by `ti meetings list`.
 #
 # Tools are pinned and installed once into $OUTSIDE_TOOLS (default target/outside-tools; keep it
 # in the CI cache). Everything binds 127.0.0.1. Exits non-zero on any violation.
@@ -147,6 +149,37 @@ start_mock --meetings 30 --drift '/data/Meetings/aggregations/0/buckets/0=null'
 fetch null-bucket "page=1"
 echo "prism: $bodies responses checked, $violations flagged"
 
+# --- Prism as a mock: bodies an outside generator makes from the spec --------------------------
+# `prism mock --dynamic` generates every body from the schemas (nulls, absent fields, unknown
+# enum values). Our own validator (`ti validate`) and our client (`ti meetings list`) must accept
+# each of them, and openapi-schema-validator checks them below.
+echo "--- prism mock --dynamic $PRISM_VERSION: ti validate and ti meetings list over its bodies"
+kill "$prism" 2>/dev/null || true
+wait "$prism" 2>/dev/null || true
+"$BIN/prism" mock "$SPEC" --host 127.0.0.1 --port "$PRISM_PORT" --dynamic --seed 1 \
+  >"$WORK/prism-mock.log" 2>&1 &
+prism=$!
+wait_for_port "$PRISM_PORT"
+generated=0
+for n in $(seq 1 25); do
+  body="$WORK/bodies/generated-$n.json"
+  curl -sS -o "$body" -H "Authorization: Bearer $TOKEN" \
+    "http://127.0.0.1:$PRISM_PORT/incoming/v2/meetings?page=$n"
+  generated=$((generated + 1))
+  if ! "$TI" validate "$body" >"$WORK/ti-validate.out" 2>&1; then
+    violations=$((violations + 1))
+    echo "ti validate rejects a body prism generated from the spec ($body):" >&2
+    cat "$WORK/ti-validate.out" >&2
+  fi
+done
+if ! TI_BASE_URL="http://127.0.0.1:$PRISM_PORT" TI_API_KEY="$TOKEN" \
+  "$TI" meetings list --page 1 --format ndjson >/dev/null 2>"$WORK/ti-list.err"; then
+  violations=$((violations + 1))
+  echo "ti meetings list fails on a page prism generated from the spec:" >&2
+  cat "$WORK/ti-list.err" >&2
+fi
+echo "prism mock: $generated generated bodies accepted by ti validate"
+
 # --- 3. openapi-schema-validator --------------------------------------------------------------
 echo "--- openapi-schema-validator $OPENAPI_SCHEMA_VALIDATOR_VERSION"
 errors_ok=0
@@ -176,4 +209,4 @@ if [ "$violations" -ne 0 ] || [ "$errors_ok" -ne 0 ]; then
   echo "outside validators: FAILED" >&2
   exit 1
 fi
-echo "outside validators: redocly clean, prism $bodies responses without violation, openapi-schema-validator clean"
+echo "outside validators: redocly clean, prism proxy $bodies responses without violation, prism mock $generated generated bodies accepted, openapi-schema-validator clean"
