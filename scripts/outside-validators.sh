@@ -28,7 +28,7 @@ TOKEN=ti-demo-token
 SPEC=${OUTSIDE_SPEC:-openapi/meetings.yaml}
 
 # --- tools ------------------------------------------------------------------------------------
-installed_npm() { node -p "require('./$TOOLS/npm/node_modules/$1/package.json').version" 2>/dev/null || true; }
+installed_npm() { node -p "require(require('path').resolve('$TOOLS/npm/node_modules/$1/package.json')).version" 2>/dev/null || true; }
 if [ "$(installed_npm @stoplight/prism-cli)" != "$PRISM_VERSION" ] \
   || [ "$(installed_npm @redocly/cli)" != "$REDOCLY_VERSION" ]; then
   npm install --prefix "$TOOLS/npm" --no-audit --no-fund --loglevel=error \
