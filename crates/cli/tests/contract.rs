@@ -142,7 +142,7 @@ fn validate_junit_fails_the_case_with_each_json_path() {
 #[test]
 fn diff_classifies_like_xtask_breaking() {
     let dir = tempfile::tempdir().unwrap();
-    let spec = include_str!("../../../openapi/meetings.yaml");
+    let spec = thoughtindustries_contract::EMBEDDED_SPEC;
     let old = dir.path().join("old.yaml");
     std::fs::write(&old, spec).unwrap();
     let write = |name: &str, text: String| {
