@@ -4,7 +4,8 @@
 use serde_json::{Value, json};
 use thoughtindustries_models::MeetingsResponse;
 
-/// The schema that governs `schema`'s property `key`, following `$ref`, `allOf` and `items`.
+/// The schema that governs `schema`'s property `key`, following `$ref`, `allOf`, `anyOf` and
+/// `items`.
 fn property<'a>(spec: &'a Value, schema: &'a Value, key: &str) -> Option<&'a Value> {
     resolve(spec, schema)["properties"].get(key)
 }
@@ -17,11 +18,21 @@ fn resolve<'a>(spec: &'a Value, schema: &'a Value) -> &'a Value {
     if let Some(first) = schema["allOf"].get(0) {
         return resolve(spec, first);
     }
+    // A nullable reference: `anyOf: [{$ref}, {type, nullable: true, enum: [null]}]`.
+    if let Some(branches) = schema["anyOf"].as_array()
+        && let Some(reference) = branches.iter().find(|b| b.get("$ref").is_some())
+    {
+        return resolve(spec, reference);
+    }
     schema
 }
 
+/// `nullable: true`, or a nullable reference's null branch.
 fn is_nullable(schema: &Value) -> bool {
     schema["nullable"] == json!(true)
+        || schema["anyOf"]
+            .as_array()
+            .is_some_and(|branches| branches.iter().any(|b| b["nullable"] == json!(true)))
 }
 
 fn is_required(spec: &Value, parent: &Value, key: &str) -> bool {

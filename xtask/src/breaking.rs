@@ -11,7 +11,8 @@
 //!
 //! The base defaults to `git merge-base HEAD origin/main` when `origin/main` exists and that is
 //! not `HEAD` itself, else `HEAD~1`; with neither (or no spec at the base) there is nothing to
-//! compare and the task succeeds.
+//! compare and the task succeeds. The spec's verdict is
+//! `thoughtindustries_contract::Comparison`'s, as for `ti diff`.
 
 use std::process::Command;
 
@@ -51,34 +52,21 @@ pub fn run(base: Option<String>, spec_only: bool) -> Result<()> {
     let path = crate::spec::spec_path();
     let new =
         std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-    let changes = thoughtindustries_contract::diff_text(&old, &new)
+    let comparison = thoughtindustries_contract::Comparison::of_text(&old, &new)
         .with_context(|| format!("comparing {SPEC} at {base} with the working tree"))?;
-    for change in &changes {
-        println!("{change}  [{}]", change.location);
-    }
-    let breaking = changes.iter().filter(|c| c.breaking).count();
-    let (old_version, new_version) = (version(&old), version(&new));
-    let bumped = major(&new_version) > major(&old_version);
-    println!(
-        "breaking: {} change(s) since {base}, {breaking} breaking; info.version {old_version} -> {new_version} ({})",
-        changes.len(),
-        if bumped {
-            "major bumped"
-        } else {
-            "major not bumped"
-        }
-    );
+    println!("{comparison}");
     let mut failures = Vec::new();
-    if breaking > 0 && !bumped {
+    if !comparison.allowed {
         failures.push(format!(
-            "{breaking} breaking change(s) to {SPEC} without a major version bump: bump info.version to {}.0.0 or make the change compatible",
-            major(&old_version).map_or(1, |m| m + 1)
+            "{} breaking change(s) to {SPEC} since {base} without a major version bump: bump info.version to {}.0.0 or make the change compatible",
+            comparison.breaking,
+            comparison.required_major()
         ));
-    } else if breaking > 0 {
+    } else if comparison.breaking > 0 {
         println!("breaking: allowed, because info.version's major was bumped");
     }
     if !spec_only {
-        rust_api(&base, breaking > 0, &mut failures)?;
+        rust_api(&base, comparison.breaking > 0, &mut failures)?;
     }
     if !failures.is_empty() {
         bail!("{}", failures.join("\n"));
@@ -143,38 +131,4 @@ fn git(args: &[&str]) -> Option<String> {
         .status
         .success()
         .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
-}
-
-/// `info.version` of a spec's text (empty when absent or unparsable).
-fn version(text: &str) -> String {
-    serde_norway::from_str::<serde_json::Value>(text)
-        .ok()
-        .and_then(|doc| {
-            doc.pointer("/info/version")
-                .and_then(|v| v.as_str().map(str::to_owned))
-        })
-        .unwrap_or_default()
-}
-
-/// The major number of a semantic version (`1.2.3` -> 1).
-fn major(version: &str) -> Option<u64> {
-    version
-        .trim_start_matches('v')
-        .split('.')
-        .next()?
-        .parse()
-        .ok()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn majors() {
-        assert_eq!(major("1.0.0"), Some(1));
-        assert_eq!(major("v2.1"), Some(2));
-        assert_eq!(major(""), None);
-        assert!(major("2.0.0") > major("1.9.9"));
-    }
 }

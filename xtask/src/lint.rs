@@ -7,6 +7,12 @@
 //! - every parameter and every schema property has a description (a property that is a bare
 //!   `$ref` cannot carry one in 3.0: wrap it as `allOf: [$ref]` with a description);
 //! - no component (schema, parameter, response, header, example, ...) is unused;
+//! - the portable forms (`thoughtindustries_contract::forms`): no `nullable: true` beside `$ref`,
+//!   `allOf`, `anyOf` or `oneOf` (write a nullable reference as `anyOf: [{$ref: R}, {type: T,
+//!   nullable: true, enum: [null]}]`; `scripts/portable-nullable.py` rewrites the old form), the
+//!   null branch's `type` is the referenced schema's, and no `enum` other than `[null]` in a
+//!   schema a response can carry (those enumerations are open: list the known values in
+//!   `x-extensible-enum`; parameters and request-only schemas may keep a closed `enum`);
 //! - every example (component examples where used, media-type and parameter examples, schema
 //!   `example`s) validates against its schema, with the contract crate;
 //! - `openapi/examples/reference-page.json` equals the `ReferencePage` example's value.
@@ -16,7 +22,7 @@ use std::fmt;
 
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
-use thoughtindustries_contract::{METHODS, Spec, resolve_pointer, schema};
+use thoughtindustries_contract::{METHODS, Spec, forms, resolve_pointer, schema};
 
 /// The example file that must equal `components.examples.ReferencePage.value`.
 const REFERENCE_PAGE: &str = "openapi/examples/reference-page.json";
@@ -63,6 +69,7 @@ fn lint(text: &str, reference_page: &str) -> Vec<Finding> {
     operation_ids(doc, &mut findings);
     descriptions(doc, &mut findings);
     unused_components(doc, &mut findings);
+    portable_forms(doc, &mut findings);
     examples(&spec, &mut findings);
     reference_example(doc, reference_page, &mut findings);
     findings
@@ -225,6 +232,66 @@ fn descriptions(doc: &Value, findings: &mut Vec<Finding>) {
                 }
             });
         }
+    }
+}
+
+fn portable_forms(doc: &Value, findings: &mut Vec<Finding>) {
+    // Enumerations that responses carry must be open; a request may restrict its own values.
+    let request_only = thoughtindustries_contract::breaking::request_only_schemas(doc);
+    let request_side = |root: &str| {
+        root.contains("/parameters/")
+            || root.contains("/requestBody")
+            || root
+                .strip_prefix("/components/schemas/")
+                .is_some_and(|name| request_only.contains(name))
+    };
+    for root in schema::schema_roots(doc) {
+        let closed_enum_allowed = request_side(&root);
+        let Some(value) = doc.pointer(&root) else {
+            continue;
+        };
+        walk_schemas(value, root, &mut |pointer, schema| {
+            let location = format!("#{pointer}");
+            if forms::legacy_nullable(schema) {
+                findings.push(finding(
+                    location.clone(),
+                    "`nullable: true` beside a `$ref` or a composition does not allow null under \
+                     OpenAPI 3.0.3 (strict tools reject the null): write `anyOf: [{$ref: R}, \
+                     {type: T, nullable: true, enum: [null]}]` (scripts/portable-nullable.py)",
+                ));
+            }
+            if let Some(reference) = forms::nullable_reference(schema) {
+                let null_branch = schema
+                    .get("anyOf")
+                    .and_then(Value::as_array)
+                    .and_then(|branches| branches.iter().find(|b| forms::is_null_only(b)));
+                let expected = resolve_pointer(doc, reference).and_then(|r| r.get("type"));
+                let actual = null_branch.and_then(|b| b.get("type"));
+                if expected.is_some() && expected != actual {
+                    findings.push(finding(
+                        location.clone(),
+                        format!(
+                            "the null branch's type {} is not the type {} of `{reference}`",
+                            actual.map_or("(none)".to_owned(), Value::to_string),
+                            expected.map_or("(none)".to_owned(), Value::to_string),
+                        ),
+                    ));
+                }
+                if null_branch.and_then(|b| b.get("nullable")) != Some(&Value::Bool(true)) {
+                    findings.push(finding(
+                        location.clone(),
+                        "the null branch needs `nullable: true` (OpenAPI 3.0.3 forbids null otherwise)",
+                    ));
+                }
+            }
+            if let (Some(("enum", _)), false) = (forms::enum_values(schema), closed_enum_allowed) {
+                findings.push(finding(
+                    location,
+                    "`enum` is closed for every other tool, but the spec's enumerations are open: \
+                     list the known values in `x-extensible-enum` with `type: string`",
+                ));
+            }
+        });
     }
 }
 
@@ -398,6 +465,16 @@ mod tests {
     }
 
     #[test]
+    fn a_request_may_keep_a_closed_enum() {
+        let closed = SPEC.replace(
+            "      schema:\n        type: string\n        format: uuid\n",
+            "      schema:\n        type: string\n        format: uuid\n        enum: ['00000000-0000-0000-0000-000000000000']\n",
+        );
+        assert_ne!(closed, SPEC);
+        assert_eq!(messages(&closed, PAGE), Vec::<String>::new());
+    }
+
+    #[test]
     fn each_rule_fires() {
         assert!(
             messages(&SPEC.replace("openapi: 3.0.3", "openapi: 3.1.0"), PAGE)[0].contains("3.0.x")
@@ -407,7 +484,13 @@ mod tests {
             .replace("'#/components/schemas/ErrorBody'", "'#/components/schemas/Nope'")
             .replace("description: Filters results to meetings belonging to the specified course.", "")
             .replace("        title:\n          type: string\n          nullable: true\n          description: Display title of the meeting.", "        title:\n          type: string")
-            .replace("retryAfter: 32\n    ServerError", "retryAfter: many\n    ServerError");
+            .replace("retryAfter: 32\n    ServerError", "retryAfter: many\n    ServerError")
+            .replace("            - {type: object, nullable: true, enum: [null]}\n        joinUrl:", "            - {type: string, nullable: true, enum: [null]}\n        joinUrl:")
+            .replace("      x-extensible-enum: [manager, student]", "      enum: [manager, student]")
+            .replace(
+                "          description: The course.\n          anyOf:\n            - $ref: '#/components/schemas/Course'\n            - {type: object, nullable: true, enum: [null]}",
+                "          type: object\n          nullable: true\n          description: The course.\n          allOf: [{$ref: '#/components/schemas/Course'}]",
+            );
         let found = messages(&broken, &PAGE.replace("example-slug", "other"));
         let expect = [
             "#/paths/~1incoming~1v2~1meetings/get: operation has no operationId",
@@ -417,6 +500,9 @@ mod tests {
             "#/components/schemas/ErrorBody: component is never used",
             "#/components/responses/TooManyRequests/content/application~1json/example",
             "#/components/examples/ReferencePage/value: differs from",
+            "#/components/schemas/Meeting/properties/location: the null branch's type \"string\" is not the type \"object\"",
+            "#/components/schemas/LicenseRole: `enum` is closed",
+            "#/components/schemas/PurchasedCourse/properties/course: `nullable: true` beside a `$ref`",
         ];
         for expected in expect {
             assert!(

@@ -1,24 +1,32 @@
 //! `ti validate` (a saved body) and `ti contract` (live pages): responses checked against the spec.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use serde::Serialize;
-use thoughtindustries_contract::{Report, Spec};
+use thoughtindustries_contract::{Report, Severity, Spec};
 use uuid::Uuid;
 
 use crate::connection::ConnectionArgs;
 use crate::exit::{CONTRACT, Failure, INVALID, USAGE};
+use crate::junit;
 
-/// How reports are printed.
+/// How reports are printed on stdout (messages, such as the final verdict, go to stderr).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ReportFormat {
-    /// One line per finding.
+    /// One line per page or body (its verdict), then one line per finding.
     Text,
-    /// A JSON document for machines.
+    /// One JSON document: the verdict and every page's or body's report.
     Json,
+    /// One JSON object per line, one per page or body, written as each is checked.
+    Ndjson,
+    /// JUnit XML: one test case per page or body, failures listing each finding's JSON path.
+    Junit,
 }
+
+/// The command name of `ti validate` in reports.
+const VALIDATE: &str = "ti validate";
 
 /// Flags of `ti validate`.
 #[derive(Args, Debug)]
@@ -55,11 +63,10 @@ pub fn validate(args: ValidateArgs) -> Result<(), Failure> {
     let report = Spec::embedded()
         .validate_response(&args.operation, args.status, &body)
         .map_err(|e| Failure::usage(e.to_string()))?;
-    print_report(&report, args.format, None)?;
-    if report.is_valid() {
-        if args.format == ReportFormat::Text {
-            eprintln!("ti: {}: matches the contract", display_name(&args.input));
-        }
+    let mut reports = Reports::new(VALIDATE, args.format);
+    reports.add(display_name(&args.input).to_owned(), None, report)?;
+    reports.finish()?;
+    if reports.invalid == 0 {
         Ok(())
     } else {
         Err(Failure {
@@ -67,7 +74,7 @@ pub fn validate(args: ValidateArgs) -> Result<(), Failure> {
             message: format!(
                 "{}: {} violation(s) of the contract",
                 display_name(&args.input),
-                report.violations().count()
+                reports.violations
             ),
         })
     }
@@ -98,70 +105,196 @@ pub struct ContractArgs {
 pub async fn contract(args: ContractArgs) -> Result<(), Failure> {
     let connection = args.connection.connect().await?;
     let spec = Spec::embedded();
-    let mut drifted = 0;
+    let mut reports = Reports::new("ti contract", args.format);
     for number in 1..=args.pages {
-        let body = connection
+        let body = match connection
             .client
             .fetch_page_body(number, args.course_id)
-            .await?;
+            .await
+        {
+            Ok(body) => body,
+            Err(error) => {
+                // The pages checked so far still make a complete report document.
+                reports.finish()?;
+                return Err(error.into());
+            }
+        };
         let report = spec
             .validate_response_bytes("list_meetings", 200, &body)
             .map_err(|e| Failure::usage(e.to_string()))?;
-        print_report(&report, args.format, Some(number))?;
-        let decoded = thoughtindustries::decode_page(&body, number);
-        if !report.is_valid() {
-            drifted += 1;
-        }
-        if args.format == ReportFormat::Text {
-            let verdict = if report.is_valid() { "ok" } else { "DRIFT" };
-            eprintln!(
-                "ti: page {number}: {verdict} ({} violation(s), {} notice(s))",
-                report.violations().count(),
-                report.notices().count()
-            );
-        }
-        match decoded {
+        let valid = report.is_valid();
+        reports.add(format!("page {number}"), Some(number), report)?;
+        match thoughtindustries::decode_page(&body, number) {
             Ok(page) if page.has_more() => {}
             Ok(_) => break,
-            Err(error) if report.is_valid() => return Err(error.into()),
+            Err(error) if valid => {
+                reports.finish()?;
+                return Err(error.into());
+            }
             Err(_) => break,
         }
     }
-    if drifted > 0 {
+    reports.finish()?;
+    if reports.invalid > 0 {
         return Err(Failure {
             code: INVALID,
-            message: format!("{drifted} page(s) did not match the contract"),
+            message: format!(
+                "{} of {} page(s) did not match the contract",
+                reports.invalid,
+                reports.entries.len()
+            ),
         });
     }
     Ok(())
 }
 
-/// Prints a report on stdout: text lines (prefixed with the page when there is one) or one JSON
-/// object.
-fn print_report(report: &Report, format: ReportFormat, page: Option<u64>) -> Result<(), Failure> {
-    match format {
-        ReportFormat::Text => {
-            for finding in &report.findings {
-                match page {
-                    Some(page) => println!("page {page}: {finding}"),
-                    None => println!("{finding}"),
-                }
-            }
-        }
-        ReportFormat::Json => {
-            #[derive(Serialize)]
-            struct PageReport<'a> {
-                #[serde(skip_serializing_if = "Option::is_none")]
-                page: Option<u64>,
-                #[serde(flatten)]
-                report: &'a Report,
-            }
-            let line = serde_json::to_string(&PageReport { page, report })
-                .map_err(|e| Failure::usage(format!("rendering the report: {e}")))?;
-            println!("{line}");
+/// One checked page or body.
+#[derive(Serialize)]
+struct Entry {
+    /// `page 3`, or the input's name.
+    name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    page: Option<u64>,
+    #[serde(flatten)]
+    report: Report,
+}
+
+/// The reports of one run, printed in the chosen format: text and NDJSON as each arrives, JSON
+/// and JUnit as one document at the end.
+struct Reports {
+    command: &'static str,
+    format: ReportFormat,
+    entries: Vec<Entry>,
+    invalid: usize,
+    violations: usize,
+    notices: usize,
+}
+
+impl Reports {
+    fn new(command: &'static str, format: ReportFormat) -> Self {
+        Self {
+            command,
+            format,
+            entries: Vec::new(),
+            invalid: 0,
+            violations: 0,
+            notices: 0,
         }
     }
-    Ok(())
+
+    fn add(&mut self, name: String, page: Option<u64>, report: Report) -> Result<(), Failure> {
+        let violations = report.violations().count();
+        let notices = report.notices().count();
+        self.invalid += usize::from(!report.is_valid());
+        self.violations += violations;
+        self.notices += notices;
+        let entry = Entry { name, page, report };
+        let mut out = std::io::stdout().lock();
+        match self.format {
+            ReportFormat::Text => {
+                let verdict = if entry.report.is_valid() {
+                    "ok"
+                } else {
+                    "DRIFT"
+                };
+                writeln!(
+                    out,
+                    "{}: {verdict} ({violations} violation(s), {notices} notice(s))",
+                    entry.name
+                )?;
+                for finding in &entry.report.findings {
+                    writeln!(out, "{}: {finding}", entry.name)?;
+                }
+            }
+            ReportFormat::Ndjson => writeln!(out, "{}", to_json(&entry)?)?,
+            ReportFormat::Json | ReportFormat::Junit => {}
+        }
+        out.flush()?;
+        self.entries.push(entry);
+        Ok(())
+    }
+
+    fn finish(&self) -> Result<(), Failure> {
+        let mut out = std::io::stdout().lock();
+        match self.format {
+            ReportFormat::Text | ReportFormat::Ndjson => {}
+            ReportFormat::Json if self.command == VALIDATE => {
+                // One body: its report itself, with the counts.
+                #[derive(Serialize)]
+                struct Document<'a> {
+                    #[serde(flatten)]
+                    entry: &'a Entry,
+                    violations: usize,
+                    notices: usize,
+                }
+                for entry in &self.entries {
+                    let document = Document {
+                        entry,
+                        violations: self.violations,
+                        notices: self.notices,
+                    };
+                    writeln!(out, "{}", to_json(&document)?)?;
+                }
+            }
+            ReportFormat::Json => {
+                #[derive(Serialize)]
+                struct Document<'a> {
+                    command: &'a str,
+                    valid: bool,
+                    checked: usize,
+                    invalid: usize,
+                    violations: usize,
+                    notices: usize,
+                    reports: &'a [Entry],
+                }
+                let document = Document {
+                    command: self.command,
+                    valid: self.invalid == 0,
+                    checked: self.entries.len(),
+                    invalid: self.invalid,
+                    violations: self.violations,
+                    notices: self.notices,
+                    reports: &self.entries,
+                };
+                writeln!(out, "{}", to_json(&document)?)?;
+            }
+            ReportFormat::Junit => {
+                let cases: Vec<junit::Case> = self.entries.iter().map(junit_case).collect();
+                out.write_all(junit::render(self.command, &cases).as_bytes())?;
+            }
+        }
+        out.flush()?;
+        Ok(())
+    }
+}
+
+fn junit_case(entry: &Entry) -> junit::Case {
+    let lines = |severity: Severity| -> String {
+        entry
+            .report
+            .findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .map(|f| format!("{f}\n"))
+            .collect()
+    };
+    let violations = entry.report.violations().count();
+    junit::Case {
+        class: entry.report.subject.clone(),
+        name: entry.name.clone(),
+        failure: (!entry.report.is_valid()).then(|| {
+            (
+                format!("{violations} violation(s) of the contract"),
+                lines(Severity::Violation),
+            )
+        }),
+        output: lines(Severity::Notice),
+    }
+}
+
+/// Serializes a value as one line of JSON.
+pub(crate) fn to_json(value: &impl Serialize) -> Result<String, Failure> {
+    serde_json::to_string(value).map_err(|e| Failure::usage(format!("rendering the report: {e}")))
 }
 
 fn read_input(input: &str) -> Result<Vec<u8>, Failure> {

@@ -1,8 +1,11 @@
-//! `ti`: list meetings from a Thought Industries tenant (or the embedded mock), and run the mock.
+//! `ti`: list meetings from a Thought Industries tenant (or the embedded mock), check responses and
+//! spec changes against the contract, and run the mock.
 
 mod connection;
 mod contract;
+mod diff;
 mod exit;
+mod junit;
 mod meetings;
 mod mock;
 mod output;
@@ -17,7 +20,8 @@ Examples:
   TI_TENANT=acme TI_API_KEY=... ti meetings list --all --format csv > meetings.csv
   ti meetings list --base-url https://learn.example.com --api-key-file ~/.ti-key --page 2
   ti validate saved-response.json --format json  # every mismatch with its JSON path
-  TI_TENANT=acme TI_API_KEY=... ti contract --pages 5
+  TI_TENANT=acme TI_API_KEY=... ti contract --pages 5 --format junit > contract.xml
+  ti diff old/meetings.yaml new/meetings.yaml    # breaking changes, as cargo xtask breaking
   ti mock --port 8080 --meetings 1000 --latency-ms 100
 
 Connection: --tenant/TI_TENANT or --base-url/TI_BASE_URL, the API key from TI_API_KEY or
@@ -25,7 +29,8 @@ Connection: --tenant/TI_TENANT or --base-url/TI_BASE_URL, the API key from TI_AP
 
 Exit codes:
   0  success
-  1  ti validate / ti contract: the body does not match the contract (the report says where)
+  1  ti validate / ti contract: the body does not match the contract (the report says where);
+     ti diff: a breaking change without a major version bump
   2  usage or configuration error (bad flag, bad URL, missing or unreadable API key)
   3  the API answered with an error status (after retries)
   4  transport failure (connect, TLS, timeout, dropped connection, oversized body)
@@ -53,6 +58,9 @@ enum Command {
     /// Fetch pages from the tenant (or the embedded mock) and validate each raw body against the
     /// spec before decoding it: the job to schedule in CI against a real tenant.
     Contract(contract::ContractArgs),
+    /// Classify the changes between two versions of the spec (breaking or not, as `cargo xtask
+    /// breaking` does): exit 1 on a breaking change without a major `info.version` bump.
+    Diff(diff::DiffArgs),
     /// Run the mock server until interrupted; prints its base URL.
     Mock(mock::MockArgs),
 }
@@ -93,6 +101,7 @@ fn main() -> ExitCode {
             Command::Meetings(MeetingsCommand::List(args)) => meetings::list(args).await,
             Command::Validate(args) => contract::validate(args),
             Command::Contract(args) => contract::contract(args).await,
+            Command::Diff(args) => diff::diff(args),
             Command::Mock(args) => mock::run(args).await,
         }
     });

@@ -321,6 +321,37 @@ async fn exit_5_for_contract_mismatches_naming_page_and_path() {
     assert!(err.contains("data.Meetings.meetings[3].startDate"), "{err}");
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn null_aggregation_and_bucket_entries_keep_the_page() {
+    // The spec tolerates null entries in `aggregations` and in `buckets`: the page's meetings are
+    // all printed and the exit code is 0.
+    for (pointer, value) in [
+        ("/data/Meetings/aggregations", serde_json::json!([null])),
+        ("/data/Meetings/aggregations/0/buckets/0", Value::Null),
+    ] {
+        let server = mock(
+            30,
+            Faults {
+                drift: Some(Drift {
+                    pointer: pointer.into(),
+                    value,
+                    trigger: Trigger::Always,
+                }),
+                ..Faults::default()
+            },
+        )
+        .await;
+        let assert = run({
+            let mut c = ti_at(&server.base_url(), DEMO_TOKEN);
+            c.args(["meetings", "list", "--all", "--format", "ndjson"]);
+            c
+        })
+        .await
+        .code(0);
+        assert_eq!(ndjson(&stdout(&assert)).len(), 30, "{pointer}");
+    }
+}
+
 #[test]
 fn help_documents_exit_codes_and_version_prints() {
     let help = ti().args(["meetings", "list", "--help"]).assert().success();

@@ -90,8 +90,106 @@ fn validate_reads_stdin_and_maps_other_failures_to_exit_codes() {
 #[test]
 fn contract_passes_against_the_embedded_mock() {
     let out = ti().args(["contract", "--pages", "3"]).assert().success();
-    let err = stderr(&out);
-    assert_eq!(err.matches(": ok (0 violation(s)").count(), 3, "{err}");
+    // The report on stdout, messages (the embedded mock's notice) on stderr.
+    let report = stdout(&out);
+    assert_eq!(
+        report.matches(": ok (0 violation(s)").count(),
+        3,
+        "{report}"
+    );
+    assert!(!stderr(&out).contains(": ok ("));
+}
+
+#[test]
+fn contract_json_is_one_document_and_junit_one_case_per_page() {
+    let out = ti()
+        .args(["contract", "--pages", "2", "--format", "json"])
+        .assert()
+        .success();
+    let document: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(document["valid"], json!(true));
+    assert_eq!(document["checked"], json!(2));
+    assert_eq!(document["reports"][1]["page"], json!(2));
+
+    let out = ti()
+        .args(["contract", "--pages", "2", "--format", "junit"])
+        .assert()
+        .success();
+    let xml = stdout(&out);
+    assert!(xml.starts_with("<?xml"), "{xml}");
+    assert!(xml.contains("tests=\"2\" failures=\"0\""), "{xml}");
+    assert!(xml.contains("<testcase classname=\"list_meetings 200\" name=\"page 2\"/>"));
+}
+
+#[test]
+fn validate_junit_fails_the_case_with_each_json_path() {
+    let out = ti()
+        .args(["validate", "--format", "junit"])
+        .write_stdin(r#"{"data": {"Meetings": {"meetings": [{"id": 5}]}}}"#)
+        .assert()
+        .code(1);
+    let xml = stdout(&out);
+    assert!(xml.contains("failures=\"1\""), "{xml}");
+    assert!(xml.contains("<failure message=\""), "{xml}");
+    assert!(
+        xml.contains("violation at /data/Meetings/meetings/0/id"),
+        "{xml}"
+    );
+    assert!(stderr(&out).contains("violation(s) of the contract"));
+}
+
+#[test]
+fn diff_classifies_like_xtask_breaking() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = thoughtindustries_contract::EMBEDDED_SPEC;
+    let old = dir.path().join("old.yaml");
+    std::fs::write(&old, spec).unwrap();
+    let write = |name: &str, text: String| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+    // Identical: nothing to report, exit 0.
+    let out = ti().arg("diff").arg(&old).arg(&old).assert().success();
+    assert!(stdout(&out).contains("0 change(s), 0 breaking"));
+    // A removed property without a major bump: exit 1, named in every format.
+    let removed = write(
+        "removed.yaml",
+        spec.replacen("        attendeeInfo:\n", "        attendeeInfoGone:\n", 1),
+    );
+    let out = ti().arg("diff").arg(&old).arg(&removed).assert().code(1);
+    assert!(
+        stdout(&out).contains("breaking: removed property `attendeeInfo`"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(stderr(&out).contains("without a major version bump"));
+    let out = ti()
+        .args(["diff", "--format", "json"])
+        .arg(&old)
+        .arg(&removed)
+        .assert()
+        .code(1);
+    let document: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(document["allowed"], json!(false));
+    assert!(document["breaking"].as_u64().unwrap() >= 1);
+    let out = ti()
+        .args(["diff", "--format", "junit"])
+        .arg(&old)
+        .arg(&removed)
+        .assert()
+        .code(1);
+    assert!(stdout(&out).contains("<failure message=\"breaking: removed property"));
+    // The same change with a major bump is allowed.
+    let bumped = write(
+        "bumped.yaml",
+        spec.replacen("        attendeeInfo:\n", "        attendeeInfoGone:\n", 1)
+            .replacen("  version: ", "  version: 9", 1),
+    );
+    ti().arg("diff").arg(&old).arg(&bumped).assert().success();
+    // Not a spec: exit 2.
+    let junk = write("junk.yaml", "openapi: [".to_owned());
+    ti().arg("diff").arg(&old).arg(&junk).assert().code(2);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -112,7 +210,7 @@ async fn contract_reports_injected_drift_at_exactly_its_path() {
     let mut cmd = ti();
     cmd.env("TI_BASE_URL", server.base_url())
         .env("TI_API_KEY", DEMO_TOKEN)
-        .args(["contract", "--pages", "2", "--format", "json"]);
+        .args(["contract", "--pages", "2", "--format", "ndjson"]);
     let out = run(cmd).await.code(1);
     let reports: Vec<Value> = stdout(&out)
         .lines()
@@ -129,4 +227,17 @@ async fn contract_reports_injected_drift_at_exactly_its_path() {
         );
         assert_eq!(findings[0]["severity"], "violation");
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn contract_json_stays_one_document_when_the_api_fails() {
+    let server = MockServer::start(MockConfig::default()).await.unwrap();
+    let mut cmd = ti();
+    cmd.env("TI_BASE_URL", server.base_url())
+        .env("TI_API_KEY", "wrong-key")
+        .args(["contract", "--format", "json"]);
+    let out = run(cmd).await.code(3);
+    let document: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(document["checked"], json!(0));
+    assert!(stderr(&out).contains("401"), "{}", stderr(&out));
 }

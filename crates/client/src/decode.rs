@@ -200,11 +200,16 @@ mod tests {
             r#""course":{"slug":"x","status":"brandNew","kind":null,"newField":[1]},"title":null,"location":null,"attendees":null"#,
         );
         let body = format!(
-            r#"{{"data":{{"Meetings":{{"pageInfo":null,"aggregations":[{{"key":"k","buckets":[null,{{"count":null}}]}}],"meetings":[{record}]}}}}}}"#
+            r#"{{"data":{{"Meetings":{{"pageInfo":null,"aggregations":[null,{{"key":"k","buckets":[null,{{"count":null}}]}}],"meetings":[{record}]}}}}}}"#
         );
         serde_json::from_str::<MeetingsResponse>(&body).expect("fast path accepts it");
         let page = decode_page(body.as_bytes(), 1).unwrap();
         assert_eq!(page.meetings.len(), 1);
+        assert_eq!(
+            page.aggregations.len(),
+            1,
+            "the null aggregation entry is left out"
+        );
         // Without pageInfo, a non-empty page may have a successor: the next one is fetched.
         assert!(page.has_more());
     }

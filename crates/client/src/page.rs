@@ -15,7 +15,8 @@ pub struct Page {
     pub number: u64,
     /// The page's `pageInfo`, when the API sent one.
     pub page_info: Option<PageInfo>,
-    /// The page's aggregations (empty when the API sent none).
+    /// The page's aggregations (empty when the API sent none). Null entries, which the spec
+    /// tolerates but which carry nothing, are left out.
     pub aggregations: Vec<Aggregation>,
     /// The meetings that decoded, in the API's order.
     pub meetings: Vec<Meeting>,
@@ -45,7 +46,7 @@ impl Page {
         Self {
             number,
             page_info: list.page_info,
-            aggregations: list.aggregations.unwrap_or_default(),
+            aggregations: list.aggregations.into_iter().flatten().flatten().collect(),
             meetings: list.meetings.unwrap_or_default(),
             rejected: Vec::new(),
         }

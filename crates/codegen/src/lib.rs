@@ -4,10 +4,17 @@
 //! and the client crate's build script generates the HTTP client (in `OUT_DIR`) on top of those
 //! types. Both must see the same input and compatible settings, so both come from here.
 //!
-//! The spec is adapted in one way before progenitor sees it: error responses are removed
-//! ([`strip_error_responses`]). progenitor requires every error response of an operation to share
-//! one body schema and panics otherwise, but the real API answers 401 with an empty body and 429
-//! with a JSON body. The client's hand-written layer classifies error statuses itself.
+//! The spec is adapted in two ways before progenitor sees it:
+//!
+//! - Portable nullable references become the form typify understands ([`nullable_references`]).
+//!   The spec writes a nullable reference as `anyOf: [{$ref: R}, {type: T, nullable: true, enum:
+//!   [null]}]`, which strict OpenAPI 3.0.3 tools read as intended; typify 0.8 turns that `anyOf`
+//!   into a struct of two flattened optional "subtypes", so it gets `{type: T, nullable: true,
+//!   allOf: [{$ref: R}]}` instead, which it generates as `Option<R>`.
+//! - Error responses are removed ([`strip_error_responses`]). progenitor requires every error
+//!   response of an operation to share one body schema and panics otherwise, but the real API
+//!   answers 401 with an empty body and 429 with a JSON body. The client's hand-written layer
+//!   classifies error statuses itself.
 //!
 //! ```no_run
 //! let spec = thoughtindustries_codegen::load_spec("openapi/meetings.yaml".as_ref()).unwrap();
@@ -50,11 +57,69 @@ pub fn load_spec(path: &Path) -> Result<openapiv3::OpenAPI, Error> {
     parse_spec(&text).map_err(|e| Error(format!("{}: {e}", path.display())))
 }
 
-/// Parses an OpenAPI 3.0 document from YAML or JSON text.
+/// Parses an OpenAPI 3.0 document from YAML or JSON text, with its nullable references in the
+/// form progenitor understands ([`nullable_references`]).
 pub fn parse_spec(text: &str) -> Result<openapiv3::OpenAPI, Error> {
-    let value: serde_json::Value =
+    let mut value: serde_json::Value =
         serde_norway::from_str(text).map_err(|e| Error(format!("not YAML: {e}")))?;
+    nullable_references(&mut value);
     serde_json::from_value(value).map_err(|e| Error(format!("not an OpenAPI 3.0 document: {e}")))
+}
+
+/// Rewrites every portable nullable reference of a document (as JSON), `{anyOf: [{$ref: R},
+/// {type: T, nullable: true, enum: [null]}], ...}` (the two branches in either order), to
+/// `{type: T, nullable: true, allOf: [{$ref: R}], ...}`, which typify generates as `Option<R>`.
+/// Other keywords beside the `anyOf` (`description`) are kept; any other `anyOf` is left alone.
+///
+/// ```
+/// let mut schema = serde_json::json!({"description": "d", "anyOf": [
+///     {"$ref": "#/components/schemas/Location"},
+///     {"type": "object", "nullable": true, "enum": [null]},
+/// ]});
+/// thoughtindustries_codegen::nullable_references(&mut schema);
+/// assert_eq!(schema, serde_json::json!({
+///     "description": "d", "type": "object", "nullable": true,
+///     "allOf": [{"$ref": "#/components/schemas/Location"}],
+/// }));
+/// ```
+pub fn nullable_references(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(object) => {
+            if let Some((reference, kind)) = object.get("anyOf").and_then(nullable_reference) {
+                object.remove("anyOf");
+                object.insert("type".to_owned(), kind);
+                object.insert("nullable".to_owned(), serde_json::Value::Bool(true));
+                object.insert("allOf".to_owned(), serde_json::json!([reference]));
+            }
+            object.values_mut().for_each(nullable_references);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(nullable_references),
+        _ => {}
+    }
+}
+
+/// The `$ref` branch and the null branch's `type` of a two-branch `anyOf` whose other branch
+/// admits only `null`.
+fn nullable_reference(
+    any_of: &serde_json::Value,
+) -> Option<(serde_json::Value, serde_json::Value)> {
+    let [a, b] = any_of.as_array()?.as_slice() else {
+        return None;
+    };
+    let is_reference = |v: &serde_json::Value| {
+        v.as_object()
+            .is_some_and(|o| o.len() == 1 && o.contains_key("$ref"))
+    };
+    let null_type = |v: &serde_json::Value| {
+        (v.get("enum") == Some(&serde_json::json!([null])))
+            .then(|| v.get("type").cloned())
+            .flatten()
+    };
+    match (is_reference(a), is_reference(b)) {
+        (true, false) => Some((a.clone(), null_type(b)?)),
+        (false, true) => Some((b.clone(), null_type(a)?)),
+        _ => None,
+    }
 }
 
 /// Removes every non-2xx response (and `default`) from every operation, leaving the success

@@ -18,8 +18,15 @@
 //! A component schema is compared once, at `components.schemas.<Name>`, in the direction(s) it is
 //! used in (reached from a response, a request, or both, through `$ref`s; a schema used nowhere
 //! counts as a response schema, since models are generated for every component). Where both
-//! versions refer to the same component (`$ref` alone or wrapped as `allOf: [$ref]`), the walk
-//! stops: changes inside it are reported at the component.
+//! versions refer to the same component (`$ref` alone, wrapped as `allOf: [$ref]`, or as the
+//! nullable `anyOf: [$ref, {null only}]`), the walk stops: changes inside it are reported at the
+//! component.
+//!
+//! The spec's form changes are not changes: a nullable reference written `{nullable: true, allOf:
+//! [$ref]}` or `anyOf: [$ref, {type: T, nullable: true, enum: [null]}]` is the same nullable
+//! reference, and an enumeration's values are compared whether they are listed in `enum` or in
+//! `x-extensible-enum` (every enumeration is treated as open, so moving the values from one
+//! keyword to the other is neither a removal nor an addition).
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -27,8 +34,8 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::ContractError;
 use crate::spec::{METHODS, resolve_pointer};
+use crate::{ContractError, forms};
 
 /// What changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -513,7 +520,12 @@ impl<'a> Differ<'a> {
                 );
             }
         }
-        self.enums(location, subject, old.get("enum"), new.get("enum"));
+        self.enums(
+            location,
+            subject,
+            forms::enum_values(old).map(|(_, v)| v),
+            forms::enum_values(new).map(|(_, v)| v),
+        );
         for keyword in CONSTRAINTS {
             if old.get(keyword) != new.get(keyword) {
                 self.push(
@@ -654,9 +666,10 @@ impl<'a> Differ<'a> {
     }
 }
 
-/// A schema with `nullable`, `description` and a single-`$ref` `allOf` wrapper looked through.
-/// A `type` beside the wrapper is allowed: OpenAPI 3.0.3 wants one next to `nullable`, and it
-/// restates the referenced schema's type.
+/// A schema with `nullable`, `description` and a single-`$ref` wrapper looked through: `allOf:
+/// [$ref]` (a `type` beside it is allowed: it restates the referenced schema's type), or the
+/// portable nullable reference `anyOf: [$ref, {null only}]` (see [`crate::forms`]). Both nullable
+/// forms mean "the referenced schema, or null", so rewriting one as the other is no change.
 struct Shape<'a> {
     nullable: bool,
     description: Option<&'a Value>,
@@ -669,6 +682,14 @@ impl<'a> Shape<'a> {
     fn of(schema: &'a Value) -> Shape<'a> {
         let nullable = schema.get("nullable") == Some(&Value::Bool(true));
         let description = schema.get("description");
+        if let Some(reference) = forms::nullable_reference(schema) {
+            return Shape {
+                nullable: true,
+                description,
+                reference: Some(reference),
+                body: schema,
+            };
+        }
         if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
             return Shape {
                 nullable,
@@ -793,6 +814,23 @@ fn parameters<'a>(
 }
 
 /// For every component schema, whether it is reached from a response, a request, or both.
+/// The names of the component schemas that only requests use (parameters, request bodies), with
+/// no response reaching them. A schema used nowhere is not among them: models are generated for
+/// every component, so it counts as a response schema.
+///
+/// ```
+/// let spec = thoughtindustries_contract::Spec::embedded();
+/// let names = thoughtindustries_contract::breaking::request_only_schemas(spec.document());
+/// assert!(!names.contains("Meeting"));
+/// ```
+pub fn request_only_schemas(document: &Value) -> BTreeSet<String> {
+    usage(document)
+        .into_iter()
+        .filter(|(_, direction)| direction.request && !direction.response)
+        .map(|(name, _)| name)
+        .collect()
+}
+
 fn usage(document: &Value) -> Vec<(String, Direction)> {
     let mut usage: Vec<(String, Direction)> = Vec::new();
     for (_, item, operation) in operations(document) {

@@ -14,8 +14,9 @@
 //!
 //! # Open enumerations
 //!
-//! The spec says clients must accept enum values it does not list (the vendor adds values). A
-//! value outside an `enum` is therefore **not** a violation: it is reported as a
+//! The spec says clients must accept enum values it does not list (the vendor adds values), and
+//! lists the known ones in `x-extensible-enum` (see [`forms`]). A value outside them is therefore
+//! **not** a violation: it is reported as a
 //! [`Severity::Notice`], which leaves [`Report::is_valid`] true, so that users learn about new
 //! values without failing on them.
 //!
@@ -39,14 +40,17 @@
 //! ```
 
 pub mod breaking;
+mod comparison;
 mod error;
 mod formats;
+pub mod forms;
 mod report;
 pub mod schema;
 mod spec;
 mod validate;
 
 pub use breaking::{Change, ChangeKind, diff, diff_text};
+pub use comparison::Comparison;
 pub use error::ContractError;
 pub use report::{Finding, Report, Severity};
 pub use spec::{EMBEDDED_SPEC, METHODS, Spec, resolve_pointer};

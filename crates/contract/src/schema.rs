@@ -12,6 +12,12 @@
 //!   `if: {type: "null"}, else: {...}`, so that `{nullable: true, allOf: [{$ref: ...}]}` accepts
 //!   `null` while every other value is checked against the referenced schema (errors inside it are
 //!   reported at the referenced schema's own location).
+//! - A portable nullable reference (`anyOf: [{$ref}, {null only}]`, see [`crate::forms`]) becomes
+//!   the same `if: {type: "null"}, else: {allOf: [{$ref: ...}]}`, so that a value that is not
+//!   null is reported against the referenced schema itself, not as "no branch of `anyOf`
+//!   matched".
+//! - An open enumeration's `x-extensible-enum` is also written as `enum`, so that a value outside
+//!   it is reported (the validator makes that finding a notice, not a violation).
 //! - A `$ref` ignores its siblings, as OpenAPI 3.0 says; the reference itself is kept as written
 //!   (`#/components/schemas/...` resolves inside the converted document).
 //! - Boolean `exclusiveMinimum`/`exclusiveMaximum` (draft 4 style) become numeric bounds.
@@ -21,6 +27,8 @@
 //!   allows anything, which is how the spec keeps its objects open).
 
 use serde_json::{Map, Value, json};
+
+use crate::forms;
 
 /// The JSON Schema dialect of the converted document.
 pub const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
@@ -41,10 +49,27 @@ pub fn convert_schema(schema: &Value) -> Value {
     if let Some(reference) = object.get("$ref") {
         return json!({ "$ref": reference });
     }
+    if let Some(reference) = forms::nullable_reference(schema) {
+        let mut out: Map<String, Value> = object
+            .iter()
+            .filter(|(key, _)| *key != "anyOf")
+            .map(|(key, value)| (key.clone(), value.clone()))
+            .collect();
+        out.insert("if".to_owned(), json!({ "type": "null" }));
+        out.insert(
+            "else".to_owned(),
+            json!({ "allOf": [{ "$ref": reference }] }),
+        );
+        return Value::Object(out);
+    }
     let mut out = Map::new();
     for (key, value) in object {
         let converted = match key.as_str() {
             "nullable" => continue,
+            forms::EXTENSIBLE_ENUM => {
+                out.insert("enum".to_owned(), value.clone());
+                value.clone()
+            }
             "properties" | "patternProperties" => map_values(value, convert_schema),
             "items" | "not" | "additionalProperties" => convert_schema(value),
             "allOf" | "anyOf" | "oneOf" => map_items(value, convert_schema),
@@ -278,19 +303,32 @@ mod tests {
     use super::*;
 
     #[test]
-    fn nullable_all_of_ref_moves_under_else() {
-        let converted = convert_schema(&json!({
+    fn both_nullable_reference_forms_move_under_else_and_open_enums_list_their_values() {
+        let legacy = json!({
             "nullable": true,
             "description": "d",
             "allOf": [{"$ref": "#/components/schemas/X"}]
-        }));
+        });
+        let portable = json!({
+            "description": "d",
+            "anyOf": [
+                {"$ref": "#/components/schemas/X"},
+                {"type": "string", "nullable": true, "enum": [null]}
+            ]
+        });
+        for schema in [legacy, portable] {
+            assert_eq!(
+                convert_schema(&schema),
+                json!({
+                    "description": "d",
+                    "if": {"type": "null"},
+                    "else": {"allOf": [{"$ref": "#/components/schemas/X"}]}
+                })
+            );
+        }
         assert_eq!(
-            converted,
-            json!({
-                "description": "d",
-                "if": {"type": "null"},
-                "else": {"allOf": [{"$ref": "#/components/schemas/X"}]}
-            })
+            convert_schema(&json!({"type": "string", "x-extensible-enum": ["a"]})),
+            json!({"type": "string", "x-extensible-enum": ["a"], "enum": ["a"]})
         );
     }
 

@@ -1,8 +1,9 @@
 //! Validating bodies against the spec's schemas.
 //!
 //! Open enumerations: the spec says clients must accept enum values it does not list, so a value
-//! outside an `enum` is reported as a [`Severity::Notice`] (users learn about the new value) and
-//! does not make the report invalid. Every other failed keyword is a [`Severity::Violation`].
+//! outside an `x-extensible-enum` is reported as a [`Severity::Notice`] (users learn about the new value) and
+//! does not make the report invalid. Every other failed keyword (a closed `enum` included) is a
+//! [`Severity::Violation`].
 
 use std::sync::Arc;
 
@@ -12,7 +13,7 @@ use serde_json::{Value, json};
 
 use crate::report::{Finding, Report, Severity};
 use crate::spec::{METHODS, Spec};
-use crate::{ContractError, schema};
+use crate::{ContractError, forms, schema};
 
 /// The media type whose schema bodies are checked against.
 const JSON: &str = "application/json";
@@ -147,8 +148,12 @@ impl Spec {
                 let kind = error.kind();
                 let schema_path =
                     format!("#{}", schema::spec_location(error.schema_path().as_str()));
-                let (severity, message) = match kind {
-                    ValidationErrorKind::Enum { options } => (
+                let open_enum = schema_path
+                    .strip_suffix("/enum")
+                    .and_then(|at| self.resolve_ref(at))
+                    .is_some_and(|at| at.get(forms::EXTENSIBLE_ENUM).is_some());
+                let (severity, message, schema_path) = match kind {
+                    ValidationErrorKind::Enum { options } if open_enum => (
                         Severity::Notice,
                         format!(
                             "{} is not one of the listed values {}; the enumeration is open, so \
@@ -156,11 +161,16 @@ impl Spec {
                             error.instance(),
                             options
                         ),
+                        format!(
+                            "{}/{}",
+                            schema_path.trim_end_matches("/enum"),
+                            forms::EXTENSIBLE_ENUM
+                        ),
                     ),
                     ValidationErrorKind::Custom { message, .. } => {
-                        (Severity::Violation, message.clone())
+                        (Severity::Violation, message.clone(), schema_path)
                     }
-                    _ => (Severity::Violation, error.to_string()),
+                    _ => (Severity::Violation, error.to_string(), schema_path),
                 };
                 Finding {
                     severity,

@@ -149,7 +149,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "remove an enum value",
-            edit: |d| remove(d, "/components/schemas/CourseStatus/enum/0"),
+            edit: |d| remove(d, "/components/schemas/CourseStatus/x-extensible-enum/0"),
             kind: ChangeKind::EnumValueRemoved,
             breaking: true,
             location: "components.schemas.CourseStatus",
@@ -190,7 +190,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "add an enum value",
             edit: |d| {
-                at(d, "/components/schemas/LicenseRole/enum")
+                at(d, "/components/schemas/LicenseRole/x-extensible-enum")
                     .as_array_mut()
                     .unwrap()
                     .push(json!("owner"))
@@ -336,7 +336,7 @@ fn changed_reference_target_is_breaking() {
     let mut new = spec();
     set(
         &mut new,
-        &format!("{MEETING}/properties/location/allOf/0/$ref"),
+        &format!("{MEETING}/properties/location/anyOf/0/$ref"),
         json!("#/components/schemas/Client"),
     );
     let changes = diff_values(&spec(), &new);
@@ -346,13 +346,37 @@ fn changed_reference_target_is_breaking() {
 }
 
 #[test]
-fn a_type_beside_a_nullable_reference_is_no_change() {
-    // `{type: object, nullable: true, allOf: [$ref]}` and the same without `type` both mean
-    // "null or the referenced schema"; the generated types are identical.
+fn the_legacy_nullable_reference_form_is_no_change() {
+    // `{type: object, nullable: true, allOf: [$ref]}` (with or without `type`) and the portable
+    // `anyOf: [$ref, {type: object, nullable: true, enum: [null]}]` all mean "null or the
+    // referenced schema"; the generated types are identical.
+    for with_type in [true, false] {
+        let mut old = spec();
+        let location = at(&mut old, &format!("{MEETING}/properties/location"))
+            .as_object_mut()
+            .unwrap();
+        location.remove("anyOf");
+        location.insert("nullable".to_owned(), json!(true));
+        location.insert(
+            "allOf".to_owned(),
+            json!([{"$ref": "#/components/schemas/Location"}]),
+        );
+        if with_type {
+            location.insert("type".to_owned(), json!("object"));
+        }
+        let changes = diff_values(&old, &spec());
+        assert!(changes.is_empty(), "{changes:#?}");
+    }
+}
+
+#[test]
+fn a_closed_enum_listing_the_same_values_is_no_change() {
     let mut old = spec();
-    at(&mut old, &format!("{MEETING}/properties/location"))
+    let status = at(&mut old, "/components/schemas/CourseStatus")
         .as_object_mut()
-        .unwrap()
-        .remove("type");
-    assert!(diff_values(&old, &spec()).is_empty());
+        .unwrap();
+    let values = status.remove("x-extensible-enum").unwrap();
+    status.insert("enum".to_owned(), values);
+    let changes = diff_values(&old, &spec());
+    assert!(changes.is_empty(), "{changes:#?}");
 }

@@ -110,10 +110,12 @@ fn null_where_non_null() {
 }
 
 #[test]
-fn null_allowed_through_nullable_all_of_ref() {
+fn null_allowed_through_nullable_reference() {
     for pointer in [
         "/data/Meetings/pageInfo",
         "/data/Meetings/meetings/1/location",
+        "/data/Meetings/meetings/0/course/status",
+        "/data/Meetings/aggregations/0",
         "/data/Meetings/aggregations/0/buckets/0",
     ] {
         let report = check(&page_with(pointer, Some(Value::Null)));
@@ -126,6 +128,41 @@ fn null_allowed_through_nullable_all_of_ref() {
         report.findings[0].schema_path,
         "#/components/schemas/Course/type"
     );
+}
+
+#[test]
+fn a_value_inside_a_nullable_reference_is_checked_against_the_referenced_schema() {
+    let report = check(&page_with(
+        "/data/Meetings/meetings/1/location",
+        Some(json!({"city": 7})),
+    ));
+    assert!(!report.is_valid());
+    let finding = report.violations().next().unwrap();
+    assert_eq!(
+        finding.instance_path,
+        "/data/Meetings/meetings/1/location/city"
+    );
+    assert_eq!(
+        finding.schema_path,
+        "#/components/schemas/Location/properties/city/type"
+    );
+}
+
+#[test]
+fn a_closed_enum_is_a_violation_an_open_one_a_notice() {
+    let open = thoughtindustries_contract::EMBEDDED_SPEC;
+    let closed = open.replace(
+        "x-extensible-enum: [manager, student]",
+        "enum: [manager, student]",
+    );
+    for (text, severity) in [(open, Severity::Notice), (&closed[..], Severity::Violation)] {
+        let spec = thoughtindustries_contract::Spec::parse(text).unwrap();
+        let report = spec
+            .validate_component("LicenseRole", &json!("owner"))
+            .unwrap();
+        assert_eq!(report.findings.len(), 1, "{report}");
+        assert_eq!(report.findings[0].severity, severity, "{report}");
+    }
 }
 
 #[test]

@@ -1213,9 +1213,12 @@ impl MeetingsData {
     PartialEq,
 )]
 pub struct MeetingsPage {
-    ///Aggregated facet data for filtering or summarizing the result set.
+    /**Aggregated facet data for filtering or summarizing the result set. The vendor's schema
+    makes the entries non-null, but they are auxiliary to the meetings, so a null entry is
+    tolerated (and kept as null) rather than failing the page.
+    */
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub aggregations: ::std::option::Option<::std::vec::Vec<Aggregation>>,
+    pub aggregations: ::std::option::Option<::std::vec::Vec<::std::option::Option<Aggregation>>>,
     ///Array of meeting objects returned for the current page.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub meetings: ::std::option::Option<::std::vec::Vec<Meeting>>,
@@ -5347,7 +5350,7 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct MeetingsPage {
         aggregations: ::std::result::Result<
-            ::std::option::Option<::std::vec::Vec<super::Aggregation>>,
+            ::std::option::Option<::std::vec::Vec<::std::option::Option<super::Aggregation>>>,
             ::std::string::String,
         >,
         meetings: ::std::result::Result<
@@ -5369,7 +5372,11 @@ pub mod builder {
     impl MeetingsPage {
         pub fn aggregations<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::option::Option<::std::vec::Vec<super::Aggregation>>>,
+            T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        ::std::vec::Vec<::std::option::Option<super::Aggregation>>,
+                    >,
+                >,
             T::Error: ::std::fmt::Display,
         {
             self.aggregations = value
