@@ -94,9 +94,9 @@ pub async fn list(args: ListArgs) -> Result<(), Failure> {
 /// Writes a page's meetings; reports each record that did not decode on stderr and counts them.
 fn write_page<W: Write>(out: &mut MeetingWriter<W>, page: Page) -> Result<u64, Failure> {
     let mut odd = 0;
-    for record in page.into_records() {
+    for record in page.into_raw_records() {
         match record {
-            Ok(meeting) => out.write(&meeting)?,
+            Ok(record) => out.write(&record)?,
             Err(error @ Error::Record(_)) => {
                 odd += 1;
                 eprintln!("ti: warning: {error}");

@@ -5,7 +5,7 @@ use std::io::Write;
 
 use chrono::{DateTime, Utc};
 use clap::ValueEnum;
-use thoughtindustries::Meeting;
+use thoughtindustries::{Meeting, RawMeeting};
 
 /// Output formats of `ti meetings list`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -13,9 +13,10 @@ pub enum Format {
     /// Aligned columns for people: start and end in the meeting's time zone, title, course,
     /// location or join URL, attendee count.
     Table,
-    /// One JSON array of meeting objects.
+    /// One JSON array of meeting objects, each exactly as the API sent it.
     Json,
-    /// One meeting object per line.
+    /// One meeting object per line, each exactly as the API sent it (line breaks between its
+    /// tokens, if the API sent any, are dropped so that it stays on one line).
     Ndjson,
     /// A header and one row per meeting.
     Csv,
@@ -100,8 +101,10 @@ impl<W: Write> MeetingWriter<W> {
         })
     }
 
-    /// Writes one meeting.
-    pub fn write(&mut self, meeting: &Meeting) -> std::io::Result<()> {
+    /// Writes one meeting: its JSON text as received for JSON and NDJSON, its typed fields
+    /// otherwise.
+    pub fn write(&mut self, record: &RawMeeting) -> std::io::Result<()> {
+        let meeting = &record.meeting;
         match self {
             Self::Csv(writer) => writer.write_record(csv_row(meeting))?,
             Self::Text {
@@ -120,10 +123,10 @@ impl<W: Write> MeetingWriter<W> {
                     }
                     TextFormat::Json => {
                         out.write_all(if *written == 0 { b"\n" } else { b",\n" })?;
-                        serde_json::to_writer(&mut *out, meeting)?;
+                        out.write_all(record.raw.get().as_bytes())?;
                     }
                     TextFormat::Ndjson => {
-                        serde_json::to_writer(&mut *out, meeting)?;
+                        write_one_line(out, record.raw.get())?;
                         out.write_all(b"\n")?;
                     }
                 }
@@ -149,6 +152,18 @@ impl<W: Write> MeetingWriter<W> {
             }
         }
     }
+}
+
+/// Writes a JSON text on one line. A line break in JSON text can only be whitespace between tokens
+/// (inside strings it is escaped), so dropping it changes nothing else.
+fn write_one_line(out: &mut impl Write, json: &str) -> std::io::Result<()> {
+    if !json.contains(['\n', '\r']) {
+        return out.write_all(json.as_bytes());
+    }
+    for part in json.split(['\n', '\r']) {
+        out.write_all(part.as_bytes())?;
+    }
+    Ok(())
 }
 
 fn table_row(meeting: &Meeting) -> [String; 6] {

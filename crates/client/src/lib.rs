@@ -36,6 +36,7 @@ mod errors;
 mod limiter;
 mod page;
 mod paginate;
+mod raw;
 mod retry;
 mod transport;
 
@@ -53,6 +54,7 @@ pub use decode::decode_page;
 pub use errors::{DecodeError, Error, RateLimit, RecordError, StatusError, TransportKind};
 pub use page::{Page, RejectedRecord};
 pub use paginate::ListMeetings;
+pub use raw::RawMeeting;
 pub use retry::RetryConfig;
 pub use thoughtindustries_models as models;
 pub use thoughtindustries_models::*;
