@@ -1,11 +1,15 @@
 //! `ti`: list meetings from a Thought Industries tenant (or the embedded mock), and run the mock.
 
+mod args;
 mod connection;
 mod contract;
 mod exit;
+mod ics;
 mod meetings;
 mod mock;
+mod notices;
 mod output;
+mod progress;
 
 use std::process::ExitCode;
 
@@ -98,6 +102,7 @@ fn main() -> ExitCode {
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(failure) if failure.is_closed_output() => ExitCode::SUCCESS,
         Err(failure) => {
             eprintln!("ti: error: {}", failure.message);
             failure.exit_code()

@@ -20,13 +20,13 @@ pub enum Format {
     Ndjson,
     /// A header and one row per meeting.
     Csv,
+    /// An iCalendar file (RFC 5545): one event per meeting, in the meeting's time zone.
+    Ics,
 }
 
-/// The formats written without the csv crate.
+/// The formats written as each meeting's JSON text.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum TextFormat {
-    /// Aligned columns.
-    Table,
     /// One JSON array.
     Json,
     /// One JSON object per line.
@@ -35,7 +35,7 @@ pub enum TextFormat {
 
 /// Writes meetings in one format.
 pub enum MeetingWriter<W: Write> {
-    /// Table, JSON or NDJSON, written directly.
+    /// JSON or NDJSON, written directly.
     Text {
         /// The format.
         format: TextFormat,
@@ -46,16 +46,18 @@ pub enum MeetingWriter<W: Write> {
     },
     /// CSV, through the csv crate's quoting.
     Csv(Box<csv::Writer<W>>),
+    /// An iCalendar file, written when every event is known.
+    Ics(Box<crate::ics::Calendar<W>>),
+    /// A table, laid out when every row is known (its columns fit the widest cells).
+    Table {
+        /// The rows so far.
+        table: Box<comfy_table::Table>,
+        /// Where to write.
+        out: W,
+    },
 }
 
-const TABLE_COLUMNS: [(&str, usize); 6] = [
-    ("START", 26),
-    ("END", 26),
-    ("TITLE", 40),
-    ("COURSE", 30),
-    ("WHERE", 40),
-    ("ATTENDEES", 9),
-];
+const TABLE_HEADER: [&str; 6] = ["START", "END", "TITLE", "COURSE", "WHERE", "ATTENDEES"];
 
 const CSV_HEADER: [&str; 11] = [
     "id",
@@ -72,8 +74,9 @@ const CSV_HEADER: [&str; 11] = [
 ];
 
 impl<W: Write> MeetingWriter<W> {
-    /// Starts the output (the table header, `[`, the CSV header).
-    pub fn new(format: Format, mut out: W) -> std::io::Result<Self> {
+    /// Starts the output (`[`, the CSV header). A table fits `width` columns when given (long
+    /// cells wrap), and is as wide as its cells otherwise.
+    pub fn new(format: Format, mut out: W, width: Option<u16>) -> std::io::Result<Self> {
         let format = match format {
             Format::Csv => {
                 let mut writer = csv::Writer::from_writer(out);
@@ -81,18 +84,17 @@ impl<W: Write> MeetingWriter<W> {
                 return Ok(Self::Csv(Box::new(writer)));
             }
             Format::Table => {
-                let header: Vec<String> = TABLE_COLUMNS
-                    .iter()
-                    .map(|(name, width)| pad(name, *width))
-                    .collect();
-                writeln!(out, "{}", header.join("  ").trim_end())?;
-                TextFormat::Table
+                return Ok(Self::Table {
+                    table: Box::new(new_table(width)),
+                    out,
+                });
             }
             Format::Json => {
                 out.write_all(b"[")?;
                 TextFormat::Json
             }
             Format::Ndjson => TextFormat::Ndjson,
+            Format::Ics => return Ok(Self::Ics(Box::new(crate::ics::Calendar::new(out)))),
         };
         Ok(Self::Text {
             format,
@@ -107,20 +109,16 @@ impl<W: Write> MeetingWriter<W> {
         let meeting = &record.meeting;
         match self {
             Self::Csv(writer) => writer.write_record(csv_row(meeting))?,
+            Self::Ics(calendar) => calendar.add(meeting),
+            Self::Table { table, .. } => {
+                table.add_row(table_row(meeting).map(|cell| cell.replace(['\n', '\r', '\t'], " ")));
+            }
             Self::Text {
                 format,
                 out,
                 written,
             } => {
                 match format {
-                    TextFormat::Table => {
-                        let cells: Vec<String> = table_row(meeting)
-                            .iter()
-                            .zip(TABLE_COLUMNS)
-                            .map(|(cell, (_, width))| pad(cell, width))
-                            .collect();
-                        writeln!(out, "{}", cells.join("  ").trim_end())?;
-                    }
                     TextFormat::Json => {
                         out.write_all(if *written == 0 { b"\n" } else { b",\n" })?;
                         out.write_all(record.raw.get().as_bytes())?;
@@ -136,10 +134,26 @@ impl<W: Write> MeetingWriter<W> {
         Ok(())
     }
 
-    /// Ends the output (`]` for JSON) and flushes it.
+    /// Writes what is buffered (at the end of each page).
+    pub fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Self::Csv(writer) => writer.flush(),
+            Self::Text { out, .. } | Self::Table { out, .. } => out.flush(),
+            Self::Ics(_) => Ok(()),
+        }
+    }
+
+    /// Ends the output (the table, `]` for JSON) and flushes it.
     pub fn finish(self) -> std::io::Result<()> {
         match self {
             Self::Csv(mut writer) => writer.flush(),
+            Self::Ics(calendar) => calendar.finish(),
+            Self::Table { table, mut out } => {
+                for line in table.lines() {
+                    writeln!(out, "{}", line.trim_end())?;
+                }
+                out.flush()
+            }
             Self::Text {
                 format,
                 mut out,
@@ -164,6 +178,30 @@ fn write_one_line(out: &mut impl Write, json: &str) -> std::io::Result<()> {
         out.write_all(part.as_bytes())?;
     }
     Ok(())
+}
+
+/// An empty table: a header, no borders, two spaces between columns; the times and the
+/// attendee count never wrap.
+fn new_table(width: Option<u16>) -> comfy_table::Table {
+    use comfy_table::{ColumnConstraint, ContentArrangement, presets};
+    let mut table = comfy_table::Table::new();
+    table
+        .load_style(presets::NOTHING)
+        .force_no_tty()
+        .set_header(TABLE_HEADER);
+    match width {
+        Some(width) => table
+            .set_content_arrangement(ContentArrangement::Dynamic)
+            .set_width(width),
+        None => table.set_content_arrangement(ContentArrangement::Disabled),
+    };
+    for (index, column) in table.column_iter_mut().enumerate() {
+        column.set_padding((0, 2));
+        if matches!(index, 0 | 1 | 5) {
+            column.set_constraint(ColumnConstraint::ContentWidth);
+        }
+    }
+    table
 }
 
 fn table_row(meeting: &Meeting) -> [String; 6] {
@@ -222,7 +260,7 @@ fn local_time(at: DateTime<Utc>, zone: Option<&str>) -> String {
 }
 
 /// The location (`name, city`) or the join URL.
-fn place(meeting: &Meeting) -> String {
+pub fn place(meeting: &Meeting) -> String {
     if let Some(location) = &meeting.location {
         return location_text(location);
     }
@@ -242,18 +280,6 @@ fn location_text(location: &thoughtindustries::Location) -> String {
     .join(", ")
 }
 
-/// `text` cut or padded to `width` characters.
-fn pad(text: &str, width: usize) -> String {
-    let text = text.replace(['\n', '\r', '\t'], " ");
-    let count = text.chars().count();
-    if count > width {
-        let cut: String = text.chars().take(width - 1).collect();
-        format!("{cut}…")
-    } else {
-        format!("{text}{}", " ".repeat(width - count))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -267,11 +293,5 @@ mod tests {
         );
         assert_eq!(local_time(at, Some("Mars/Olympus")), "2024-07-01 07:00 UTC");
         assert_eq!(local_time(at, None), "2024-07-01 07:00 UTC");
-    }
-
-    #[test]
-    fn pad_cuts_and_pads_by_characters() {
-        assert_eq!(pad("Grüße", 7), "Grüße  ");
-        assert_eq!(pad("abcdefgh", 4), "abc…");
     }
 }
