@@ -69,3 +69,147 @@ fn json_and_ndjson_write_each_meeting_as_received() {
     let b: serde_json::Value = serde_json::from_str(&one_line).unwrap();
     assert_eq!(a, b);
 }
+
+/// A meeting in `zone` with `id`'s first hex digit, for the message tests.
+fn meeting(digit: char, zone: &str, start: &str) -> String {
+    format!(
+        r#"{{"id":"{digit}b6e8a53-8d7a-4a35-9f6e-1f0c6d0f2a11","courseId":"5f1f8a9e-2c4b-4d3a-8e7f-6a5b4c3d2e1f","course":{{}},"timeZone":"{zone}","startDate":"{start}","endDate":"2024-05-01T10:00:00Z"}}"#
+    )
+}
+
+#[test]
+fn flag_messages_say_what_is_expected() {
+    let page0 = ti()
+        .args(["meetings", "list", "--page", "0"])
+        .assert()
+        .code(2);
+    assert!(
+        stderr(&page0).contains("pages are numbered from 1"),
+        "{}",
+        stderr(&page0)
+    );
+    let uuid = ti()
+        .args(["meetings", "list", "--course-id", "notauuid"])
+        .assert()
+        .code(2);
+    let err = stderr(&uuid);
+    assert!(
+        err.contains("not a UUID") && err.contains("5f1f8a9e-2c4b-4d3a-8e7f-6a5b4c3d2e1f"),
+        "{err}"
+    );
+    assert!(!err.contains("invalid character"), "{err}");
+}
+
+#[test]
+fn both_connection_variables_are_named_and_a_flag_wins() {
+    let both = ti()
+        .env("TI_TENANT", "acme")
+        .env("TI_BASE_URL", "https://learn.example.com")
+        .env("TI_API_KEY", "k")
+        .args(["meetings", "list"])
+        .assert()
+        .code(2);
+    let err = stderr(&both);
+    assert!(
+        err.contains("TI_TENANT") && err.contains("TI_BASE_URL") && err.contains("unset"),
+        "{err}"
+    );
+    assert!(!err.contains("--tenant <NAME>' cannot be used"), "{err}");
+    // A flag wins over both variables.
+    let base = serve(200, page(r#"{"hasMore":false}"#, &[ODD]));
+    ti().env("TI_TENANT", "acme")
+        .env("TI_BASE_URL", "https://learn.example.com")
+        .env("TI_API_KEY", "k")
+        .args([
+            "meetings",
+            "list",
+            "--format",
+            "ndjson",
+            "--base-url",
+            &base,
+        ])
+        .assert()
+        .success();
+}
+
+#[test]
+fn a_page_past_the_end_says_how_many_pages_there_are() {
+    let base = serve(
+        200,
+        page(r#"{"total":80,"perPage":25,"hasMore":false}"#, &[]),
+    );
+    let assert = list(&base, &["--page", "99", "--format", "json"]).success();
+    assert_eq!(stdout(&assert), "[]\n");
+    let err = stderr(&assert);
+    assert!(
+        err.contains("page 99 is past the end") && err.contains("4 page(s)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_bad_timestamp_names_the_value_and_the_form_expected() {
+    let bad = meeting('2', "UTC", "2024-01-01 02:00:00");
+    let base = serve(200, page(r#"{"hasMore":false}"#, &[ODD, &bad]));
+    let assert = list(&base, &["--format", "ndjson"]).code(5);
+    assert_eq!(stdout(&assert), format!("{ODD}\n"));
+    let err = stderr(&assert);
+    assert!(
+        err.contains(r#""2024-01-01 02:00:00""#)
+            && err.contains("RFC 3339")
+            && err.contains("startDate"),
+        "{err}"
+    );
+    assert!(!err.contains("premature end of input"), "{err}");
+}
+
+#[test]
+fn placeholder_counts_and_zones_are_said_once() {
+    let records = [
+        meeting('3', "Eastern", "2024-05-01T09:00:00Z"),
+        meeting('4', "Eastern", "2024-05-01T09:00:00Z"),
+        meeting('5', "Europe/Paris", "2024-05-01T09:00:00Z"),
+    ];
+    let records: Vec<&str> = records.iter().map(String::as_str).collect();
+    let base = serve(200, page(r#"{"total":0,"hasMore":true}"#, &records));
+    let assert = list(&base, &["--format", "table"]).success();
+    let err = stderr(&assert);
+    assert_eq!(err.matches("placeholder").count(), 1, "{err}");
+    assert!(!err.contains("of 0 meetings"), "{err}");
+    assert_eq!(err.matches(r#""Eastern""#).count(), 1, "{err}");
+    assert!(
+        err.contains("IANA") && !err.contains("Europe/Paris"),
+        "{err}"
+    );
+    let out = stdout(&assert);
+    assert!(
+        out.contains("09:00 UTC") && out.contains("11:00 CEST"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_closed_output_ends_quietly_with_success() {
+    // The embedded mock's 120 meetings as NDJSON are far more than a pipe holds.
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("ti"))
+        .args(["meetings", "list", "--all", "--format", "ndjson"])
+        .env_remove("TI_TENANT")
+        .env_remove("TI_BASE_URL")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with('{'), "{first}");
+    // The reader is dropped here, like `head` exiting.
+    let output = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{:?}: {err}", output.status);
+    assert!(
+        !err.contains("Broken pipe") && !err.contains("error"),
+        "{err}"
+    );
+}
