@@ -99,9 +99,16 @@ impl<W: Write> Calendar<W> {
     }
 }
 
-/// Instructors, the course, the attendee count and the join URL, one per line.
+/// The attendee information, the course, instructors, the attendee count and the join URL.
 fn description(meeting: &Meeting) -> String {
     let mut lines = Vec::new();
+    if let Some(info) = meeting
+        .attendee_info
+        .as_deref()
+        .filter(|i| !i.trim().is_empty())
+    {
+        lines.push(info.replace("\r\n", "\n").replace('\r', "\n"));
+    }
     if let Some(course) = meeting.course.title.as_deref().filter(|t| !t.is_empty()) {
         lines.push(format!("Course: {course}"));
     }

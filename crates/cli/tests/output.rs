@@ -213,3 +213,102 @@ fn a_closed_output_ends_quietly_with_success() {
         "{err}"
     );
 }
+
+/// Unfolded content lines of an iCalendar text, checking folding and CRLF on the way.
+fn check_lines(ics: &str) {
+    assert!(ics.ends_with("\r\n"), "{ics}");
+    for line in ics.split_terminator("\r\n") {
+        assert!(
+            !line.contains('\n') && !line.contains('\r'),
+            "bare line break: {line:?}"
+        );
+        assert!(line.len() <= 75, "{} octets: {line:?}", line.len());
+    }
+}
+
+/// RFC 5545 text unescaped.
+fn unescape(text: &str) -> String {
+    text.replace("\\n", "\n")
+        .replace("\\N", "\n")
+        .replace("\\,", ",")
+        .replace("\\;", ";")
+        .replace("\\\\", "\\")
+}
+
+#[test]
+fn ics_has_one_event_per_meeting_that_an_independent_parser_reads() {
+    let berlin = r#"{"id":"0a6e8a53-8d7a-4a35-9f6e-1f0c6d0f2a11","courseId":"5f1f8a9e-2c4b-4d3a-8e7f-6a5b4c3d2e1f","course":{"title":"Grundlagen"},"title":"Kick-off; Q&A, Teil 1 — ein sehr langer Titel, der über fünfundsiebzig Oktette hinausgeht","timeZone":"Europe/Berlin","startDate":"2024-07-01T07:00:00.000Z","endDate":"2024-07-01T08:30:00Z","location":{"name":"Haus A","room":"R 1","city":"Berlin"},"joinUrl":"https://meet.example.com/j/123?pwd=abc","attendeeInfo":"Bring a laptop,\nand a charger; see you","instructors":["Ada Lovelace","Alan Turing"],"attendees":[]}"#;
+    let unknown = r#"{"id":"0c6e8a53-8d7a-4a35-9f6e-1f0c6d0f2a11","courseId":"5f1f8a9e-2c4b-4d3a-8e7f-6a5b4c3d2e1f","course":{"title":"Course Only"},"timeZone":"Eastern","startDate":"2024-01-10T15:00:00Z","endDate":"2024-01-10T16:00:00Z","joinUrl":"https://zoom.example.com/j/9"}"#;
+    let york = r#"{"id":"0d6e8a53-8d7a-4a35-9f6e-1f0c6d0f2a11","courseId":"5f1f8a9e-2c4b-4d3a-8e7f-6a5b4c3d2e1f","course":{},"title":"Winter","timeZone":"America/New_York","startDate":"2024-01-10T15:00:00Z","endDate":"2024-01-10T16:00:00Z"}"#;
+    let base = serve(200, page(r#"{"hasMore":false}"#, &[berlin, unknown, york]));
+    let assert = list(&base, &["--format", "ics"]).success();
+    let ics = stdout(&assert);
+    check_lines(&ics);
+
+    let calendar = ical::IcalParser::new(BufReader::new(ics.as_bytes()))
+        .next()
+        .expect("one calendar")
+        .expect("parses");
+    assert_eq!(calendar.events.len(), 3);
+    let zones: Vec<String> = calendar
+        .timezones
+        .iter()
+        .flat_map(|z| &z.properties)
+        .filter(|p| p.name == "TZID")
+        .filter_map(|p| p.value.clone())
+        .collect();
+    assert_eq!(zones, ["America/New_York", "Europe/Berlin"]);
+
+    let prop = |event: &ical::parser::ical::component::IcalEvent, name: &str| {
+        let p = event.properties.iter().find(|p| p.name == name);
+        let p = p.unwrap_or_else(|| panic!("{name} missing in {event:?}"));
+        let tzid = p
+            .params
+            .iter()
+            .flatten()
+            .find(|(k, _)| k == "TZID")
+            .map(|(_, v)| v.join(","));
+        (unescape(p.value.as_deref().unwrap_or_default()), tzid)
+    };
+    let e = &calendar.events[0];
+    assert_eq!(prop(e, "UID").0, "0a6e8a53-8d7a-4a35-9f6e-1f0c6d0f2a11");
+    assert_eq!(
+        prop(e, "DTSTART"),
+        ("20240701T090000".into(), Some("Europe/Berlin".into()))
+    );
+    assert_eq!(
+        prop(e, "DTEND"),
+        ("20240701T103000".into(), Some("Europe/Berlin".into()))
+    );
+    assert_eq!(
+        prop(e, "SUMMARY").0,
+        "Kick-off; Q&A, Teil 1 — ein sehr langer Titel, der über fünfundsiebzig Oktette hinausgeht"
+    );
+    assert_eq!(prop(e, "LOCATION").0, "Haus A, R 1, Berlin");
+    assert_eq!(prop(e, "URL").0, "https://meet.example.com/j/123?pwd=abc");
+    let description = prop(e, "DESCRIPTION").0;
+    for part in [
+        "Bring a laptop,\nand a charger; see you",
+        "Ada Lovelace, Alan Turing",
+        "Grundlagen",
+    ] {
+        assert!(description.contains(part), "{description:?}");
+    }
+
+    let e = &calendar.events[1];
+    assert_eq!(prop(e, "UID").0, "0c6e8a53-8d7a-4a35-9f6e-1f0c6d0f2a11");
+    assert_eq!(prop(e, "DTSTART"), ("20240110T150000Z".into(), None));
+    assert_eq!(prop(e, "DTEND"), ("20240110T160000Z".into(), None));
+    assert_eq!(prop(e, "SUMMARY").0, "Course Only");
+    assert_eq!(prop(e, "LOCATION").0, "https://zoom.example.com/j/9");
+    assert_eq!(prop(e, "URL").0, "https://zoom.example.com/j/9");
+
+    let e = &calendar.events[2];
+    assert_eq!(prop(e, "UID").0, "0d6e8a53-8d7a-4a35-9f6e-1f0c6d0f2a11");
+    assert_eq!(
+        prop(e, "DTSTART"),
+        ("20240110T100000".into(), Some("America/New_York".into()))
+    );
+    assert_eq!(prop(e, "SUMMARY").0, "Winter");
+    assert!(stderr(&assert).contains(r#""Eastern""#));
+}
