@@ -92,9 +92,9 @@ impl<W: Write> Calendar<W> {
             .find("BEGIN:VEVENT\r\n")
             .or_else(|| text.find("END:VCALENDAR"))
             .unwrap_or(text.len());
-        self.out.write_all(text[..at].as_bytes())?;
+        self.out.write_all(&text.as_bytes()[..at])?;
         self.out.write_all(zones.as_bytes())?;
-        self.out.write_all(text[at..].as_bytes())?;
+        self.out.write_all(&text.as_bytes()[at..])?;
         self.out.flush()
     }
 }

@@ -111,7 +111,11 @@ impl<W: Write> MeetingWriter<W> {
             Self::Csv(writer) => writer.write_record(csv_row(meeting))?,
             Self::Ics(calendar) => calendar.add(meeting),
             Self::Table { table, .. } => {
-                table.add_row(table_row(meeting).map(|cell| cell.replace(['\n', '\r', '\t'], " ")));
+                let mut row = comfy_table::Row::from(
+                    table_row(meeting).map(|cell| cell.replace(['\n', '\r', '\t'], " ")),
+                );
+                row.max_height(2);
+                table.add_row(row);
             }
             Self::Text {
                 format,
@@ -181,13 +185,14 @@ fn write_one_line(out: &mut impl Write, json: &str) -> std::io::Result<()> {
 }
 
 /// An empty table: a header, no borders, two spaces between columns; the times and the
-/// attendee count never wrap.
+/// attendee count never wrap, other cells wrap onto a second line and are cut after it (`…`).
 fn new_table(width: Option<u16>) -> comfy_table::Table {
     use comfy_table::{ColumnConstraint, ContentArrangement, presets};
     let mut table = comfy_table::Table::new();
     table
         .load_style(presets::NOTHING)
         .force_no_tty()
+        .set_truncation_indicator("…")
         .set_header(TABLE_HEADER);
     match width {
         Some(width) => table
@@ -208,7 +213,7 @@ fn table_row(meeting: &Meeting) -> [String; 6] {
     let zone = meeting.time_zone.as_deref();
     [
         local_time(meeting.start_date, zone),
-        local_time(meeting.end_date, zone),
+        end_time(meeting.start_date, meeting.end_date, zone),
         meeting.title.clone().unwrap_or_else(|| "(untitled)".into()),
         meeting.course.title.clone().unwrap_or_default(),
         place(meeting),
@@ -259,6 +264,15 @@ fn local_time(at: DateTime<Utc>, zone: Option<&str>) -> String {
     }
 }
 
+/// The end as [`local_time`], only the time of day (`10:30 CEST`) when it is on the start's day.
+fn end_time(start: DateTime<Utc>, end: DateTime<Utc>, zone: Option<&str>) -> String {
+    let (start, end) = (local_time(start, zone), local_time(end, zone));
+    match (start.split_once(' '), end.split_once(' ')) {
+        (Some((start_day, _)), Some((end_day, time))) if start_day == end_day => time.to_owned(),
+        _ => end,
+    }
+}
+
 /// The location (`name, city`) or the join URL.
 pub fn place(meeting: &Meeting) -> String {
     if let Some(location) = &meeting.location {
@@ -293,5 +307,17 @@ mod tests {
         );
         assert_eq!(local_time(at, Some("Mars/Olympus")), "2024-07-01 07:00 UTC");
         assert_eq!(local_time(at, None), "2024-07-01 07:00 UTC");
+    }
+
+    #[test]
+    fn end_time_drops_the_day_when_it_is_the_start_day() {
+        let (start, end) = (
+            "2024-07-01T07:00:00Z".parse().unwrap(),
+            "2024-07-01T21:30:00Z",
+        );
+        let zone = Some("Europe/Berlin");
+        assert_eq!(end_time(start, end.parse().unwrap(), zone), "23:30 CEST");
+        let next_day = "2024-07-01T22:30:00Z".parse().unwrap();
+        assert_eq!(end_time(start, next_day, zone), "2024-07-02 00:30 CEST");
     }
 }
