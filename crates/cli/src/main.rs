@@ -20,15 +20,17 @@ Examples:
   ti meetings list                              # the embedded mock (no tenant configured)
   TI_TENANT=acme TI_API_KEY=... ti meetings list --all --format csv > meetings.csv
   ti meetings list --base-url https://learn.example.com --api-key-file ~/.ti-key --page 2
+  ti meetings list --all --format ics > meetings.ics  # for Google Calendar, Outlook, Apple
   ti validate saved-response.json --format json  # every mismatch with its JSON path
   TI_TENANT=acme TI_API_KEY=... ti contract --pages 5
   ti mock --port 8080 --meetings 1000 --latency-ms 100
 
 Connection: --tenant/TI_TENANT or --base-url/TI_BASE_URL, the API key from TI_API_KEY or
---api-key-file. With neither a tenant nor a base URL, ti starts the embedded mock and says so.
+--api-key-file (a flag wins over both variables; set only one of them). With neither a tenant
+nor a base URL, ti starts the embedded mock and says so.
 
 Exit codes:
-  0  success
+  0  success (also when the reader closes stdout early, as `| head` does)
   1  ti validate / ti contract: the body does not match the contract (the report says where)
   2  usage or configuration error (bad flag, bad URL, missing or unreadable API key)
   3  the API answered with an error status (after retries)
