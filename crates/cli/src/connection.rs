@@ -15,18 +15,14 @@ use crate::exit::Failure;
 #[allow(rustdoc::bare_urls)]
 #[derive(Args, Debug, Clone)]
 pub struct ConnectionArgs {
-    /// Tenant name: requests go to https://NAME.thoughtindustries.com.
-    #[arg(
-        long,
-        env = "TI_TENANT",
-        value_name = "NAME",
-        conflicts_with = "base_url"
-    )]
+    /// Tenant name: requests go to https://NAME.thoughtindustries.com [env: TI_TENANT]. A flag
+    /// wins over both TI_TENANT and TI_BASE_URL.
+    #[arg(long, value_name = "NAME", conflicts_with = "base_url")]
     pub tenant: Option<String>,
 
-    /// Base URL of the API (custom domain or proxy; a path prefix is kept). http:// only for
-    /// loopback addresses.
-    #[arg(long, env = "TI_BASE_URL", value_name = "URL")]
+    /// Base URL of the API (custom domain or proxy; a path prefix is kept) [env: TI_BASE_URL].
+    /// http:// only for loopback addresses.
+    #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
 
     /// Read the API key from this file (the key is otherwise taken from TI_API_KEY; it is never
@@ -72,14 +68,14 @@ impl ConnectionArgs {
             .timeout(timeout)
             .read_timeout(timeout)
             .concurrency(self.concurrency);
-        let (builder, mock) = match (&self.tenant, &self.base_url) {
+        let (builder, mock) = match self.target()? {
             (Some(tenant), _) => {
-                BaseUrl::tenant(tenant)?;
-                (builder.tenant(tenant).api_key(self.api_key()?), None)
+                BaseUrl::tenant(&tenant)?;
+                (builder.tenant(&tenant).api_key(self.api_key()?), None)
             }
             (None, Some(url)) => {
-                BaseUrl::parse(url)?;
-                (builder.base_url(url).api_key(self.api_key()?), None)
+                BaseUrl::parse(&url)?;
+                (builder.base_url(&url).api_key(self.api_key()?), None)
             }
             (None, None) => {
                 let mock = MockServer::start(MockConfig::default())
@@ -100,6 +96,23 @@ impl ConnectionArgs {
             client: builder.build()?,
             _mock: mock,
         })
+    }
+
+    /// The tenant and base URL to use: the flags when either is given, otherwise TI_TENANT and
+    /// TI_BASE_URL, of which at most one may be set.
+    fn target(&self) -> Result<(Option<String>, Option<String>), Failure> {
+        if self.tenant.is_some() || self.base_url.is_some() {
+            return Ok((self.tenant.clone(), self.base_url.clone()));
+        }
+        let var = |name| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        match (var("TI_TENANT"), var("TI_BASE_URL")) {
+            (Some(_), Some(_)) => Err(Failure::usage(
+                "both TI_TENANT and TI_BASE_URL are set: unset one of them (`unset TI_BASE_URL` \
+                 to use https://TENANT.thoughtindustries.com, `unset TI_TENANT` to use the base \
+                 URL), or pass --tenant or --base-url, which wins over both",
+            )),
+            target => Ok(target),
+        }
     }
 
     fn api_key(&self) -> Result<ApiKey, Failure> {

@@ -33,6 +33,11 @@ impl Failure {
         }
     }
 
+    /// Whether the output was closed by its reader: the command stops quietly, with success.
+    pub fn is_closed_output(&self) -> bool {
+        self.code == SUCCESS
+    }
+
     /// The exit code as a process [`ExitCode`].
     pub fn exit_code(&self) -> ExitCode {
         ExitCode::from(self.code)
@@ -57,7 +62,15 @@ impl From<thoughtindustries::Error> for Failure {
 }
 
 impl From<std::io::Error> for Failure {
+    /// A closed standard output (the reader, like `head`, has what it wants) becomes a
+    /// [`Failure::is_closed_output`] with code [`SUCCESS`].
     fn from(error: std::io::Error) -> Self {
+        if error.kind() == std::io::ErrorKind::BrokenPipe {
+            return Self {
+                code: SUCCESS,
+                message: "the output was closed".into(),
+            };
+        }
         Self {
             code: USAGE,
             message: format!("writing output: {error}"),

@@ -1,14 +1,18 @@
 //! `ti`: list meetings from a Thought Industries tenant (or the embedded mock), check responses and
 //! spec changes against the contract, and run the mock.
 
+mod args;
 mod connection;
 mod contract;
 mod diff;
 mod exit;
+mod ics;
 mod junit;
 mod meetings;
 mod mock;
+mod notices;
 mod output;
+mod progress;
 
 use std::process::ExitCode;
 
@@ -19,16 +23,18 @@ Examples:
   ti meetings list                              # the embedded mock (no tenant configured)
   TI_TENANT=acme TI_API_KEY=... ti meetings list --all --format csv > meetings.csv
   ti meetings list --base-url https://learn.example.com --api-key-file ~/.ti-key --page 2
+  ti meetings list --all --format ics > meetings.ics  # for Google Calendar, Outlook, Apple
   ti validate saved-response.json --format json  # every mismatch with its JSON path
   TI_TENANT=acme TI_API_KEY=... ti contract --pages 5 --format junit > contract.xml
   ti diff old/meetings.yaml new/meetings.yaml    # breaking changes, as cargo xtask breaking
   ti mock --port 8080 --meetings 1000 --latency-ms 100
 
 Connection: --tenant/TI_TENANT or --base-url/TI_BASE_URL, the API key from TI_API_KEY or
---api-key-file. With neither a tenant nor a base URL, ti starts the embedded mock and says so.
+--api-key-file (a flag wins over both variables; set only one of them). With neither a tenant
+nor a base URL, ti starts the embedded mock and says so.
 
 Exit codes:
-  0  success
+  0  success (also when the reader closes stdout early, as `| head` does)
   1  ti validate / ti contract: the body does not match the contract (the report says where);
      ti diff: a breaking change without a major version bump
   2  usage or configuration error (bad flag, bad URL, missing or unreadable API key)
@@ -107,6 +113,7 @@ fn main() -> ExitCode {
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(failure) if failure.is_closed_output() => ExitCode::SUCCESS,
         Err(failure) => {
             eprintln!("ti: error: {}", failure.message);
             failure.exit_code()

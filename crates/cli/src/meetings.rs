@@ -4,24 +4,25 @@ use std::io::{IsTerminal, Write};
 
 use clap::Args;
 use futures::StreamExt;
-use indicatif::{ProgressBar, ProgressStyle};
 use thoughtindustries::{Error, Page};
 use uuid::Uuid;
 
 use crate::connection::ConnectionArgs;
 use crate::exit::{CONTRACT, Failure};
+use crate::notices::Notices;
 use crate::output::{Format, MeetingWriter};
+use crate::progress::{Progress, Screen};
 
 /// Flags of `ti meetings list`.
 #[derive(Args, Debug)]
 pub struct ListArgs {
     /// Only meetings of this course.
-    #[arg(long, value_name = "UUID")]
+    #[arg(long, value_name = "UUID", value_parser = crate::args::uuid)]
     pub course_id: Option<Uuid>,
 
     /// The page to print (1-based).
     #[arg(long, value_name = "N", default_value_t = 1,
-          value_parser = clap::value_parser!(u64).range(1..), conflicts_with = "all")]
+          value_parser = crate::args::page_number, conflicts_with = "all")]
     pub page: u64,
 
     /// Every page, in order.
@@ -36,10 +37,18 @@ pub struct ListArgs {
     pub connection: ConnectionArgs,
 }
 
-/// Runs `ti meetings list`.
+/// Runs `ti meetings list`. A closed standard output (`ti meetings list | head`) ends the listing
+/// quietly, with success.
 pub async fn list(args: ListArgs) -> Result<(), Failure> {
-    let stdout = std::io::stdout();
-    let format = args.format.unwrap_or(if stdout.is_terminal() {
+    match run(args).await {
+        Err(failure) if failure.is_closed_output() => Ok(()),
+        other => other,
+    }
+}
+
+async fn run(args: ListArgs) -> Result<(), Failure> {
+    let terminal = std::io::stdout().is_terminal();
+    let format = args.format.unwrap_or(if terminal {
         Format::Table
     } else {
         Format::Ndjson
@@ -49,36 +58,37 @@ pub async fn list(args: ListArgs) -> Result<(), Failure> {
     if let Some(course) = args.course_id {
         request = request.course_id(course);
     }
-    let mut out = MeetingWriter::new(format, std::io::BufWriter::new(stdout.lock()))?;
+    let width = terminal.then(terminal_width).flatten();
+    let progress = Progress::new(args.all);
+    let mut out = MeetingWriter::new(format, Screen::new(progress.clone()), width)?;
+    let mut notices = Notices::new(format);
     let mut odd = 0u64;
-    let mut note = None;
+    let summary;
     if args.all {
         let mut pages = request.pages();
-        let progress = Progress::new();
+        let (mut meetings, mut last) = (0usize, 0u64);
         while let Some(page) = pages.next().await {
-            let page = page.inspect_err(|_| progress.abandon())?;
+            let page = page.inspect_err(|_| progress.clear())?;
             progress.page(&page);
-            odd += write_page(&mut out, page)?;
+            notices.page(&page);
+            meetings += page.len();
+            last = page.number;
+            odd += write_page(&mut out, &mut notices, page)?;
+            out.flush()?;
         }
-        progress.finish();
+        progress.clear();
+        summary = std::io::stderr()
+            .is_terminal()
+            .then(|| format!("ti: {meetings} meetings on {last} page(s)"));
     } else {
         let page = request.page(args.page).send().await?;
-        let (number, more) = (page.number, page.has_more());
-        let total = page.page_info.as_ref().and_then(|i| i.total);
-        odd += write_page(&mut out, page)?;
-        if more {
-            let total = total
-                .map(|t| format!(" of {t} meetings"))
-                .unwrap_or_default();
-            note = Some(format!(
-                "ti: page {number}{total}; more pages exist: use --page {} or --all",
-                number + 1
-            ));
-        }
+        notices.page(&page);
+        summary = page_note(&page, args.course_id);
+        odd += write_page(&mut out, &mut notices, page)?;
     }
     out.finish()?;
-    if let Some(note) = note {
-        eprintln!("{note}");
+    if let Some(summary) = summary {
+        eprintln!("{summary}");
     }
     if odd > 0 {
         return Err(Failure {
@@ -91,57 +101,62 @@ pub async fn list(args: ListArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+/// The line for stderr after one page: where it is in the listing, or that it is past the end.
+fn page_note(page: &Page, course: Option<Uuid>) -> Option<String> {
+    let info = page.page_info.as_ref();
+    let total = info.and_then(|i| i.total).filter(|&t| t > 0);
+    if page.is_empty() && page.number > 1 {
+        let whose = course.map_or_else(|| "the tenant".to_owned(), |c| format!("course {c}"));
+        return Some(match (page.total_pages().filter(|&n| n > 0), total) {
+            (Some(pages), Some(total)) => format!(
+                "ti: page {} is past the end: {whose} has {pages} page(s) of meetings ({total} \
+                 meetings)",
+                page.number
+            ),
+            _ => format!(
+                "ti: page {} is empty: {whose} has fewer pages of meetings",
+                page.number
+            ),
+        });
+    }
+    page.has_more().then(|| {
+        let total = total
+            .map(|t| format!(" of {t} meetings"))
+            .unwrap_or_default();
+        format!(
+            "ti: page {}{total}; more pages exist: use --page {} or --all",
+            page.number,
+            page.number + 1
+        )
+    })
+}
+
+/// The terminal's width in columns, when standard output is a terminal that tells.
+fn terminal_width() -> Option<u16> {
+    comfy_table::Table::new().width()
+}
+
 /// Writes a page's meetings; reports each record that did not decode on stderr and counts them.
-fn write_page<W: Write>(out: &mut MeetingWriter<W>, page: Page) -> Result<u64, Failure> {
+fn write_page<W: Write>(
+    out: &mut MeetingWriter<W>,
+    notices: &mut Notices,
+    page: Page,
+) -> Result<u64, Failure> {
     let mut odd = 0;
-    for record in page.into_records() {
+    let rejected = page.rejected.clone();
+    for record in page.into_raw_records() {
         match record {
-            Ok(meeting) => out.write(&meeting)?,
-            Err(error @ Error::Record(_)) => {
+            Ok(record) => {
+                notices.meeting(&record.meeting);
+                out.write(&record)?;
+            }
+            Err(Error::Record(error)) => {
                 odd += 1;
-                eprintln!("ti: warning: {error}");
+                let raw = rejected.iter().find(|r| r.index == error.index);
+                eprintln!("ti: warning: {}", crate::notices::explain(&error, raw));
             }
             Err(other) => return Err(other.into()),
         }
     }
     Ok(odd)
-}
-
-/// A progress bar on stderr while listing every page, only when stderr is a terminal.
-struct Progress(Option<ProgressBar>);
-
-impl Progress {
-    fn new() -> Self {
-        if !std::io::stderr().is_terminal() {
-            return Self(None);
-        }
-        let bar = ProgressBar::new_spinner();
-        bar.set_style(
-            ProgressStyle::with_template("{spinner} {pos}/{len} meetings, page {msg} [{elapsed}]")
-                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-        );
-        Self(Some(bar))
-    }
-
-    fn page(&self, page: &Page) {
-        if let Some(bar) = &self.0 {
-            if let Some(total) = page.page_info.as_ref().and_then(|i| i.total) {
-                bar.set_length(u64::try_from(total).unwrap_or(0));
-            }
-            bar.inc(page.len() as u64);
-            bar.set_message(page.number.to_string());
-        }
-    }
-
-    fn finish(&self) {
-        if let Some(bar) = &self.0 {
-            bar.finish_and_clear();
-        }
-    }
-
-    fn abandon(&self) {
-        if let Some(bar) = &self.0 {
-            bar.abandon();
-        }
-    }
 }

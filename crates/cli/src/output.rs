@@ -5,7 +5,7 @@ use std::io::Write;
 
 use chrono::{DateTime, Utc};
 use clap::ValueEnum;
-use thoughtindustries::Meeting;
+use thoughtindustries::{Meeting, RawMeeting};
 
 /// Output formats of `ti meetings list`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -13,19 +13,20 @@ pub enum Format {
     /// Aligned columns for people: start and end in the meeting's time zone, title, course,
     /// location or join URL, attendee count.
     Table,
-    /// One JSON array of meeting objects.
+    /// One JSON array of meeting objects, each exactly as the API sent it.
     Json,
-    /// One meeting object per line.
+    /// One meeting object per line, each exactly as the API sent it (line breaks between its
+    /// tokens, if the API sent any, are dropped so that it stays on one line).
     Ndjson,
     /// A header and one row per meeting.
     Csv,
+    /// An iCalendar file (RFC 5545): one event per meeting, in the meeting's time zone.
+    Ics,
 }
 
-/// The formats written without the csv crate.
+/// The formats written as each meeting's JSON text.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum TextFormat {
-    /// Aligned columns.
-    Table,
     /// One JSON array.
     Json,
     /// One JSON object per line.
@@ -34,7 +35,7 @@ pub enum TextFormat {
 
 /// Writes meetings in one format.
 pub enum MeetingWriter<W: Write> {
-    /// Table, JSON or NDJSON, written directly.
+    /// JSON or NDJSON, written directly.
     Text {
         /// The format.
         format: TextFormat,
@@ -45,16 +46,18 @@ pub enum MeetingWriter<W: Write> {
     },
     /// CSV, through the csv crate's quoting.
     Csv(Box<csv::Writer<W>>),
+    /// An iCalendar file, written when every event is known.
+    Ics(Box<crate::ics::Calendar<W>>),
+    /// A table, laid out when every row is known (its columns fit the widest cells).
+    Table {
+        /// The rows so far.
+        table: Box<comfy_table::Table>,
+        /// Where to write.
+        out: W,
+    },
 }
 
-const TABLE_COLUMNS: [(&str, usize); 6] = [
-    ("START", 26),
-    ("END", 26),
-    ("TITLE", 40),
-    ("COURSE", 30),
-    ("WHERE", 40),
-    ("ATTENDEES", 9),
-];
+const TABLE_HEADER: [&str; 6] = ["START", "END", "TITLE", "COURSE", "WHERE", "ATTENDEES"];
 
 const CSV_HEADER: [&str; 11] = [
     "id",
@@ -71,8 +74,9 @@ const CSV_HEADER: [&str; 11] = [
 ];
 
 impl<W: Write> MeetingWriter<W> {
-    /// Starts the output (the table header, `[`, the CSV header).
-    pub fn new(format: Format, mut out: W) -> std::io::Result<Self> {
+    /// Starts the output (`[`, the CSV header). A table fits `width` columns when given (long
+    /// cells wrap), and is as wide as its cells otherwise.
+    pub fn new(format: Format, mut out: W, width: Option<u16>) -> std::io::Result<Self> {
         let format = match format {
             Format::Csv => {
                 let mut writer = csv::Writer::from_writer(out);
@@ -80,18 +84,17 @@ impl<W: Write> MeetingWriter<W> {
                 return Ok(Self::Csv(Box::new(writer)));
             }
             Format::Table => {
-                let header: Vec<String> = TABLE_COLUMNS
-                    .iter()
-                    .map(|(name, width)| pad(name, *width))
-                    .collect();
-                writeln!(out, "{}", header.join("  ").trim_end())?;
-                TextFormat::Table
+                return Ok(Self::Table {
+                    table: Box::new(new_table(width)),
+                    out,
+                });
             }
             Format::Json => {
                 out.write_all(b"[")?;
                 TextFormat::Json
             }
             Format::Ndjson => TextFormat::Ndjson,
+            Format::Ics => return Ok(Self::Ics(Box::new(crate::ics::Calendar::new(out)))),
         };
         Ok(Self::Text {
             format,
@@ -100,30 +103,32 @@ impl<W: Write> MeetingWriter<W> {
         })
     }
 
-    /// Writes one meeting.
-    pub fn write(&mut self, meeting: &Meeting) -> std::io::Result<()> {
+    /// Writes one meeting: its JSON text as received for JSON and NDJSON, its typed fields
+    /// otherwise.
+    pub fn write(&mut self, record: &RawMeeting) -> std::io::Result<()> {
+        let meeting = &record.meeting;
         match self {
             Self::Csv(writer) => writer.write_record(csv_row(meeting))?,
+            Self::Ics(calendar) => calendar.add(meeting),
+            Self::Table { table, .. } => {
+                let mut row = comfy_table::Row::from(
+                    table_row(meeting).map(|cell| cell.replace(['\n', '\r', '\t'], " ")),
+                );
+                row.max_height(2);
+                table.add_row(row);
+            }
             Self::Text {
                 format,
                 out,
                 written,
             } => {
                 match format {
-                    TextFormat::Table => {
-                        let cells: Vec<String> = table_row(meeting)
-                            .iter()
-                            .zip(TABLE_COLUMNS)
-                            .map(|(cell, (_, width))| pad(cell, width))
-                            .collect();
-                        writeln!(out, "{}", cells.join("  ").trim_end())?;
-                    }
                     TextFormat::Json => {
                         out.write_all(if *written == 0 { b"\n" } else { b",\n" })?;
-                        serde_json::to_writer(&mut *out, meeting)?;
+                        out.write_all(record.raw.get().as_bytes())?;
                     }
                     TextFormat::Ndjson => {
-                        serde_json::to_writer(&mut *out, meeting)?;
+                        write_one_line(out, record.raw.get())?;
                         out.write_all(b"\n")?;
                     }
                 }
@@ -133,10 +138,26 @@ impl<W: Write> MeetingWriter<W> {
         Ok(())
     }
 
-    /// Ends the output (`]` for JSON) and flushes it.
+    /// Writes what is buffered (at the end of each page).
+    pub fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Self::Csv(writer) => writer.flush(),
+            Self::Text { out, .. } | Self::Table { out, .. } => out.flush(),
+            Self::Ics(_) => Ok(()),
+        }
+    }
+
+    /// Ends the output (the table, `]` for JSON) and flushes it.
     pub fn finish(self) -> std::io::Result<()> {
         match self {
             Self::Csv(mut writer) => writer.flush(),
+            Self::Ics(calendar) => calendar.finish(),
+            Self::Table { table, mut out } => {
+                for line in table.lines() {
+                    writeln!(out, "{}", line.trim_end())?;
+                }
+                out.flush()
+            }
             Self::Text {
                 format,
                 mut out,
@@ -151,11 +172,48 @@ impl<W: Write> MeetingWriter<W> {
     }
 }
 
+/// Writes a JSON text on one line. A line break in JSON text can only be whitespace between tokens
+/// (inside strings it is escaped), so dropping it changes nothing else.
+fn write_one_line(out: &mut impl Write, json: &str) -> std::io::Result<()> {
+    if !json.contains(['\n', '\r']) {
+        return out.write_all(json.as_bytes());
+    }
+    for part in json.split(['\n', '\r']) {
+        out.write_all(part.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// An empty table: a header, no borders, two spaces between columns; the times and the
+/// attendee count never wrap, other cells wrap onto a second line and are cut after it (`…`).
+fn new_table(width: Option<u16>) -> comfy_table::Table {
+    use comfy_table::{ColumnConstraint, ContentArrangement, presets};
+    let mut table = comfy_table::Table::new();
+    table
+        .load_style(presets::NOTHING)
+        .force_no_tty()
+        .set_truncation_indicator("…")
+        .set_header(TABLE_HEADER);
+    match width {
+        Some(width) => table
+            .set_content_arrangement(ContentArrangement::Dynamic)
+            .set_width(width),
+        None => table.set_content_arrangement(ContentArrangement::Disabled),
+    };
+    for (index, column) in table.column_iter_mut().enumerate() {
+        column.set_padding((0, 2));
+        if matches!(index, 0 | 1 | 5) {
+            column.set_constraint(ColumnConstraint::ContentWidth);
+        }
+    }
+    table
+}
+
 fn table_row(meeting: &Meeting) -> [String; 6] {
     let zone = meeting.time_zone.as_deref();
     [
         local_time(meeting.start_date, zone),
-        local_time(meeting.end_date, zone),
+        end_time(meeting.start_date, meeting.end_date, zone),
         meeting.title.clone().unwrap_or_else(|| "(untitled)".into()),
         meeting.course.title.clone().unwrap_or_default(),
         place(meeting),
@@ -206,8 +264,17 @@ fn local_time(at: DateTime<Utc>, zone: Option<&str>) -> String {
     }
 }
 
+/// The end as [`local_time`], only the time of day (`10:30 CEST`) when it is on the start's day.
+fn end_time(start: DateTime<Utc>, end: DateTime<Utc>, zone: Option<&str>) -> String {
+    let (start, end) = (local_time(start, zone), local_time(end, zone));
+    match (start.split_once(' '), end.split_once(' ')) {
+        (Some((start_day, _)), Some((end_day, time))) if start_day == end_day => time.to_owned(),
+        _ => end,
+    }
+}
+
 /// The location (`name, city`) or the join URL.
-fn place(meeting: &Meeting) -> String {
+pub fn place(meeting: &Meeting) -> String {
     if let Some(location) = &meeting.location {
         return location_text(location);
     }
@@ -227,18 +294,6 @@ fn location_text(location: &thoughtindustries::Location) -> String {
     .join(", ")
 }
 
-/// `text` cut or padded to `width` characters.
-fn pad(text: &str, width: usize) -> String {
-    let text = text.replace(['\n', '\r', '\t'], " ");
-    let count = text.chars().count();
-    if count > width {
-        let cut: String = text.chars().take(width - 1).collect();
-        format!("{cut}…")
-    } else {
-        format!("{text}{}", " ".repeat(width - count))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -255,8 +310,14 @@ mod tests {
     }
 
     #[test]
-    fn pad_cuts_and_pads_by_characters() {
-        assert_eq!(pad("Grüße", 7), "Grüße  ");
-        assert_eq!(pad("abcdefgh", 4), "abc…");
+    fn end_time_drops_the_day_when_it_is_the_start_day() {
+        let (start, end) = (
+            "2024-07-01T07:00:00Z".parse().unwrap(),
+            "2024-07-01T21:30:00Z",
+        );
+        let zone = Some("Europe/Berlin");
+        assert_eq!(end_time(start, end.parse().unwrap(), zone), "23:30 CEST");
+        let next_day = "2024-07-01T22:30:00Z".parse().unwrap();
+        assert_eq!(end_time(start, next_day, zone), "2024-07-02 00:30 CEST");
     }
 }

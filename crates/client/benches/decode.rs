@@ -3,6 +3,10 @@
 //! from the mock's generator and on the spec's reference page (pretty-printed as published, and
 //! compact as the API sends it).
 //!
+//! Under criterion a third function, `models`, is the typed decode without keeping each record's
+//! JSON text (`serde_json::from_slice::<MeetingsResponse>`, what `decode_page` did before it kept
+//! the text): the baseline for the cost of [`thoughtindustries::Page::into_raw_records`].
+//!
 //! `cargo bench -p thoughtindustries --bench decode` runs it under criterion (MB/s per input).
 //! With `TI_BENCH_SUMMARY=1` set it instead times typed and `Value` decoding in turn for about
 //! two seconds per input (`TI_BENCH_DECODE_MS`), keeps the best time of each, and prints one
@@ -76,6 +80,15 @@ fn typed(body: &[u8]) -> usize {
         .len()
 }
 
+fn models(body: &[u8]) -> usize {
+    serde_json::from_slice::<thoughtindustries::MeetingsResponse>(black_box(body))
+        .expect("decodes")
+        .data
+        .meetings
+        .meetings
+        .map_or(0, |m| m.len())
+}
+
 fn value(body: &[u8]) -> usize {
     let value: serde_json::Value = serde_json::from_slice(black_box(body)).expect("parses");
     value.as_object().map_or(0, serde_json::Map::len)
@@ -86,6 +99,7 @@ fn criterion_benches(c: &mut Criterion) {
         let mut group = c.benchmark_group(format!("decode/{}", input.name));
         group.throughput(Throughput::Bytes(input.body.len() as u64));
         group.bench_function("typed", |b| b.iter(|| typed(&input.body)));
+        group.bench_function("models", |b| b.iter(|| models(&input.body)));
         group.bench_function("value", |b| b.iter(|| value(&input.body)));
         group.finish();
     }

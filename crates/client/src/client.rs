@@ -66,21 +66,15 @@ impl Client {
         ListMeetings::new(self.clone(), self.concurrency)
     }
 
-    /// Fetches and decodes one page.
+    /// Fetches and decodes one page, keeping each meeting's JSON text
+    /// ([`Page::into_raw_records`]).
     pub(crate) async fn fetch_page(
         &self,
         number: u64,
         course_id: Option<Uuid>,
     ) -> Result<Page, Error> {
-        let mut request = self.generated.list_meetings().page(number);
-        if let Some(id) = course_id {
-            request = request.course_id(id);
-        }
-        match request.send().await {
-            Ok(response) => Ok(Page::from_response(number, response.into_inner())),
-            Err(error) => self.page_error(error, number).await,
-        }
-        .map_err(|e| e.with_page(number))
+        let body = self.fetch_page_body(number, course_id).await?;
+        decode::decode_page(&body, number).map_err(|e| e.with_page(number))
     }
 
     /// Fetches one page's raw body, for contract checks that validate the bytes before decoding.
@@ -116,30 +110,6 @@ impl Client {
             .bytes()
             .await
             .map_err(|e| transport_error(&e).with_page(number))
-    }
-
-    async fn page_error(
-        &self,
-        error: progenitor_client::Error<()>,
-        number: u64,
-    ) -> Result<Page, Error> {
-        use progenitor_client::Error as E;
-        match error {
-            E::InvalidResponsePayload(body, _) => decode::decode_leniently(&body, number),
-            E::UnexpectedResponse(response) => Err(status_error(response).await),
-            E::CommunicationError(e) | E::ResponseBodyError(e) | E::InvalidUpgrade(e) => {
-                Err(transport_error(&e))
-            }
-            E::InvalidRequest(message) | E::Custom(message) => Err(Error::InvalidRequest(message)),
-            E::ErrorResponse(response) => Err(Error::Status(Box::new(StatusError {
-                status: response.status(),
-                page: Some(number),
-                retry_after: retry::retry_after(response.headers()),
-                rate_limit: RateLimit::from_headers(response.headers()),
-                body: String::new(),
-                attempts: 1,
-            }))),
-        }
     }
 }
 

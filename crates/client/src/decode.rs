@@ -31,9 +31,9 @@ use crate::page::{Page, RejectedRecord};
 /// # Ok::<(), thoughtindustries::Error>(())
 /// ```
 pub fn decode_page(body: &[u8], number: u64) -> Result<Page, Error> {
-    match serde_json::from_slice::<MeetingsResponse>(body) {
-        Ok(response) => Ok(Page::from_response(number, response)),
-        Err(_) => decode_leniently(body, number),
+    match crate::raw::decode_strict(body, number) {
+        Some(page) => Ok(page),
+        None => decode_leniently(body, number),
     }
 }
 
@@ -83,6 +83,7 @@ pub(crate) fn decode_leniently(body: &[u8], number: u64) -> Result<Page, Error> 
             }),
         }
     }
+    page.keep_raw(crate::raw::records(body));
     Ok(page)
 }
 

@@ -3,6 +3,7 @@
 use thoughtindustries_models::{Aggregation, Meeting, MeetingsResponse, PageInfo};
 
 use crate::errors::{Error, RecordError};
+use crate::raw::RawTexts;
 
 /// One page of `GET /incoming/v2/meetings`.
 ///
@@ -22,6 +23,8 @@ pub struct Page {
     pub meetings: Vec<Meeting>,
     /// The records that did not decode.
     pub rejected: Vec<RejectedRecord>,
+    /// The JSON text of each of `meetings`, as received ([`Page::into_raw_records`]).
+    pub(crate) raw_meetings: RawTexts,
 }
 
 /// A record of a page that did not match the contract.
@@ -49,6 +52,7 @@ impl Page {
             aggregations: list.aggregations.into_iter().flatten().flatten().collect(),
             meetings: list.meetings.unwrap_or_default(),
             rejected: Vec::new(),
+            raw_meetings: RawTexts::default(),
         }
     }
 

@@ -1,0 +1,185 @@
+//! Each meeting's JSON text as received, kept beside its typed decode.
+//!
+//! The fast path of [`crate::decode_page`] reads the envelope once, borrowing every record of
+//! `data.Meetings.meetings` as a [`RawValue`] (a slice of the body, checked as JSON but not
+//! decoded), then decodes each record from that slice. The record's bytes are kept unchanged:
+//! unknown fields, `+02:00` offsets, `.000` fractions and `0` versus `0.0` survive for callers that
+//! pass the data on ([`Page::into_raw_records`]).
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use thoughtindustries_models::{Aggregation, Meeting, PageInfo};
+
+use crate::errors::Error;
+use crate::page::Page;
+
+/// A decoded meeting and its JSON text exactly as the API sent it.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct RawMeeting {
+    /// The typed meeting.
+    pub meeting: Meeting,
+    /// The record's bytes as received (a JSON object), byte for byte.
+    pub raw: Box<RawValue>,
+}
+
+/// `MeetingsResponse` with the records left as JSON text.
+#[derive(Deserialize)]
+struct Envelope<'a> {
+    #[serde(borrow)]
+    data: Data<'a>,
+}
+
+#[derive(Deserialize)]
+struct Data<'a> {
+    #[serde(rename = "Meetings", borrow)]
+    meetings: List<'a>,
+}
+
+/// `MeetingsPage` with the records left as JSON text.
+#[derive(Deserialize)]
+struct List<'a> {
+    aggregations: Option<Vec<Aggregation>>,
+    #[serde(borrow)]
+    meetings: Option<Vec<&'a RawValue>>,
+    #[serde(rename = "pageInfo")]
+    page_info: Option<PageInfo>,
+}
+
+/// The fast path: the page when the envelope and every record decode, `None` otherwise (the slow
+/// path then explains what failed).
+pub(crate) fn decode_strict(body: &[u8], number: u64) -> Option<Page> {
+    let envelope: Envelope<'_> = serde_json::from_slice(body).ok()?;
+    let list = envelope.data.meetings;
+    let records = list.meetings.unwrap_or_default();
+    let mut meetings = Vec::with_capacity(records.len());
+    let mut raw = Vec::with_capacity(records.len());
+    for record in records {
+        meetings.push(serde_json::from_str::<Meeting>(record.get()).ok()?);
+        raw.push(record.to_owned());
+    }
+    Some(Page {
+        number,
+        page_info: list.page_info,
+        aggregations: list.aggregations.unwrap_or_default(),
+        meetings,
+        rejected: Vec::new(),
+        raw_meetings: RawTexts(raw),
+    })
+}
+
+/// The JSON text of every record of `data.Meetings.meetings` in `body`, in order (empty when the
+/// envelope does not decode).
+pub(crate) fn records(body: &[u8]) -> Vec<Box<RawValue>> {
+    serde_json::from_slice::<Envelope<'_>>(body)
+        .ok()
+        .and_then(|e| e.data.meetings.meetings)
+        .unwrap_or_default()
+        .into_iter()
+        .map(ToOwned::to_owned)
+        .collect()
+}
+
+/// The JSON text of each meeting of a [`Page`], in the order of [`Page::meetings`].
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RawTexts(pub(crate) Vec<Box<RawValue>>);
+
+impl PartialEq for RawTexts {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.len() == other.0.len()
+            && self.0.iter().zip(&other.0).all(|(a, b)| a.get() == b.get())
+    }
+}
+
+impl Page {
+    /// The page's records in their original order, like [`Page::into_records`], each decoded
+    /// meeting with its JSON text exactly as received (for output that must not lose unknown
+    /// fields or change how values were written).
+    ///
+    /// ```
+    /// let body = br#"{"data":{"Meetings":{"meetings":[{"id":"0b6e8a53-8d7a-4a35-9f6e-1f0c6d0f2a11",
+    ///   "courseId":"5f1f8a9e-2c4b-4d3a-8e7f-6a5b4c3d2e1f","course":{},"newField":1.50,
+    ///   "startDate":"2024-05-01T11:00:00.000+02:00","endDate":"2024-05-01T10:00:00Z"}]}}}"#;
+    /// let page = thoughtindustries::decode_page(body, 1)?;
+    /// let record = page.into_raw_records().next().unwrap()?;
+    /// assert!(record.raw.get().contains(r#""newField":1.50"#));
+    /// assert!(record.raw.get().contains("11:00:00.000+02:00"));
+    /// assert_eq!(record.meeting.start_date.to_rfc3339(), "2024-05-01T09:00:00+00:00");
+    /// # Ok::<(), thoughtindustries::Error>(())
+    /// ```
+    pub fn into_raw_records(mut self) -> impl Iterator<Item = Result<RawMeeting, Error>> {
+        let mut raw = std::mem::take(&mut self.raw_meetings.0).into_iter();
+        self.into_records().map(move |record| {
+            record.map(|meeting| {
+                // Every page this crate builds has the text of each meeting; should a caller have
+                // added meetings to `meetings`, theirs are serialized.
+                let raw = raw.next().unwrap_or_else(|| {
+                    serde_json::value::to_raw_value(&meeting)
+                        .unwrap_or_else(|_| RawValue::NULL.to_owned())
+                });
+                RawMeeting { meeting, raw }
+            })
+        })
+    }
+
+    /// Keeps the text of the records that decoded: `records` holds every record of the page in
+    /// order, rejected ones included.
+    pub(crate) fn keep_raw(&mut self, records: Vec<Box<RawValue>>) {
+        let rejected: Vec<usize> = self.rejected.iter().map(|r| r.index).collect();
+        self.raw_meetings = RawTexts(
+            records
+                .into_iter()
+                .enumerate()
+                .filter(|(index, _)| !rejected.contains(index))
+                .map(|(_, raw)| raw)
+                .collect(),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::decode_page;
+
+    const A: &str = r#"{"id":"0b6e8a53-8d7a-4a35-9f6e-1f0c6d0f2a11","courseId":"5f1f8a9e-2c4b-4d3a-8e7f-6a5b4c3d2e1f","course":{"x":0},"startDate":"2024-05-01T11:00:00.000+02:00","endDate":"2024-05-01T10:00:00Z","vendorAdded":{"n":0.10,"big":12345678901234567890}}"#;
+    const B: &str = r#"{ "id" : "1b6e8a53-8d7a-4a35-9f6e-1f0c6d0f2a11", "courseId":"5f1f8a9e-2c4b-4d3a-8e7f-6a5b4c3d2e1f",
+        "course":{}, "startDate":"2024-05-01T09:00:00Z", "endDate":"2024-05-01T10:00:00Z", "title":"caf\u00e9" }"#;
+    const BAD: &str =
+        r#"{"id":"2b6e8a53-8d7a-4a35-9f6e-1f0c6d0f2a11","startDate":"2024-01-01 02:00:00"}"#;
+
+    fn texts(body: &str) -> Vec<String> {
+        decode_page(body.as_bytes(), 1)
+            .unwrap()
+            .into_raw_records()
+            .filter_map(Result::ok)
+            .map(|r| r.raw.get().to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn each_meeting_keeps_its_bytes_on_the_fast_path() {
+        let body = format!(r#"{{"data":{{"Meetings":{{"meetings":[{A},{B}]}}}}}}"#);
+        assert_eq!(texts(&body), [A, B]);
+    }
+
+    #[test]
+    fn the_slow_path_keeps_the_bytes_of_the_records_that_decode() {
+        let body = format!(r#"{{"data":{{"Meetings":{{"meetings":[{BAD},{A},{BAD},{B}]}}}}}}"#);
+        let records: Vec<_> = decode_page(body.as_bytes(), 1)
+            .unwrap()
+            .into_raw_records()
+            .map(|r| r.map(|r| (r.meeting.id.to_string(), r.raw.get().to_owned())))
+            .collect();
+        assert!(records[0].is_err() && records[2].is_err());
+        let (id, raw) = records[1].as_ref().unwrap();
+        assert_eq!(
+            (id.as_str(), raw.as_str()),
+            ("0b6e8a53-8d7a-4a35-9f6e-1f0c6d0f2a11", A)
+        );
+        let (id, raw) = records[3].as_ref().unwrap();
+        assert_eq!(
+            (id.as_str(), raw.as_str()),
+            ("1b6e8a53-8d7a-4a35-9f6e-1f0c6d0f2a11", B)
+        );
+    }
+}
