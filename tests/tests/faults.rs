@@ -516,3 +516,64 @@ async fn every_fault_in_turn_on_every_page_is_survived() {
     // Stalled and truncated bodies went out with a 200 head too.
     assert_eq!(stats.status(200), 3 * PAGES, "{stats:?}");
 }
+
+/// A server that ignores `page` and keeps saying `hasMore`, the storm of issue 13.
+fn page_ignored(drift: Option<thoughtindustries_mock::Drift>) -> Faults {
+    Faults {
+        ignore_page: true,
+        has_more_forever: true,
+        drift,
+        ..Faults::default()
+    }
+}
+
+/// Every page the client yields, until the stream ends (or 10 s pass: the storm never ends).
+async fn every_page(client: &Client) -> Vec<Result<thoughtindustries::Page, Error>> {
+    let pages = client.list_meetings().concurrency(4).pages().collect();
+    tokio::time::timeout(Duration::from_secs(10), pages)
+        .await
+        .expect("the listing ends")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_ignoring_page_with_only_undecodable_records_is_stopped_at_the_repeat() {
+    let server = mock(page_ignored(Some(thoughtindustries_mock::Drift {
+        pointer: "/data/Meetings/meetings".into(),
+        value: serde_json::json!([{ "id": "not-a-uuid" }, { "id": "also-not" }]),
+        trigger: Trigger::Always,
+    })))
+    .await;
+    let client = builder(&server).build().unwrap();
+    let pages = every_page(&client).await;
+    let (last, first) = pages.split_last().expect("pages");
+    assert_eq!(first.len(), 1, "{pages:?}");
+    let page = first[0].as_ref().unwrap();
+    assert!(page.meetings.is_empty() && page.rejected.len() == 2);
+    match last {
+        Err(Error::RepeatedPage(repeat)) => {
+            assert_eq!((repeat.page, repeat.previous), (2, 1));
+        }
+        other => panic!("expected Error::RepeatedPage, got {other:?}"),
+    }
+    // Page 1, then at most the look-ahead: never a storm.
+    let requests = server.stats().requests;
+    assert!((2..=5).contains(&requests), "{requests} requests");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_ignoring_page_is_a_repeated_page_error_not_a_decode_error() {
+    let server = mock(page_ignored(None)).await;
+    let client = builder(&server).build().unwrap();
+    let (ids, error) = collect_until_error(&client, 4).await;
+    assert_eq!(ids, expected_ids(&tenant(), PER_PAGE, 1));
+    assert!(
+        matches!(&error, Error::RepeatedPage(r) if r.page == 2),
+        "{error:?}"
+    );
+    assert!(
+        error.to_string().contains("same meetings as page 1"),
+        "{error}"
+    );
+    assert_eq!(error.page(), Some(2));
+    assert!(server.stats().requests <= 5);
+}

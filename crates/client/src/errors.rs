@@ -51,6 +51,11 @@ pub enum Error {
     /// streams yield this error in the record's place and go on.
     #[error("{0}")]
     Record(Box<RecordError>),
+
+    /// The server sent the same records again for the next page (it ignores `page` yet keeps
+    /// saying there is more); the listing stopped instead of requesting pages forever.
+    #[error("{0}")]
+    RepeatedPage(RepeatedPageError),
 }
 
 impl Error {
@@ -69,6 +74,7 @@ impl Error {
             Error::Transport { page, .. } | Error::BodyTooLarge { page, .. } => *page,
             Error::Decode(e) => Some(e.page),
             Error::Record(e) => Some(e.page),
+            Error::RepeatedPage(e) => Some(e.page),
             Error::Config(_) | Error::InvalidRequest(_) => None,
         }
     }
@@ -101,6 +107,7 @@ impl Error {
             }
             Error::Decode(e) => e.page = number,
             Error::Record(e) => e.page = number,
+            Error::RepeatedPage(e) => e.page = number,
             Error::Config(_) | Error::InvalidRequest(_) => {}
         }
         self
@@ -251,6 +258,28 @@ impl std::fmt::Display for RecordError {
             f,
             " does not match the contract at `{}`: {}",
             self.path, self.message
+        )
+    }
+}
+
+/// A page whose `meetings` array is byte for byte the previous page's, for
+/// [`Error::RepeatedPage`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RepeatedPageError {
+    /// The page that repeated.
+    pub page: u64,
+    /// The page it repeated.
+    pub previous: u64,
+}
+
+impl std::fmt::Display for RepeatedPageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "page {}: the server sent the same meetings as page {} (it seems to ignore `page` \
+             while saying there are more); the listing stopped",
+            self.page, self.previous
         )
     }
 }
