@@ -168,7 +168,7 @@ async fn an_endless_429_ends_in_a_status_error_with_the_rate_limit_headers() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn retry_after_is_honoured_up_to_max_delay() {
+async fn retry_after_is_honoured_and_a_wait_past_max_delay_is_reported_at_once() {
     // One 429 asking for a one-second pause: the client waits it out.
     let server = mock(Faults {
         rate_limit: Some(RateLimit::Triggered {
@@ -192,8 +192,8 @@ async fn retry_after_is_honoured_up_to_max_delay() {
         started.elapsed()
     );
 
-    // A 429 asking for an hour: max_delay caps the wait, for the retry and for the requests the
-    // throttled client holds back. (Generous bound: the cap is 20 ms.)
+    // A 429 asking for an hour, more than max_delay (20 ms): not retried early into another
+    // refusal, but reported at once with the wait it asked for.
     let server = mock(Faults {
         rate_limit: Some(RateLimit::Triggered {
             trigger: Trigger::FirstPerPage(1),
@@ -204,11 +204,15 @@ async fn retry_after_is_honoured_up_to_max_delay() {
     })
     .await;
     let client = builder(&server).build().unwrap();
-    let ids = tokio::time::timeout(Duration::from_secs(30), collect(&client))
+    let error = tokio::time::timeout(Duration::from_secs(30), collect(&client))
         .await
-        .expect("Retry-After: 3600 is capped by max_delay")
-        .unwrap();
-    assert_eq!(ids, all_ids());
+        .expect("the client does not wait an hour")
+        .unwrap_err();
+    let status = status_error(&error);
+    assert_eq!(status.refused_wait, Some(Duration::from_secs(3600)));
+    assert_eq!(status.attempts, 1);
+    assert!(error.to_string().contains("wait 3600s"), "{error}");
+    assert_eq!(server.stats().status(429), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -7,11 +7,11 @@ use uuid::Uuid;
 
 use crate::api_key::ApiKey;
 use crate::base_url::BaseUrl;
-use crate::errors::{Error, RateLimit, StatusError, TransportKind};
+use crate::errors::{Error, ErrorBody, RateLimit, StatusError, TransportKind};
 use crate::generated;
 use crate::paginate::ListMeetings;
 use crate::retry::{self, RetryConfig};
-use crate::transport::{Attempts, BodyError, Transport};
+use crate::transport::{Attempts, BodyError, RefusedWait, Transport};
 use crate::{Page, decode};
 
 /// Default maximum response body size: 64 MiB.
@@ -134,8 +134,11 @@ impl Client {
             E::ErrorResponse(response) => Err(Error::Status(Box::new(StatusError {
                 status: response.status(),
                 page: Some(number),
-                retry_after: retry::retry_after(response.headers()),
+                retry_after: retry::server_wait(response.status(), response.headers(), b""),
+                refused_wait: None,
                 rate_limit: RateLimit::from_headers(response.headers()),
+                error: None,
+                message: None,
                 body: String::new(),
                 attempts: 1,
             }))),
@@ -148,19 +151,22 @@ async fn status_error(response: reqwest::Response) -> Error {
     let status = response.status();
     let headers = response.headers().clone();
     let attempts = response.extensions().get::<Attempts>().map_or(1, |a| a.0);
-    let body = match response.bytes().await {
-        Ok(bytes) => {
-            let end = bytes.len().min(64 * 1024);
-            String::from_utf8_lossy(&bytes[..end]).into_owned()
-        }
+    let refused_wait = response.extensions().get::<RefusedWait>().map(|w| w.0);
+    let bytes = match response.bytes().await {
+        Ok(bytes) => bytes,
         Err(e) => return transport_error(&e),
     };
+    let parsed = ErrorBody::parse(&bytes).unwrap_or_default();
+    let end = bytes.len().min(64 * 1024);
     Error::Status(Box::new(StatusError {
         status,
         page: None,
-        retry_after: retry::retry_after(&headers),
+        retry_after: retry::server_wait(status, &headers, &bytes),
+        refused_wait,
         rate_limit: RateLimit::from_headers(&headers),
-        body,
+        error: parsed.error,
+        message: parsed.message,
+        body: String::from_utf8_lossy(&bytes[..end]).into_owned(),
         attempts,
     }))
 }

@@ -276,6 +276,103 @@ async fn retries_give_up_with_the_last_status_retry_after_and_rate_limit() {
     assert!(status.body.contains("rate_limit_exceeded"));
 }
 
+/// Page 1 from a server that answers one 429 (`throttled`), then the page; returns how long the
+/// client took.
+async fn one_429_then_the_page(throttled: ResponseTemplate) -> Duration {
+    let server = MockServer::start().await;
+    Mock::given(path(PATH))
+        .respond_with(throttled)
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(path(PATH))
+        .respond_with(ResponseTemplate::new(200).set_body_json(page_body(1, 5, 3)))
+        .mount(&server)
+        .await;
+    let client = builder(&server.uri())
+        .retry(RetryConfig::default().max_delay(Duration::from_secs(5)))
+        .build()
+        .unwrap();
+    let start = std::time::Instant::now();
+    let page = client.list_meetings().send().await.unwrap();
+    assert_eq!(page.meetings.len(), 3);
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+    start.elapsed()
+}
+
+#[tokio::test]
+async fn x_ratelimit_reset_is_honoured_without_retry_after() {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let throttled = ResponseTemplate::new(429)
+        .insert_header("x-ratelimit-remaining", "0")
+        .insert_header("x-ratelimit-reset", (now + 2).to_string().as_str());
+    let waited = one_429_then_the_page(throttled).await;
+    assert!(waited >= Duration::from_millis(950), "{waited:?}");
+}
+
+#[tokio::test]
+async fn the_bodys_retry_after_is_honoured_without_the_header() {
+    let throttled = ResponseTemplate::new(429).set_body_json(
+        json!({"error": "rate_limit_exceeded", "message": "slow down", "retryAfter": 1}),
+    );
+    let waited = one_429_then_the_page(throttled).await;
+    assert!(waited >= Duration::from_millis(950), "{waited:?}");
+}
+
+#[tokio::test]
+async fn a_wait_longer_than_max_delay_fails_at_once_naming_the_wait() {
+    let server = serving(
+        ResponseTemplate::new(429)
+            .insert_header("retry-after", "120")
+            .set_body_json(json!({"error": "rate_limit_exceeded", "message": "Too many requests.", "retryAfter": 120})),
+    )
+    .await;
+    let start = std::time::Instant::now();
+    // The test builder's max_delay is 50 ms.
+    let err = client(&server.uri())
+        .list_meetings()
+        .send()
+        .await
+        .unwrap_err();
+    assert!(start.elapsed() < Duration::from_secs(2));
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+    let Error::Status(status) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(status.retry_after, Some(Duration::from_secs(120)));
+    assert_eq!(status.refused_wait, Some(Duration::from_secs(120)));
+    let message = err.to_string();
+    assert!(
+        message.contains("120s") && message.contains("max_delay"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn a_json_error_body_is_parsed_into_the_status_error() {
+    let server = serving(ResponseTemplate::new(422).set_body_json(
+        json!({"error": "unprocessable_entity", "message": "courseId is not a course", "retryAfter": null}),
+    ))
+    .await;
+    let err = client(&server.uri())
+        .list_meetings()
+        .send()
+        .await
+        .unwrap_err();
+    let Error::Status(status) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(status.error.as_deref(), Some("unprocessable_entity"));
+    assert_eq!(status.message.as_deref(), Some("courseId is not a course"));
+    assert_eq!(
+        err.to_string(),
+        "page 1: HTTP 422 Unprocessable Entity: unprocessable_entity: courseId is not a course"
+    );
+}
+
 #[tokio::test]
 async fn server_errors_are_retried_and_other_4xx_are_not() {
     let server = MockServer::start().await;
@@ -503,6 +600,7 @@ async fn a_server_that_ignores_page_is_not_listed_forever() {
         .await;
     assert_eq!(items.len(), 3, "two meetings, then the error");
     let err = items[2].as_ref().unwrap_err();
-    assert!(err.to_string().contains("repeats page 1"), "{err}");
+    assert!(matches!(err, Error::RepeatedPage(_)), "{err:?}");
+    assert!(err.to_string().contains("same meetings as page 1"), "{err}");
     assert!(server.received_requests().await.unwrap().len() <= 3);
 }
