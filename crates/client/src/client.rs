@@ -108,14 +108,14 @@ impl Client {
         };
         let response = progenitor_client::ClientHooks::exec(&self.generated, request, &info)
             .await
-            .map_err(|e| transport_error(&e).with_page(number))?;
+            .map_err(|e| transport_error(e).with_page(number))?;
         if !response.status().is_success() {
             return Err(status_error(response).await.with_page(number));
         }
         response
             .bytes()
             .await
-            .map_err(|e| transport_error(&e).with_page(number))
+            .map_err(|e| transport_error(e).with_page(number))
     }
 
     async fn page_error(
@@ -128,7 +128,7 @@ impl Client {
             E::InvalidResponsePayload(body, _) => decode::decode_leniently(&body, number),
             E::UnexpectedResponse(response) => Err(status_error(response).await),
             E::CommunicationError(e) | E::ResponseBodyError(e) | E::InvalidUpgrade(e) => {
-                Err(transport_error(&e))
+                Err(transport_error(e))
             }
             E::InvalidRequest(message) | E::Custom(message) => Err(Error::InvalidRequest(message)),
             E::ErrorResponse(response) => Err(Error::Status(Box::new(StatusError {
@@ -154,7 +154,7 @@ async fn status_error(response: reqwest::Response) -> Error {
     let refused_wait = response.extensions().get::<RefusedWait>().map(|w| w.0);
     let bytes = match response.bytes().await {
         Ok(bytes) => bytes,
-        Err(e) => return transport_error(&e),
+        Err(e) => return transport_error(e),
     };
     let parsed = ErrorBody::parse(&bytes).unwrap_or_default();
     let end = bytes.len().min(64 * 1024);
@@ -171,36 +171,41 @@ async fn status_error(response: reqwest::Response) -> Error {
     }))
 }
 
-/// Classifies a reqwest failure, recovering the transport's own [`BodyError`] from its causes.
-fn transport_error(error: &reqwest::Error) -> Error {
-    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+/// Classifies a reqwest failure, recovering the transport's own [`BodyError`] from its causes;
+/// the reqwest error becomes the [`Error::Transport`]'s source.
+fn transport_error(error: reqwest::Error) -> Error {
+    let mut subject = &error;
+    let mut fallback = TransportKind::Other;
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&error);
     while let Some(current) = cause {
-        if let Some(body) = current.downcast_ref::<BodyError>() {
-            return match body {
-                BodyError::TooLarge { limit } => Error::BodyTooLarge {
+        match current.downcast_ref::<BodyError>() {
+            Some(BodyError::TooLarge { limit }) => {
+                return Error::BodyTooLarge {
                     page: None,
                     limit: *limit,
-                },
-                BodyError::Read(inner) => classify(inner, TransportKind::Body),
-            };
+                };
+            }
+            Some(BodyError::Read(inner)) => {
+                subject = inner;
+                fallback = TransportKind::Body;
+                break;
+            }
+            None => cause = current.source(),
         }
-        cause = current.source();
     }
-    classify(error, TransportKind::Other)
-}
-
-fn classify(error: &reqwest::Error, fallback: TransportKind) -> Error {
-    let kind = if error.is_timeout() {
+    let kind = if subject.is_timeout() {
         TransportKind::Timeout
-    } else if error.is_connect() {
+    } else if subject.is_connect() {
         TransportKind::Connect
     } else {
         fallback
     };
+    let message = error_chain(subject);
     Error::Transport {
         page: None,
         kind,
-        message: error_chain(error),
+        message,
+        source: Some(Box::new(error)),
     }
 }
 

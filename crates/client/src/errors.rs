@@ -31,6 +31,9 @@ pub enum Error {
         kind: TransportKind,
         /// The underlying error, with its causes.
         message: String,
+        /// The underlying error (a `reqwest::Error`, or the task error of a cancelled fetch).
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
     },
 
     /// The response body exceeded the configured maximum size.

@@ -228,6 +228,7 @@ impl Fetch {
                 page: Some(number),
                 kind: TransportKind::Other,
                 message: format!("the request was cancelled: {error}"),
+                source: Some(Box::new(error)),
             }),
         }
     }

@@ -527,6 +527,8 @@ async fn a_stalled_server_times_out() {
         .await
         .unwrap_err();
     assert!(err.is_timeout(), "{err:?}");
+    let source = std::error::Error::source(&err).and_then(|s| s.downcast_ref::<reqwest::Error>());
+    assert!(source.is_some_and(reqwest::Error::is_timeout), "{err:?}");
 }
 
 #[tokio::test]
@@ -546,6 +548,12 @@ async fn connection_refused_is_a_connect_error() {
         ),
         "{err:?}"
     );
+    // The reqwest error is the source, for callers that inspect it.
+    let source = std::error::Error::source(&err).expect("a source");
+    let reqwest = source
+        .downcast_ref::<reqwest::Error>()
+        .expect("a reqwest::Error");
+    assert!(reqwest.is_connect(), "{reqwest:?}");
 }
 
 #[tokio::test]
