@@ -78,12 +78,12 @@ pub struct AllocatedLearningPath {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub learning_path: ::std::option::Option<LearningPath>,
-    ///Identifier of the learning path.
+    ///Identifier of the learning path. An opaque string: the vendor does not promise a UUID here.
     #[serde(
         rename = "learningPathId",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub learning_path_id: ::std::option::Option<::uuid::Uuid>,
+    pub learning_path_id: ::std::option::Option<::std::string::String>,
     ///Status of the allocation.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<::std::string::String>,
@@ -107,12 +107,12 @@ pub struct AllocatedLicense {
     ///The license.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub license: ::std::option::Option<License>,
-    ///Identifier of the license.
+    ///Identifier of the license. An opaque string: the vendor does not promise a UUID here.
     #[serde(
         rename = "licenseId",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub license_id: ::std::option::Option<::uuid::Uuid>,
+    pub license_id: ::std::option::Option<::std::string::String>,
     ///The user's role in the license.
     #[serde(
         rename = "licenseRole",
@@ -181,12 +181,12 @@ pub struct AwardClaimingOption {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub award_type: ::std::option::Option<::std::string::String>,
-    ///Identifier of the award type.
+    ///Identifier of the award type. An opaque string: the vendor does not promise a UUID here.
     #[serde(
         rename = "awardTypeId",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub award_type_id: ::std::option::Option<::uuid::Uuid>,
+    pub award_type_id: ::std::option::Option<::std::string::String>,
     ///Whether the amounts are a range.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub range: ::std::option::Option<bool>,
@@ -207,9 +207,9 @@ impl AwardClaimingOption {
     PartialEq,
 )]
 pub struct Bundle {
-    ///Unique identifier of the bundle.
+    ///Unique identifier of the bundle. An opaque string: the vendor does not promise a UUID here.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub id: ::std::option::Option<::uuid::Uuid>,
+    pub id: ::std::option::Option<::std::string::String>,
     ///Name of the bundle.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -595,9 +595,9 @@ pub struct Course {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub price_in_cents: ::std::option::Option<i64>,
-    ///Prices of the course, one per currency.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-    pub prices: ::std::vec::Vec<ItemPrice>,
+    ///Prices of the course, one per currency (non-null in the vendor's GraphQL schema; null is tolerated like in its siblings).
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub prices: ::std::option::Option<::std::vec::Vec<ItemPrice>>,
     ///When the course was published.
     #[serde(
         rename = "publishDate",
@@ -645,12 +645,12 @@ pub struct Course {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub sample_lesson: ::std::option::Option<Lesson>,
-    ///Identifier of the sample lesson.
+    ///Identifier of the sample lesson. An opaque string: the vendor does not promise a UUID here.
     #[serde(
         rename = "sampleLessonId",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub sample_lesson_id: ::std::option::Option<::uuid::Uuid>,
+    pub sample_lesson_id: ::std::option::Option<::std::string::String>,
     ///Whether SCORM content collects user details.
     #[serde(
         rename = "scormCollectUserDetails",
@@ -849,9 +849,9 @@ impl Course {
     PartialEq,
 )]
 pub struct CourseGroup {
-    ///Unique identifier of the course group.
+    ///Unique identifier of the course group. An opaque string: the vendor does not promise a UUID here.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub id: ::std::option::Option<::uuid::Uuid>,
+    pub id: ::std::option::Option<::std::string::String>,
     ///The kind of content.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub kind: ::std::option::Option<crate::CourseKind>,
@@ -972,9 +972,9 @@ pub struct ItemPrice {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub currency_code: ::std::option::Option<::std::string::String>,
-    ///Unique identifier of the price.
+    ///Unique identifier of the price. An opaque string: the vendor does not promise a UUID here.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub id: ::std::option::Option<::uuid::Uuid>,
+    pub id: ::std::option::Option<::std::string::String>,
     ///Price in cents.
     #[serde(
         rename = "priceInCents",
@@ -1001,9 +1001,9 @@ impl ItemPrice {
     PartialEq,
 )]
 pub struct LearningPath {
-    ///Unique identifier of the learning path.
+    ///Unique identifier of the learning path. An opaque string: the vendor does not promise a UUID here.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub id: ::std::option::Option<::uuid::Uuid>,
+    pub id: ::std::option::Option<::std::string::String>,
     ///Name of the learning path.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -1033,9 +1033,9 @@ pub struct Lesson {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_level: ::std::option::Option<::std::string::String>,
-    ///Unique identifier of the lesson.
+    ///Unique identifier of the lesson. An opaque string: the vendor does not promise a UUID here.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub id: ::std::option::Option<::uuid::Uuid>,
+    pub id: ::std::option::Option<::std::string::String>,
     ///URL slug of the lesson.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub slug: ::std::option::Option<::std::string::String>,
@@ -1059,9 +1059,9 @@ impl Lesson {
     PartialEq,
 )]
 pub struct License {
-    ///Unique identifier of the license.
+    ///Unique identifier of the license. An opaque string: the vendor does not promise a UUID here.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub id: ::std::option::Option<::uuid::Uuid>,
+    pub id: ::std::option::Option<::std::string::String>,
     ///Name of the license.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -1396,12 +1396,12 @@ pub struct PurchasedBundle {
     ///The bundle.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bundle: ::std::option::Option<Bundle>,
-    ///Identifier of the bundle.
+    ///Identifier of the bundle. An opaque string: the vendor does not promise a UUID here.
     #[serde(
         rename = "bundleId",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub bundle_id: ::std::option::Option<::uuid::Uuid>,
+    pub bundle_id: ::std::option::Option<::std::string::String>,
 }
 impl PurchasedBundle {
     pub fn builder() -> builder::PurchasedBundle {
@@ -1550,9 +1550,9 @@ impl SeatTier {
     PartialEq,
 )]
 pub struct Section {
-    ///Unique identifier of the section.
+    ///Unique identifier of the section. An opaque string: the vendor does not promise a UUID here.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub id: ::std::option::Option<::uuid::Uuid>,
+    pub id: ::std::option::Option<::std::string::String>,
     ///Lessons of the section.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub lessons: ::std::option::Option<::std::vec::Vec<Lesson>>,
@@ -1585,12 +1585,12 @@ pub struct TopicGroup {
     ///Category names.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub categories: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    ///Identifier of the owning company.
+    ///Identifier of the owning company. An opaque string: the vendor does not promise a UUID here.
     #[serde(
         rename = "companyId",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub company_id: ::std::option::Option<::uuid::Uuid>,
+    pub company_id: ::std::option::Option<::std::string::String>,
     ///Opaque id (GraphQL `ID`) of the topic group.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -1976,9 +1976,9 @@ impl WaitlistedCourse {
     PartialEq,
 )]
 pub struct WebinarBlock {
-    ///Unique identifier of the webinar block.
+    ///Unique identifier of the webinar block. An opaque string: the vendor does not promise a UUID here.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub id: ::std::option::Option<::uuid::Uuid>,
+    pub id: ::std::option::Option<::std::string::String>,
     ///URL to join the webinar.
     #[serde(
         rename = "joinUrl",
@@ -2203,8 +2203,10 @@ pub mod builder {
             ::std::option::Option<super::LearningPath>,
             ::std::string::String,
         >,
-        learning_path_id:
-            ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+        learning_path_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
         status: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -2232,7 +2234,7 @@ pub mod builder {
         }
         pub fn learning_path_id<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
             self.learning_path_id = value
@@ -2276,8 +2278,10 @@ pub mod builder {
     pub struct AllocatedLicense {
         license:
             ::std::result::Result<::std::option::Option<super::License>, ::std::string::String>,
-        license_id:
-            ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+        license_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
         license_role:
             ::std::result::Result<::std::option::Option<crate::LicenseRole>, ::std::string::String>,
         status: ::std::result::Result<
@@ -2308,7 +2312,7 @@ pub mod builder {
         }
         pub fn license_id<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
             self.license_id = value
@@ -2446,8 +2450,10 @@ pub mod builder {
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
-        award_type_id:
-            ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+        award_type_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
         range: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
     }
     impl ::std::default::Default for AwardClaimingOption {
@@ -2483,7 +2489,7 @@ pub mod builder {
         }
         pub fn award_type_id<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
             self.award_type_id = value
@@ -2527,7 +2533,10 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     pub struct Bundle {
-        id: ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+        id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
         name: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -2549,7 +2558,7 @@ pub mod builder {
     impl Bundle {
         pub fn id<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
             self.id = value
@@ -2821,7 +2830,10 @@ pub mod builder {
             ::std::string::String,
         >,
         price_in_cents: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
-        prices: ::std::result::Result<::std::vec::Vec<super::ItemPrice>, ::std::string::String>,
+        prices: ::std::result::Result<
+            ::std::option::Option<::std::vec::Vec<super::ItemPrice>>,
+            ::std::string::String,
+        >,
         publish_date: ::std::result::Result<
             ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
             ::std::string::String,
@@ -2848,8 +2860,10 @@ pub mod builder {
         >,
         sample_lesson:
             ::std::result::Result<::std::option::Option<super::Lesson>, ::std::string::String>,
-        sample_lesson_id:
-            ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+        sample_lesson_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
         scorm_collect_user_details:
             ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
         seat_packages: ::std::result::Result<
@@ -3630,7 +3644,7 @@ pub mod builder {
         }
         pub fn prices<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::vec::Vec<super::ItemPrice>>,
+            T: ::std::convert::TryInto<::std::option::Option<::std::vec::Vec<super::ItemPrice>>>,
             T::Error: ::std::fmt::Display,
         {
             self.prices = value
@@ -3734,7 +3748,7 @@ pub mod builder {
         }
         pub fn sample_lesson_id<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
             self.sample_lesson_id = value
@@ -4290,7 +4304,10 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     pub struct CourseGroup {
-        id: ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+        id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
         kind:
             ::std::result::Result<::std::option::Option<crate::CourseKind>, ::std::string::String>,
         slug: ::std::result::Result<
@@ -4315,7 +4332,7 @@ pub mod builder {
     impl CourseGroup {
         pub fn id<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
             self.id = value
@@ -4581,7 +4598,10 @@ pub mod builder {
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
-        id: ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+        id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
         price_in_cents: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
         variations: ::std::result::Result<
             ::std::option::Option<::std::vec::Vec<super::PriceVariation>>,
@@ -4611,7 +4631,7 @@ pub mod builder {
         }
         pub fn id<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
             self.id = value
@@ -4667,7 +4687,10 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     pub struct LearningPath {
-        id: ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+        id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
         name: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -4689,7 +4712,7 @@ pub mod builder {
     impl LearningPath {
         pub fn id<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
             self.id = value
@@ -4745,7 +4768,10 @@ pub mod builder {
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
-        id: ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+        id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
         slug: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -4778,7 +4804,7 @@ pub mod builder {
         }
         pub fn id<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
             self.id = value
@@ -4830,7 +4856,10 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     pub struct License {
-        id: ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+        id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
         name: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -4847,7 +4876,7 @@ pub mod builder {
     impl License {
         pub fn id<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
             self.id = value
@@ -5792,8 +5821,10 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct PurchasedBundle {
         bundle: ::std::result::Result<::std::option::Option<super::Bundle>, ::std::string::String>,
-        bundle_id:
-            ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+        bundle_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
     }
     impl ::std::default::Default for PurchasedBundle {
         fn default() -> Self {
@@ -5816,7 +5847,7 @@ pub mod builder {
         }
         pub fn bundle_id<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
             self.bundle_id = value
@@ -6160,7 +6191,10 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     pub struct Section {
-        id: ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+        id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
         lessons: ::std::result::Result<
             ::std::option::Option<::std::vec::Vec<super::Lesson>>,
             ::std::string::String,
@@ -6192,7 +6226,7 @@ pub mod builder {
     impl Section {
         pub fn id<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
             self.id = value
@@ -6270,8 +6304,10 @@ pub mod builder {
             ::std::option::Option<::std::vec::Vec<::std::string::String>>,
             ::std::string::String,
         >,
-        company_id:
-            ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+        company_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
         id: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -6301,7 +6337,7 @@ pub mod builder {
         }
         pub fn company_id<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
             self.company_id = value
@@ -7514,7 +7550,10 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     pub struct WebinarBlock {
-        id: ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+        id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
         join_url: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -7546,7 +7585,7 @@ pub mod builder {
     impl WebinarBlock {
         pub fn id<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
             self.id = value
