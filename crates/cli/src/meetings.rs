@@ -93,6 +93,9 @@ pub async fn list(args: ListArgs) -> Result<(), Failure> {
 
 /// Writes a page's meetings; reports each record that did not decode on stderr and counts them.
 fn write_page<W: Write>(out: &mut MeetingWriter<W>, page: Page) -> Result<u64, Failure> {
+    for field in &page.blanked {
+        eprintln!("ti: warning: {field}");
+    }
     let mut odd = 0;
     for record in page.into_records() {
         match record {

@@ -53,7 +53,7 @@ pub use decode::decode_page;
 pub use errors::{
     DecodeError, Error, RateLimit, RecordError, RepeatedPageError, StatusError, TransportKind,
 };
-pub use page::{Page, RejectedRecord};
+pub use page::{BlankedField, Page, RejectedRecord};
 pub use paginate::ListMeetings;
 pub use retry::RetryConfig;
 pub use thoughtindustries_models as models;

@@ -21,6 +21,39 @@ pub struct Page {
     pub meetings: Vec<Meeting>,
     /// The records that did not decode.
     pub rejected: Vec<RejectedRecord>,
+    /// Fields of delivered meetings that did not decode and were left empty (`None`), so that
+    /// one odd nested value does not cost the whole meeting.
+    pub blanked: Vec<BlankedField>,
+}
+
+/// A field of a delivered meeting that did not match the contract and was left empty.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct BlankedField {
+    /// The page the meeting is on.
+    pub page: u64,
+    /// The meeting's position in the page's `meetings` array.
+    pub index: usize,
+    /// The meeting's `id`, when it had a string one.
+    pub id: Option<String>,
+    /// The field left empty, like `data.Meetings.meetings[3].course.sampleLesson`.
+    pub path: String,
+    /// What was wrong in it.
+    pub message: String,
+}
+
+impl std::fmt::Display for BlankedField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "page {}: meeting #{}", self.page, self.index)?;
+        if let Some(id) = &self.id {
+            write!(f, " ({id})")?;
+        }
+        write!(
+            f,
+            " kept without `{}`, which does not match the contract: {}",
+            self.path, self.message
+        )
+    }
 }
 
 /// A record of a page that did not match the contract.
@@ -48,6 +81,7 @@ impl Page {
             aggregations: list.aggregations.unwrap_or_default(),
             meetings: list.meetings.unwrap_or_default(),
             rejected: Vec::new(),
+            blanked: Vec::new(),
         }
     }
 

@@ -447,7 +447,7 @@ async fn decode_errors_name_the_page_and_json_path() {
 #[tokio::test]
 async fn an_odd_record_is_reported_in_place_and_the_page_kept() {
     let mut odd = meeting(1);
-    odd["attendees"] = json!([{"id": "0b6e8a53-8d7a-4a35-9f6e-1f0c6d0f2a11", "balance": "lots"}]);
+    odd["startDate"] = json!("lots");
     let body = json!({"data": {"Meetings": {"pageInfo": {"hasMore": false},
         "meetings": [meeting(0), odd, meeting(2)]}}});
     let server = serving(ResponseTemplate::new(200).set_body_json(body)).await;
@@ -459,11 +459,28 @@ async fn an_odd_record_is_reported_in_place_and_the_page_kept() {
     assert_eq!(items.len(), 3);
     assert!(items[0].is_ok() && items[2].is_ok());
     let err = items[1].as_ref().unwrap_err();
-    assert_eq!(
-        err.json_path(),
-        Some("data.Meetings.meetings[1].attendees[0].balance")
-    );
+    assert_eq!(err.json_path(), Some("data.Meetings.meetings[1].startDate"));
     assert!(err.to_string().contains("page 1: meeting #1"), "{err}");
+}
+
+#[tokio::test]
+async fn an_odd_nested_value_is_blanked_and_its_meeting_kept() {
+    let mut odd = meeting(1);
+    odd["attendees"] = json!([{"id": "0b6e8a53-8d7a-4a35-9f6e-1f0c6d0f2a11", "balance": "12.50"}]);
+    let body = json!({"data": {"Meetings": {"pageInfo": {"hasMore": false},
+        "meetings": [meeting(0), odd]}}});
+    let server = serving(ResponseTemplate::new(200).set_body_json(body)).await;
+    let page = client(&server.uri()).list_meetings().send().await.unwrap();
+    assert_eq!(page.meetings.len(), 2);
+    assert!(page.rejected.is_empty());
+    assert_eq!(
+        page.meetings[1].attendees.as_ref().unwrap()[0].balance,
+        None
+    );
+    assert_eq!(
+        page.blanked[0].path,
+        "data.Meetings.meetings[1].attendees[0].balance"
+    );
 }
 
 #[tokio::test]
