@@ -168,7 +168,7 @@ async fn an_endless_429_ends_in_a_status_error_with_the_rate_limit_headers() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn retry_after_is_honoured_up_to_max_delay() {
+async fn retry_after_is_honoured_and_a_wait_past_max_delay_is_reported_at_once() {
     // One 429 asking for a one-second pause: the client waits it out.
     let server = mock(Faults {
         rate_limit: Some(RateLimit::Triggered {
@@ -192,8 +192,8 @@ async fn retry_after_is_honoured_up_to_max_delay() {
         started.elapsed()
     );
 
-    // A 429 asking for an hour: max_delay caps the wait, for the retry and for the requests the
-    // throttled client holds back. (Generous bound: the cap is 20 ms.)
+    // A 429 asking for an hour, more than max_delay (20 ms): not retried early into another
+    // refusal, but reported at once with the wait it asked for.
     let server = mock(Faults {
         rate_limit: Some(RateLimit::Triggered {
             trigger: Trigger::FirstPerPage(1),
@@ -204,11 +204,15 @@ async fn retry_after_is_honoured_up_to_max_delay() {
     })
     .await;
     let client = builder(&server).build().unwrap();
-    let ids = tokio::time::timeout(Duration::from_secs(30), collect(&client))
+    let error = tokio::time::timeout(Duration::from_secs(30), collect(&client))
         .await
-        .expect("Retry-After: 3600 is capped by max_delay")
-        .unwrap();
-    assert_eq!(ids, all_ids());
+        .expect("the client does not wait an hour")
+        .unwrap_err();
+    let status = status_error(&error);
+    assert_eq!(status.refused_wait, Some(Duration::from_secs(3600)));
+    assert_eq!(status.attempts, 1);
+    assert!(error.to_string().contains("wait 3600s"), "{error}");
+    assert_eq!(server.stats().status(429), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -515,4 +519,65 @@ async fn every_fault_in_turn_on_every_page_is_survived() {
     }
     // Stalled and truncated bodies went out with a 200 head too.
     assert_eq!(stats.status(200), 3 * PAGES, "{stats:?}");
+}
+
+/// A server that ignores `page` and keeps saying `hasMore`, the storm of issue 13.
+fn page_ignored(drift: Option<thoughtindustries_mock::Drift>) -> Faults {
+    Faults {
+        ignore_page: true,
+        has_more_forever: true,
+        drift,
+        ..Faults::default()
+    }
+}
+
+/// Every page the client yields, until the stream ends (or 10 s pass: the storm never ends).
+async fn every_page(client: &Client) -> Vec<Result<thoughtindustries::Page, Error>> {
+    let pages = client.list_meetings().concurrency(4).pages().collect();
+    tokio::time::timeout(Duration::from_secs(10), pages)
+        .await
+        .expect("the listing ends")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_ignoring_page_with_only_undecodable_records_is_stopped_at_the_repeat() {
+    let server = mock(page_ignored(Some(thoughtindustries_mock::Drift {
+        pointer: "/data/Meetings/meetings".into(),
+        value: serde_json::json!([{ "id": "not-a-uuid" }, { "id": "also-not" }]),
+        trigger: Trigger::Always,
+    })))
+    .await;
+    let client = builder(&server).build().unwrap();
+    let pages = every_page(&client).await;
+    let (last, first) = pages.split_last().expect("pages");
+    assert_eq!(first.len(), 1, "{pages:?}");
+    let page = first[0].as_ref().unwrap();
+    assert!(page.meetings.is_empty() && page.rejected.len() == 2);
+    match last {
+        Err(Error::RepeatedPage(repeat)) => {
+            assert_eq!((repeat.page, repeat.previous), (2, 1));
+        }
+        other => panic!("expected Error::RepeatedPage, got {other:?}"),
+    }
+    // Page 1, then at most the look-ahead: never a storm.
+    let requests = server.stats().requests;
+    assert!((2..=5).contains(&requests), "{requests} requests");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_ignoring_page_is_a_repeated_page_error_not_a_decode_error() {
+    let server = mock(page_ignored(None)).await;
+    let client = builder(&server).build().unwrap();
+    let (ids, error) = collect_until_error(&client, 4).await;
+    assert_eq!(ids, expected_ids(&tenant(), PER_PAGE, 1));
+    assert!(
+        matches!(&error, Error::RepeatedPage(r) if r.page == 2),
+        "{error:?}"
+    );
+    assert!(
+        error.to_string().contains("same meetings as page 1"),
+        "{error}"
+    );
+    assert_eq!(error.page(), Some(2));
+    assert!(server.stats().requests <= 5);
 }

@@ -170,3 +170,32 @@ fn other_systems_ids_are_free_strings() {
     body["data"]["Meetings"]["meetings"][0]["course"]["taxCategory"] = json!("txcd_10000000");
     decodes(&body).unwrap();
 }
+
+#[test]
+fn ids_of_nested_objects_the_vendor_does_not_promise_as_uuids_are_free_strings() {
+    let mut body = contract_tests::reference_example();
+    let course = &mut body["data"]["Meetings"]["meetings"][0]["course"];
+    course["sampleLessonId"] = json!("les_123");
+    course["sampleLesson"] = json!({"id": "les_123", "slug": "intro"});
+    course["sections"] = json!([{"id": "sec_1", "lessons": [{"id": "les_9"}]}]);
+    course["prices"] = json!([{"id": "price_1", "currencyCode": "USD", "priceInCents": 1999}]);
+    course["courseGroup"] = json!({"id": "grp-7"});
+    course["prerequisiteLearningPaths"] = json!([{"id": "lp-1"}]);
+    course["webinarDetails"] = json!({"id": "wb-2"});
+    course["topicGroup"] = json!({"id": "tg", "companyId": "acme"});
+    course["awardClaimingOptions"] = json!([{"awardTypeId": "cpe"}]);
+    let user = &mut body["data"]["Meetings"]["meetings"][0]["attendees"][0];
+    user["activeLicense"] = json!({"id": "lic_1"});
+    user["allocatedLicenses"] = json!([{"licenseId": "lic_1", "license": {"id": "lic_1"}}]);
+    user["allocatedLearningPaths"] =
+        json!([{"learningPathId": "lp-1", "learningPath": {"id": "lp-1"}}]);
+    user["purchasedBundles"] = json!([{"bundleId": "bdl_1", "bundle": {"id": "bdl_1"}}]);
+    decodes(&body).unwrap();
+}
+
+#[test]
+fn course_prices_tolerate_null_like_their_siblings() {
+    let mut body = contract_tests::reference_example();
+    body["data"]["Meetings"]["meetings"][0]["course"]["prices"] = Value::Null;
+    decodes(&body).unwrap();
+}

@@ -84,8 +84,9 @@ fn assert_error_clean(error: Error) {
         source = cause.source();
     }
     let result: Result<(), Error> = Err(error);
-    let panic =
-        std::panic::catch_unwind(|| unwrap_listing(result)).expect_err("expect panics on Err");
+    // An error's source (a reqwest::Error) is not UnwindSafe; nothing is observed after the panic.
+    let listing = std::panic::AssertUnwindSafe(|| unwrap_listing(result));
+    let panic = std::panic::catch_unwind(listing).expect_err("expect panics on Err");
     let message = panic
         .downcast_ref::<String>()
         .cloned()

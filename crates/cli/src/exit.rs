@@ -51,7 +51,7 @@ impl From<thoughtindustries::Error> for Failure {
             E::Config(_) | E::InvalidRequest(_) => USAGE,
             E::Status(_) => API_STATUS,
             E::Transport { .. } | E::BodyTooLarge { .. } => TRANSPORT,
-            E::Decode(_) | E::Record(_) => CONTRACT,
+            E::Decode(_) | E::Record(_) | E::RepeatedPage(_) => CONTRACT,
             _ => TRANSPORT,
         };
         Self {

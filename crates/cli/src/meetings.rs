@@ -142,6 +142,9 @@ fn write_page<W: Write>(
     notices: &mut Notices,
     page: Page,
 ) -> Result<u64, Failure> {
+    for field in &page.blanked {
+        eprintln!("ti: warning: {field}");
+    }
     let mut odd = 0;
     let rejected = page.rejected.clone();
     for record in page.into_raw_records() {

@@ -86,6 +86,10 @@ pub struct MockArgs {
     #[arg(long)]
     pub has_more_forever: bool,
 
+    /// Ignore the `page` parameter: every request gets page 1.
+    #[arg(long)]
+    pub ignore_page: bool,
+
     /// Contract drift: put a JSON value at a JSON pointer of every body, as POINTER=JSON
     /// (for example '/data/Meetings/meetings/0/course/title=42').
     #[arg(long, value_name = "POINTER=JSON", value_parser = parse_drift)]
@@ -157,6 +161,7 @@ impl MockArgs {
                 truncate_body: every(self.truncate_every),
                 drift: self.drift.clone(),
                 has_more_forever: self.has_more_forever,
+                ignore_page: self.ignore_page,
                 ..Faults::default()
             },
         })

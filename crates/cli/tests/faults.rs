@@ -318,6 +318,40 @@ async fn a_200_that_is_not_a_page_exits_5_after_printing_the_pages_before_it() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_ignoring_page_exits_5_at_the_repeat_instead_of_a_request_storm() {
+    // The storm of issue 13: every page is page 1, `hasMore` never ends, and (second case) no
+    // record decodes, so nothing but the raw records tells one page from the next.
+    let only_bad_records = Some(thoughtindustries_mock::Drift {
+        pointer: "/data/Meetings/meetings".into(),
+        value: serde_json::json!([{ "id": "not-a-uuid" }]),
+        trigger: Trigger::Always,
+    });
+    for (name, drift, printed) in [
+        ("good records", None, expected_ids(1)),
+        ("undecodable records", only_bad_records, Vec::new()),
+    ] {
+        let server = mock(Faults {
+            ignore_page: true,
+            has_more_forever: true,
+            drift,
+            ..Faults::default()
+        })
+        .await;
+        let assert = run(list_all(&server.base_url(), DEMO_TOKEN, &[]))
+            .await
+            .code(5);
+        let err = stderr(&assert);
+        assert!(
+            err.contains("page 2: the server sent the same meetings as page 1"),
+            "{name}: {err}"
+        );
+        assert_eq!(ids(&assert), printed, "{name}");
+        let requests = server.stats().requests;
+        assert!((2..=5).contains(&requests), "{name}: {requests} requests");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_input_exits_2_with_a_clear_message() {
     let dir = tempfile::tempdir().unwrap();
     let empty_key = dir.path().join("empty-key");

@@ -45,10 +45,12 @@ impl BaseUrl {
 
     /// Parses and checks a base URL: `https://` (or `http://` for a loopback host), no query or
     /// fragment, no credentials; a trailing `/` is removed.
-    pub fn parse(url: &str) -> Result<Self, Error> {
-        let parsed =
-            Url::parse(url).map_err(|e| Error::Config(format!("invalid base URL {url:?}: {e}")))?;
-        // Before any message that quotes the URL: credentials in it are never echoed.
+    pub fn parse(original: &str) -> Result<Self, Error> {
+        // Every message below quotes the URL without its credentials, whether it parses or not.
+        let shown = redact(original);
+        let url = shown.as_str();
+        let parsed = Url::parse(original)
+            .map_err(|e| Error::Config(format!("invalid base URL {url:?}: {e}")))?;
         if !parsed.username().is_empty() || parsed.password().is_some() {
             return Err(Error::Config(
                 "invalid base URL: credentials in the URL are not allowed; use the API key".into(),
@@ -100,6 +102,19 @@ impl std::str::FromStr for BaseUrl {
     }
 }
 
+/// `url` with anything before an `@` of its authority replaced by `***`, so that messages never
+/// echo a password; works on text that is not a valid URL.
+fn redact(url: &str) -> String {
+    let start = url.find("://").map_or(0, |i| i + 3);
+    let end = url[start..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |i| start + i);
+    match url[start..end].rfind('@') {
+        Some(at) => format!("{}***{}", &url[..start], &url[start + at..]),
+        None => url.to_owned(),
+    }
+}
+
 fn is_loopback(host: &Host<&str>) -> bool {
     match host {
         Host::Domain(name) => name.eq_ignore_ascii_case("localhost"),
@@ -142,10 +157,23 @@ mod tests {
             "https://user:s3cr3t@example.com/?a=1",
             "ftp://user:s3cr3t@example.com",
             "http://s3cr3t@10.0.0.1",
+            // URLs that do not parse at all: quoted in the message, so redacted first.
+            "https://user:s3cr3t@example.com:99999",
+            "https://user:s3cr3t@exa mple.com/",
+            "https://s3cr3t@[::1/",
+            "user:s3cr3t@example.com",
+            "https://user:pa@ss:s3cr3t@example.com:99999/x?y#z",
         ] {
             let message = BaseUrl::parse(url).unwrap_err().to_string();
             assert!(!message.contains("s3cr3t"), "{message}");
         }
+    }
+
+    #[test]
+    fn redaction_keeps_everything_but_the_credentials() {
+        assert_eq!(redact("https://u:p@h:99999/x?y"), "https://***@h:99999/x?y");
+        assert_eq!(redact("u:p@h"), "***@h");
+        assert_eq!(redact("https://h/a@b"), "https://h/a@b");
     }
 
     #[test]

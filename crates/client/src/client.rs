@@ -7,11 +7,11 @@ use uuid::Uuid;
 
 use crate::api_key::ApiKey;
 use crate::base_url::BaseUrl;
-use crate::errors::{Error, RateLimit, StatusError, TransportKind};
+use crate::errors::{Error, ErrorBody, RateLimit, StatusError, TransportKind};
 use crate::generated;
 use crate::paginate::ListMeetings;
 use crate::retry::{self, RetryConfig};
-use crate::transport::{Attempts, BodyError, Transport};
+use crate::transport::{Attempts, BodyError, RefusedWait, Transport};
 use crate::{Page, decode};
 
 /// Default maximum response body size: 64 MiB.
@@ -102,14 +102,14 @@ impl Client {
         };
         let response = progenitor_client::ClientHooks::exec(&self.generated, request, &info)
             .await
-            .map_err(|e| transport_error(&e).with_page(number))?;
+            .map_err(|e| transport_error(e).with_page(number))?;
         if !response.status().is_success() {
             return Err(status_error(response).await.with_page(number));
         }
         response
             .bytes()
             .await
-            .map_err(|e| transport_error(&e).with_page(number))
+            .map_err(|e| transport_error(e).with_page(number))
     }
 }
 
@@ -118,53 +118,61 @@ async fn status_error(response: reqwest::Response) -> Error {
     let status = response.status();
     let headers = response.headers().clone();
     let attempts = response.extensions().get::<Attempts>().map_or(1, |a| a.0);
-    let body = match response.bytes().await {
-        Ok(bytes) => {
-            let end = bytes.len().min(64 * 1024);
-            String::from_utf8_lossy(&bytes[..end]).into_owned()
-        }
-        Err(e) => return transport_error(&e),
+    let refused_wait = response.extensions().get::<RefusedWait>().map(|w| w.0);
+    let bytes = match response.bytes().await {
+        Ok(bytes) => bytes,
+        Err(e) => return transport_error(e),
     };
+    let parsed = ErrorBody::parse(&bytes).unwrap_or_default();
+    let end = bytes.len().min(64 * 1024);
     Error::Status(Box::new(StatusError {
         status,
         page: None,
-        retry_after: retry::retry_after(&headers),
+        retry_after: retry::server_wait(status, &headers, &bytes),
+        refused_wait,
         rate_limit: RateLimit::from_headers(&headers),
-        body,
+        error: parsed.error,
+        message: parsed.message,
+        body: String::from_utf8_lossy(&bytes[..end]).into_owned(),
         attempts,
     }))
 }
 
-/// Classifies a reqwest failure, recovering the transport's own [`BodyError`] from its causes.
-fn transport_error(error: &reqwest::Error) -> Error {
-    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+/// Classifies a reqwest failure, recovering the transport's own [`BodyError`] from its causes;
+/// the reqwest error becomes the [`Error::Transport`]'s source.
+fn transport_error(error: reqwest::Error) -> Error {
+    let mut subject = &error;
+    let mut fallback = TransportKind::Other;
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&error);
     while let Some(current) = cause {
-        if let Some(body) = current.downcast_ref::<BodyError>() {
-            return match body {
-                BodyError::TooLarge { limit } => Error::BodyTooLarge {
+        match current.downcast_ref::<BodyError>() {
+            Some(BodyError::TooLarge { limit }) => {
+                return Error::BodyTooLarge {
                     page: None,
                     limit: *limit,
-                },
-                BodyError::Read(inner) => classify(inner, TransportKind::Body),
-            };
+                };
+            }
+            Some(BodyError::Read(inner)) => {
+                subject = inner;
+                fallback = TransportKind::Body;
+                break;
+            }
+            None => cause = current.source(),
         }
-        cause = current.source();
     }
-    classify(error, TransportKind::Other)
-}
-
-fn classify(error: &reqwest::Error, fallback: TransportKind) -> Error {
-    let kind = if error.is_timeout() {
+    let kind = if subject.is_timeout() {
         TransportKind::Timeout
-    } else if error.is_connect() {
+    } else if subject.is_connect() {
         TransportKind::Connect
     } else {
         fallback
     };
+    let message = error_chain(subject);
     Error::Transport {
         page: None,
         kind,
-        message: error_chain(error),
+        message,
+        source: Some(Box::new(error)),
     }
 }
 

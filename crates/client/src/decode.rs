@@ -11,7 +11,7 @@ use serde_json::Value;
 use thoughtindustries_models::{Meeting, MeetingsResponse};
 
 use crate::errors::{DecodeError, Error};
-use crate::page::{Page, RejectedRecord};
+use crate::page::{BlankedField, Page, RejectedRecord};
 
 /// Decodes a `GET /incoming/v2/meetings` body for page `number`.
 ///
@@ -72,19 +72,140 @@ pub(crate) fn decode_leniently(body: &[u8], number: u64) -> Result<Page, Error> 
     };
     for (index, record) in records.into_iter().enumerate() {
         let prefix = format!("data.Meetings.meetings[{index}]");
-        match decode_at::<Meeting>(&record, &prefix) {
-            Ok(meeting) => page.meetings.push(meeting),
-            Err((path, message)) => page.rejected.push(RejectedRecord {
+        let id = record.get("id").and_then(Value::as_str).map(str::to_owned);
+        match decode_repairing(record, &prefix) {
+            Ok((meeting, blanked)) => {
+                page.meetings.push(meeting);
+                page.blanked
+                    .extend(blanked.into_iter().map(|(path, message)| BlankedField {
+                        page: number,
+                        index,
+                        id: id.clone(),
+                        path,
+                        message,
+                    }));
+            }
+            Err((path, message, raw)) => page.rejected.push(RejectedRecord {
                 index,
-                id: record.get("id").and_then(Value::as_str).map(str::to_owned),
+                id,
                 path,
                 message,
-                raw: record,
+                raw,
             }),
         }
     }
     page.keep_raw(crate::raw::records(body));
     Ok(page)
+}
+
+/// The most fields blanked in one record before it is rejected instead.
+const MAX_BLANKED: usize = 8;
+
+/// Decodes a meeting; when a field inside it does not decode, blanks (sets to null) the innermost
+/// object member around the failure that the record can do without and tries again, so that one
+/// odd nested value does not cost the whole meeting. Returns the meeting and the blanked fields'
+/// paths and reasons, or the failure (with the record as received) when even blanking does not
+/// help (a required field, like the meeting's own `id`, is wrong).
+#[allow(clippy::type_complexity)]
+fn decode_repairing(
+    original: Value,
+    prefix: &str,
+) -> Result<(Meeting, Vec<(String, String)>), (String, String, Value)> {
+    /// A blanked field: where it is, and the original failure inside it (path and message).
+    struct Blank {
+        steps: Vec<Step>,
+        path: String,
+        message: String,
+    }
+    let mut record = original.clone();
+    let mut blanked: Vec<Blank> = Vec::new();
+    loop {
+        let error = match serde_path_to_error::deserialize::<_, Meeting>(&record) {
+            Ok(meeting) => {
+                let fields = blanked
+                    .into_iter()
+                    .map(|blank| {
+                        let path = join(prefix, &blank.steps);
+                        let message = if blank.path == path {
+                            blank.message
+                        } else {
+                            format!("at `{}`: {}", blank.path, blank.message)
+                        };
+                        (path, message)
+                    })
+                    .collect();
+                return Ok((meeting, fields));
+            }
+            Err(error) => error,
+        };
+        let steps = steps(error.path());
+        // When the failure is a field this loop blanked (it may not be null), the original
+        // failure inside it is the one to report.
+        let (path, message) = match blanked.iter().find(|blank| blank.steps == steps) {
+            Some(blank) => (blank.path.clone(), blank.message.clone()),
+            None => (join(prefix, &steps), error.into_inner().to_string()),
+        };
+        let candidate = (1..=steps.len())
+            .rev()
+            .map(|end| &steps[..end])
+            .filter(|c| matches!(c.last(), Some(Step::Key(_))))
+            .find(|c| !blanked.iter().any(|blank| blank.steps.as_slice() == *c));
+        let slot = candidate
+            .filter(|_| blanked.len() < MAX_BLANKED)
+            .and_then(|candidate| Some((candidate, locate(&mut record, candidate)?)));
+        let Some((candidate, slot)) = slot else {
+            return Err((path, message, original));
+        };
+        *slot = Value::Null;
+        // Fields blanked inside this one are moot now.
+        blanked.retain(|blank| !blank.steps.starts_with(candidate));
+        blanked.push(Blank {
+            steps: candidate.to_vec(),
+            path,
+            message,
+        });
+    }
+}
+
+/// One step of a JSON path.
+#[derive(Clone, Debug, PartialEq)]
+enum Step {
+    Key(String),
+    Index(usize),
+}
+
+fn steps(path: &serde_path_to_error::Path) -> Vec<Step> {
+    use serde_path_to_error::Segment;
+    path.iter()
+        .filter_map(|segment| match segment {
+            Segment::Map { key } => Some(Step::Key(key.clone())),
+            Segment::Seq { index } => Some(Step::Index(*index)),
+            Segment::Enum { .. } | Segment::Unknown => None,
+        })
+        .collect()
+}
+
+/// The value at `steps` in `value`, when it exists.
+fn locate<'a>(value: &'a mut Value, steps: &[Step]) -> Option<&'a mut Value> {
+    steps.iter().try_fold(value, |value, step| match step {
+        Step::Key(key) => value.as_object_mut()?.get_mut(key),
+        Step::Index(index) => value.as_array_mut()?.get_mut(*index),
+    })
+}
+
+/// `prefix` followed by `steps`, like `data.Meetings.meetings[3].attendees[0].balance`.
+fn join(prefix: &str, steps: &[Step]) -> String {
+    let mut path = prefix.to_owned();
+    for step in steps {
+        match step {
+            Step::Key(key) => {
+                path.push('.');
+                path.push_str(key);
+            }
+            Step::Index(index) => path.push_str(&format!("[{index}]")),
+        }
+    }
+    path
 }
 
 /// Decodes `value` with path tracking; on failure returns the full path (under `prefix`) and the
@@ -148,16 +269,13 @@ mod tests {
 
     #[test]
     fn odd_record_is_rejected_with_its_path_and_the_rest_kept() {
-        let bad = MEETING.replace(r#""slug":"x""#, r#""slug":"x","seatsUsedCount":"many""#);
+        let bad = MEETING.replace("2024-05-01T09:00:00Z", "yesterday");
         let page = decode_page(&body(&format!("{MEETING},{bad},{MEETING}")), 4).unwrap();
         assert_eq!(page.meetings.len(), 2);
         assert_eq!(page.rejected.len(), 1);
         let rejected = &page.rejected[0];
         assert_eq!(rejected.index, 1);
-        assert_eq!(
-            rejected.path,
-            "data.Meetings.meetings[1].course.seatsUsedCount"
-        );
+        assert_eq!(rejected.path, "data.Meetings.meetings[1].startDate");
         assert_eq!(
             rejected.id.as_deref(),
             Some("0b6e8a53-8d7a-4a35-9f6e-1f0c6d0f2a11")
@@ -213,5 +331,76 @@ mod tests {
         );
         // Without pageInfo, a non-empty page may have a successor: the next one is fetched.
         assert!(page.has_more());
+    }
+}
+
+#[cfg(test)]
+mod repair_tests {
+    use super::*;
+
+    const MEETING: &str = r#"{"id":"0b6e8a53-8d7a-4a35-9f6e-1f0c6d0f2a11",
+        "courseId":"5f1f8a9e-2c4b-4d3a-8e7f-6a5b4c3d2e1f","title":"Kept",
+        "course":{"slug":"x","sampleLesson":{"id":"les_1","slug":"intro","title":7}},
+        "attendees":[{"id":"9b6e8a53-8d7a-4a35-9f6e-1f0c6d0f2a11","balance":"12.50"}],
+        "startDate":"2024-05-01T09:00:00Z","endDate":"2024-05-01T10:00:00Z"}"#;
+
+    fn page(record: &str) -> Page {
+        let body = format!(r#"{{"data":{{"Meetings":{{"meetings":[{record}]}}}}}}"#);
+        decode_page(body.as_bytes(), 2).unwrap()
+    }
+
+    #[test]
+    fn odd_nested_values_are_blanked_and_the_meeting_kept() {
+        let page = page(MEETING);
+        assert!(page.rejected.is_empty(), "{:?}", page.rejected);
+        let meeting = &page.meetings[0];
+        assert_eq!(meeting.title.as_deref(), Some("Kept"));
+        let lesson = meeting.course.sample_lesson.as_ref().unwrap();
+        assert_eq!(
+            (lesson.id.as_deref(), lesson.title.as_deref()),
+            (Some("les_1"), None)
+        );
+        assert_eq!(meeting.attendees.as_ref().unwrap()[0].balance, None);
+        let paths: Vec<_> = page.blanked.iter().map(|b| b.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "data.Meetings.meetings[0].attendees[0].balance",
+                "data.Meetings.meetings[0].course.sampleLesson.title",
+            ]
+        );
+        let shown = page.blanked[0].to_string();
+        assert!(
+            shown.starts_with("page 2: meeting #0 (0b6e8a53-"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn a_non_null_nested_field_blanks_the_nearest_optional_field_around_it() {
+        // An instructor may not be null: the list goes, the meeting stays.
+        let record = MEETING.replace(
+            r#""title":"Kept","#,
+            r#""title":"Kept","instructors":["Ann",5],"#,
+        );
+        let page = page(&record);
+        let blanked = page.blanked.last().unwrap();
+        assert_eq!(blanked.path, "data.Meetings.meetings[0].instructors");
+        assert!(
+            blanked.message.starts_with(
+                "at `data.Meetings.meetings[0].instructors[1]`: invalid type: integer"
+            ),
+            "{}",
+            blanked.message
+        );
+        assert_eq!(page.meetings[0].instructors, None);
+    }
+
+    #[test]
+    fn a_bad_required_meeting_field_still_rejects_the_record_with_the_first_path() {
+        let record = MEETING.replace("0b6e8a53-8d7a-4a35-9f6e-1f0c6d0f2a11", "not-a-uuid");
+        let page = page(&record);
+        assert!(page.meetings.is_empty() && page.blanked.is_empty());
+        assert_eq!(page.rejected[0].path, "data.Meetings.meetings[0].id");
     }
 }

@@ -31,6 +31,9 @@ pub enum Error {
         kind: TransportKind,
         /// The underlying error, with its causes.
         message: String,
+        /// The underlying error (a `reqwest::Error`, or the task error of a cancelled fetch).
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
     },
 
     /// The response body exceeded the configured maximum size.
@@ -51,6 +54,11 @@ pub enum Error {
     /// streams yield this error in the record's place and go on.
     #[error("{0}")]
     Record(Box<RecordError>),
+
+    /// The server sent the same records again for the next page (it ignores `page` yet keeps
+    /// saying there is more); the listing stopped instead of requesting pages forever.
+    #[error("{0}")]
+    RepeatedPage(RepeatedPageError),
 }
 
 impl Error {
@@ -69,6 +77,7 @@ impl Error {
             Error::Transport { page, .. } | Error::BodyTooLarge { page, .. } => *page,
             Error::Decode(e) => Some(e.page),
             Error::Record(e) => Some(e.page),
+            Error::RepeatedPage(e) => Some(e.page),
             Error::Config(_) | Error::InvalidRequest(_) => None,
         }
     }
@@ -101,6 +110,7 @@ impl Error {
             }
             Error::Decode(e) => e.page = number,
             Error::Record(e) => e.page = number,
+            Error::RepeatedPage(e) => e.page = number,
             Error::Config(_) | Error::InvalidRequest(_) => {}
         }
         self
@@ -144,10 +154,19 @@ pub struct StatusError {
     pub status: StatusCode,
     /// The page being fetched, when known.
     pub page: Option<u64>,
-    /// The `Retry-After` delay, when the response carried one.
+    /// The wait the response asked for: its `Retry-After`, else its body's `retryAfter`, else
+    /// (for a 429) the time until `X-RateLimit-Reset`.
     pub retry_after: Option<Duration>,
+    /// Set when the wait the server asked for exceeded the retry policy's `max_delay`, so the
+    /// request was not retried: the wait asked for.
+    pub refused_wait: Option<Duration>,
     /// The rate-limit headers, when present.
     pub rate_limit: RateLimit,
+    /// The error body's `error` code (like `rate_limit_exceeded`), when the body is the API's
+    /// JSON error object.
+    pub error: Option<String>,
+    /// The error body's `message`, when the body is the API's JSON error object.
+    pub message: Option<String>,
     /// The response body as text (empty for the API's 401), at most 64 KiB.
     pub body: String,
     /// How many attempts were made before giving up.
@@ -160,18 +179,60 @@ impl std::fmt::Display for StatusError {
         if self.status == StatusCode::UNAUTHORIZED {
             f.write_str(" (the API key is missing, wrong or revoked)")?;
         }
-        if let Some(delay) = self.retry_after {
-            write!(f, ", Retry-After {}s", delay.as_secs())?;
+        match (self.refused_wait, self.retry_after) {
+            (Some(wait), _) => write!(
+                f,
+                ", the server asks to wait {}s, longer than the retry policy's max_delay: \
+                 not retried",
+                wait.as_secs_f64().ceil()
+            )?,
+            (None, Some(delay)) => write!(f, ", retry after {}s", delay.as_secs_f64().ceil())?,
+            (None, None) => {}
         }
         if self.attempts > 1 {
             write!(f, ", after {} attempts", self.attempts)?;
         }
-        let excerpt: String = self.body.trim().chars().take(200).collect();
+        let parsed = [self.error.as_deref(), self.message.as_deref()];
+        let excerpt: String = if parsed.iter().any(Option::is_some) {
+            parsed.into_iter().flatten().collect::<Vec<_>>().join(": ")
+        } else {
+            self.body.trim().chars().take(200).collect()
+        };
         if !excerpt.is_empty() {
             write!(f, ": {}", excerpt.replace(['\n', '\r'], " "))?;
         }
         Ok(())
     }
+}
+
+/// The API's JSON error body, `{"error": ..., "message": ..., "retryAfter": ...}`.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct ErrorBody {
+    pub(crate) error: Option<String>,
+    pub(crate) message: Option<String>,
+    /// Seconds, as an integer or a fraction.
+    #[serde(rename = "retryAfter", deserialize_with = "seconds", default)]
+    pub(crate) retry_after: Option<Duration>,
+}
+
+impl ErrorBody {
+    /// The body as the API's error object; `None` when it is not one.
+    pub(crate) fn parse(body: &[u8]) -> Option<Self> {
+        let parsed: Self = serde_json::from_slice(body).ok()?;
+        let any =
+            parsed.error.is_some() || parsed.message.is_some() || parsed.retry_after.is_some();
+        any.then_some(parsed)
+    }
+}
+
+/// A number of seconds, ignored when it is not a finite non-negative number.
+fn seconds<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Duration>, D::Error> {
+    let value: Option<serde_json::Value> = serde::Deserialize::deserialize(deserializer)?;
+    Ok(value
+        .and_then(|v| v.as_f64())
+        .and_then(|s| Duration::try_from_secs_f64(s).ok()))
 }
 
 /// The `X-RateLimit-*` headers of a response.
@@ -251,6 +312,28 @@ impl std::fmt::Display for RecordError {
             f,
             " does not match the contract at `{}`: {}",
             self.path, self.message
+        )
+    }
+}
+
+/// A page whose `meetings` array is byte for byte the previous page's, for
+/// [`Error::RepeatedPage`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RepeatedPageError {
+    /// The page that repeated.
+    pub page: u64,
+    /// The page it repeated.
+    pub previous: u64,
+}
+
+impl std::fmt::Display for RepeatedPageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "page {}: the server sent the same meetings as page {} (it seems to ignore `page` \
+             while saying there are more); the listing stopped",
+            self.page, self.previous
         )
     }
 }

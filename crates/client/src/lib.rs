@@ -52,8 +52,10 @@ pub use api_key::ApiKey;
 pub use base_url::BaseUrl;
 pub use client::{Client, ClientBuilder, DEFAULT_CONCURRENCY, DEFAULT_MAX_BODY_BYTES};
 pub use decode::decode_page;
-pub use errors::{DecodeError, Error, RateLimit, RecordError, StatusError, TransportKind};
-pub use page::{Page, RejectedRecord};
+pub use errors::{
+    DecodeError, Error, RateLimit, RecordError, RepeatedPageError, StatusError, TransportKind,
+};
+pub use page::{BlankedField, Page, RejectedRecord};
 pub use paginate::ListMeetings;
 pub use raw::RawMeeting;
 pub use retry::RetryConfig;

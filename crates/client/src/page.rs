@@ -25,6 +25,39 @@ pub struct Page {
     pub rejected: Vec<RejectedRecord>,
     /// The JSON text of each of `meetings`, as received ([`Page::into_raw_records`]).
     pub(crate) raw_meetings: RawTexts,
+    /// Fields of delivered meetings that did not decode and were left empty (`None`), so that
+    /// one odd nested value does not cost the whole meeting.
+    pub blanked: Vec<BlankedField>,
+}
+
+/// A field of a delivered meeting that did not match the contract and was left empty.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct BlankedField {
+    /// The page the meeting is on.
+    pub page: u64,
+    /// The meeting's position in the page's `meetings` array.
+    pub index: usize,
+    /// The meeting's `id`, when it had a string one.
+    pub id: Option<String>,
+    /// The field left empty, like `data.Meetings.meetings[3].course.sampleLesson`.
+    pub path: String,
+    /// What was wrong in it.
+    pub message: String,
+}
+
+impl std::fmt::Display for BlankedField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "page {}: meeting #{}", self.page, self.index)?;
+        if let Some(id) = &self.id {
+            write!(f, " ({id})")?;
+        }
+        write!(
+            f,
+            " kept without `{}`, which does not match the contract: {}",
+            self.path, self.message
+        )
+    }
 }
 
 /// A record of a page that did not match the contract.
@@ -53,6 +86,7 @@ impl Page {
             meetings: list.meetings.unwrap_or_default(),
             rejected: Vec::new(),
             raw_meetings: RawTexts::default(),
+            blanked: Vec::new(),
         }
     }
 
@@ -77,7 +111,9 @@ impl Page {
     /// Whether another page should be fetched after this one.
     ///
     /// An empty page ends the listing whatever `hasMore` says (a server that keeps saying
-    /// `hasMore` cannot loop a client forever). Otherwise `pageInfo.hasMore` decides; when it is
+    /// `hasMore` cannot loop a client forever). So does a page none of whose records decoded,
+    /// unless `total` and `perPage` announce a later page: rejected records alone are not
+    /// progress that may go on without bound. Otherwise `pageInfo.hasMore` decides; when it is
     /// null or absent, `total` and `perPage` decide; when those are missing too, a full page
     /// (as many records as `perPage`) means there may be more, and without `perPage` any
     /// non-empty page does.
@@ -86,6 +122,10 @@ impl Page {
             return false;
         }
         let info = self.page_info.as_ref();
+        if self.meetings.is_empty() {
+            let announced = self.total_pages().is_some_and(|pages| self.number < pages);
+            return announced && info.and_then(|i| i.has_more) != Some(false);
+        }
         if let Some(more) = info.and_then(|i| i.has_more) {
             return more;
         }
@@ -96,6 +136,28 @@ impl Page {
             Some(per_page) => self.len() as i64 >= per_page,
             None => true,
         }
+    }
+
+    /// A hash of the page's records in their order, `None` for a page without records: the id of
+    /// each decoded meeting and the JSON of each rejected record as received. Two pages with the
+    /// same fingerprint carry the same records, whatever those decode to; the paginator uses it to
+    /// stop at a server that ignores `page`.
+    pub(crate) fn fingerprint(&self) -> Option<u64> {
+        use std::hash::{Hash, Hasher};
+
+        if self.is_empty() {
+            return None;
+        }
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        let mut rejected = self.rejected.iter().peekable();
+        let mut meetings = self.meetings.iter();
+        for index in 0..self.len() {
+            match rejected.next_if(|r| r.index == index) {
+                Some(record) => record.raw.to_string().hash(&mut hasher),
+                None => meetings.next().map(|m| m.id).hash(&mut hasher),
+            }
+        }
+        Some(hasher.finish())
     }
 
     /// The page's records in their original order: decoded meetings as `Ok`, rejected records as
@@ -119,5 +181,29 @@ impl Page {
                 meetings.next().map(Ok)
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::decode_page;
+
+    fn rejected_only(page_info: &str, number: u64) -> super::Page {
+        let body = format!(
+            r#"{{"data":{{"Meetings":{{"pageInfo":{page_info},"meetings":[{{"id":"not-a-uuid"}}]}}}}}}"#
+        );
+        let page = decode_page(body.as_bytes(), number).unwrap();
+        assert_eq!((page.meetings.len(), page.rejected.len()), (0, 1));
+        page
+    }
+
+    #[test]
+    fn rejected_records_alone_go_on_only_to_an_announced_page() {
+        assert!(!rejected_only(r#"{"hasMore":true}"#, 1).has_more());
+        assert!(!rejected_only(r#"{"hasMore":true,"perPage":1}"#, 1).has_more());
+        let announced = r#"{"hasMore":true,"total":30,"perPage":10}"#;
+        assert!(rejected_only(announced, 2).has_more());
+        assert!(!rejected_only(announced, 3).has_more());
+        assert!(!rejected_only(r#"{"hasMore":false,"total":30,"perPage":10}"#, 1).has_more());
     }
 }

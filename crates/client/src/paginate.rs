@@ -4,14 +4,15 @@
 //! pages are fetched `concurrency` at a time and yielded strictly in page order; when it does not,
 //! pages are fetched one after another with one page of prefetch. Either way at most
 //! `concurrency` pages are in flight or buffered, so memory stays flat however long the listing.
-//! A page that is empty or says there is no more ends the listing.
+//! A page that is empty or says there is no more ends the listing, and a page whose
+//! records repeat the previous page's ends it with [`Error::RepeatedPage`].
 
 use futures::future::BoxFuture;
 use futures::stream::{BoxStream, FuturesOrdered, StreamExt};
 use thoughtindustries_models::Meeting;
 use uuid::Uuid;
 
-use crate::{Client, DecodeError, Error, Page, TransportKind};
+use crate::{Client, Error, Page, RepeatedPageError, TransportKind};
 
 /// A request for meetings, built by [`Client::list_meetings`].
 ///
@@ -131,8 +132,8 @@ struct Pager {
     /// An error to yield before anything else (an invalid first page).
     pending_error: Option<Error>,
     finished: bool,
-    /// The first and last meeting ids of the previous page, to catch a server that ignores `page`.
-    previous: Option<(Uuid, Uuid)>,
+    /// The previous page's number and fingerprint, to catch a server that ignores `page`.
+    previous: Option<(u64, Option<u64>)>,
 }
 
 impl Pager {
@@ -161,23 +162,21 @@ impl Pager {
         Some((result, self))
     }
 
-    /// Fails a page that repeats the previous one: a server that ignores `page` and keeps saying
-    /// `hasMore` would otherwise be listed forever.
+    /// Fails a page whose records repeat the previous page's ([`Page::fingerprint`]), whatever
+    /// they decode to: a server that ignores `page` and keeps saying `hasMore` would otherwise be
+    /// listed forever.
     fn not_a_repeat(&mut self, page: Page) -> Result<Page, Error> {
-        let bounds = page.meetings.first().zip(page.meetings.last());
-        let bounds = bounds.map(|(first, last)| (first.id, last.id));
-        if bounds.is_some() && bounds == self.previous {
-            return Err(Error::Decode(Box::new(DecodeError {
+        let fingerprint = page.fingerprint();
+        if let Some((previous, seen)) = self.previous
+            && fingerprint.is_some()
+            && seen == fingerprint
+        {
+            return Err(Error::RepeatedPage(RepeatedPageError {
                 page: page.number,
-                path: "data.Meetings.meetings".into(),
-                message: format!(
-                    "page {} repeats page {} (the server seems to ignore `page`); stopping",
-                    page.number,
-                    page.number - 1
-                ),
-            })));
+                previous,
+            }));
         }
-        self.previous = bounds;
+        self.previous = Some((page.number, fingerprint));
         Ok(page)
     }
 
@@ -229,6 +228,7 @@ impl Fetch {
                 page: Some(number),
                 kind: TransportKind::Other,
                 message: format!("the request was cancelled: {error}"),
+                source: Some(Box::new(error)),
             }),
         }
     }

@@ -39,7 +39,7 @@ struct Data<'a> {
 /// `MeetingsPage` with the records left as JSON text.
 #[derive(Deserialize)]
 struct List<'a> {
-    aggregations: Option<Vec<Aggregation>>,
+    aggregations: Option<Vec<Option<Aggregation>>>,
     #[serde(borrow)]
     meetings: Option<Vec<&'a RawValue>>,
     #[serde(rename = "pageInfo")]
@@ -61,9 +61,10 @@ pub(crate) fn decode_strict(body: &[u8], number: u64) -> Option<Page> {
     Some(Page {
         number,
         page_info: list.page_info,
-        aggregations: list.aggregations.unwrap_or_default(),
+        aggregations: list.aggregations.into_iter().flatten().flatten().collect(),
         meetings,
         rejected: Vec::new(),
+        blanked: Vec::new(),
         raw_meetings: RawTexts(raw),
     })
 }

@@ -10,9 +10,13 @@ use reqwest::header::{HeaderMap, RETRY_AFTER};
 ///
 /// Retried: HTTP 408, 429, 500, 502, 503 and 504, connection failures, timeouts and connections
 /// dropped mid-body. Never retried: other 4xx statuses and responses that do not decode.
-/// The wait before attempt `n + 1` is the response's `Retry-After` (seconds or HTTP-date) when it
-/// has one, otherwise exponential backoff with full jitter (a random delay between zero and
-/// `initial_backoff * 2^(n-1)`); either way at most `max_delay`.
+/// The wait before attempt `n + 1` is the one the server asked for, when it asked (see
+/// [`server_wait`]), plus a jitter of up to a tenth of it (at least 100 ms) so that throttled
+/// requests do not all come back at once; otherwise exponential backoff with full jitter (a random
+/// delay between zero and `initial_backoff * 2^(n-1)`); either way at most `max_delay`. When the
+/// server asks for a wait longer than `max_delay`, the request is not retried early into another
+/// refusal: it fails at once with an [`Error::Status`](crate::Error::Status) whose
+/// [`refused_wait`](crate::StatusError::refused_wait) names the wait.
 ///
 /// ```
 /// use std::time::Duration;
@@ -61,7 +65,8 @@ impl RetryConfig {
         self
     }
 
-    /// The longest wait between attempts, `Retry-After` included.
+    /// The longest wait between attempts. A server asking for a longer one fails the request at
+    /// once instead.
     pub fn max_delay(mut self, delay: Duration) -> Self {
         self.max_delay = delay;
         self
@@ -72,10 +77,17 @@ impl RetryConfig {
         self.max_attempts
     }
 
-    /// The wait before the attempt after `attempt` (1-based) failed.
-    pub(crate) fn delay(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
-        if let Some(wait) = retry_after {
-            return wait.min(self.max_delay);
+    /// The longest wait between attempts.
+    pub fn get_max_delay(&self) -> Duration {
+        self.max_delay
+    }
+
+    /// The wait before the attempt after `attempt` (1-based) failed; `server_wait` is the wait
+    /// the server asked for, if any.
+    pub(crate) fn delay(&self, attempt: u32, server_wait: Option<Duration>) -> Duration {
+        if let Some(wait) = server_wait {
+            let spread = (wait / 10).max(Duration::from_millis(100));
+            return (wait + spread.mul_f64(rand::random::<f64>())).min(self.max_delay);
         }
         let factor = 2u32.saturating_pow(attempt.saturating_sub(1).min(20));
         let ceiling = self
@@ -114,8 +126,45 @@ pub(crate) fn is_retryable_error(error: &reqwest::Error) -> bool {
     false
 }
 
+/// The wait a response asks for, in the order the API documents it: the `Retry-After` header,
+/// else the error body's `retryAfter` (seconds), else, for a 429, `X-RateLimit-Reset` (a unix
+/// time; a value too small to be one is taken as seconds from now).
+pub(crate) fn server_wait(
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Option<Duration> {
+    retry_after(headers)
+        .or_else(|| crate::errors::ErrorBody::parse(body)?.retry_after)
+        .or_else(|| {
+            (status == StatusCode::TOO_MANY_REQUESTS)
+                .then(|| rate_limit_reset(headers))
+                .flatten()
+        })
+}
+
+/// `X-RateLimit-Reset` as a delay from now.
+fn rate_limit_reset(headers: &HeaderMap) -> Option<Duration> {
+    let reset: u64 = headers
+        .get("x-ratelimit-reset")?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    // Unix times of this century are above 10^9; smaller values are seconds to wait.
+    if reset < 1_000_000_000 {
+        return Some(Duration::from_secs(reset));
+    }
+    let at = SystemTime::UNIX_EPOCH + Duration::from_secs(reset);
+    Some(
+        at.duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
 /// The `Retry-After` header, as a delay from now (RFC 9110: seconds or an HTTP-date).
-pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
@@ -155,14 +204,54 @@ mod tests {
     }
 
     #[test]
-    fn delays_honour_retry_after_capped_and_backoff_jittered() {
+    fn the_servers_wait_comes_from_retry_after_then_the_body_then_the_reset() {
+        let now = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "x-ratelimit-reset",
+            HeaderValue::from_str(&(now + 30).to_string()).unwrap(),
+        );
+        let wait = |headers: &HeaderMap, body: &[u8]| {
+            server_wait(StatusCode::TOO_MANY_REQUESTS, headers, body)
+        };
+        let reset = wait(&headers, b"").unwrap();
+        assert!(reset > Duration::from_secs(28) && reset <= Duration::from_secs(30));
+        assert_eq!(
+            server_wait(StatusCode::SERVICE_UNAVAILABLE, &headers, b""),
+            None
+        );
+        let body = br#"{"error":"rate_limit_exceeded","retryAfter":12}"#;
+        assert_eq!(wait(&headers, body), Some(Duration::from_secs(12)));
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("7"));
+        assert_eq!(wait(&headers, body), Some(Duration::from_secs(7)));
+        headers.clear();
+        headers.insert("x-ratelimit-reset", HeaderValue::from_static("45"));
+        assert_eq!(wait(&headers, b"<html>"), Some(Duration::from_secs(45)));
+    }
+
+    #[test]
+    fn the_servers_waits_are_jittered_and_capped() {
+        let retry = RetryConfig::default().max_delay(Duration::from_secs(60));
+        let second = Duration::from_secs(1);
+        let delays: Vec<_> = (0..20).map(|_| retry.delay(1, Some(second))).collect();
+        assert!(
+            delays
+                .iter()
+                .all(|d| *d >= second && *d <= second + second / 5)
+        );
+        assert!(delays.iter().any(|d| *d != delays[0]), "{delays:?}");
+        let retry = retry.max_delay(second);
+        assert_eq!(retry.delay(1, Some(Duration::from_secs(30))), second);
+    }
+
+    #[test]
+    fn backoff_is_jittered_and_capped() {
         let retry = RetryConfig::default()
             .initial_backoff(Duration::from_millis(100))
             .max_delay(Duration::from_secs(1));
-        assert_eq!(
-            retry.delay(1, Some(Duration::from_secs(30))),
-            Duration::from_secs(1)
-        );
         for attempt in 1..10 {
             let delay = retry.delay(attempt, None);
             let ceiling =

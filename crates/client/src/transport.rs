@@ -33,6 +33,11 @@ struct Shared {
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Attempts(pub(crate) u32);
 
+/// The wait a response asked for when it exceeded `max_delay` (so it was not retried), carried
+/// in the response's extensions.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct RefusedWait(pub(crate) std::time::Duration);
+
 /// Why a body could not be delivered; travels inside the `reqwest::Error` that progenitor reports,
 /// and is recovered from its source chain by [`crate::Client`].
 #[derive(Debug, thiserror::Error)]
@@ -47,8 +52,9 @@ pub(crate) enum BodyError {
 enum Attempt {
     /// A response to hand to progenitor (success or a status not worth retrying).
     Done(Response),
-    /// A retryable status, with its buffered response for the final error.
-    RetryStatus(Response),
+    /// A retryable status, with its buffered response for the final error and the wait the
+    /// server asked for.
+    RetryStatus(Response, Option<std::time::Duration>),
     /// A retryable transport failure before a response arrived.
     RetrySend(reqwest::Error),
     /// A retryable failure while reading the body.
@@ -100,10 +106,9 @@ impl Transport {
                     tracing::debug!(operation, attempt, status = %response.status(), "response");
                     return Ok(response);
                 }
-                Attempt::RetryStatus(mut response) => {
+                Attempt::RetryStatus(mut response, wait) => {
                     response.extensions_mut().insert(Attempts(attempt));
                     let status = response.status();
-                    let wait = retry::retry_after(response.headers());
                     if status == StatusCode::TOO_MANY_REQUESTS {
                         // The pause holds back every request of the client: cap it like the
                         // retry's own wait, or one `Retry-After: 86400` stalls the client a day.
@@ -111,7 +116,12 @@ impl Transport {
                             .limiter
                             .on_throttle(wait.map(|w| shared.retry.delay(attempt, Some(w))));
                     }
-                    tracing::debug!(operation, attempt, %status, last, "retryable status");
+                    tracing::debug!(operation, attempt, %status, ?wait, last, "retryable status");
+                    if let Some(wait) = wait.filter(|w| *w > shared.retry.get_max_delay()) {
+                        // Retrying sooner than asked would only meet another refusal.
+                        response.extensions_mut().insert(RefusedWait(wait));
+                        return Ok(response);
+                    }
                     if last {
                         return Ok(response);
                     }
@@ -180,10 +190,13 @@ impl Transport {
                 }
             }
         }
-        let rebuilt = rebuild(head, Body::from(Bytes::from(body)));
         if retry::is_retryable_status(status) {
-            Attempt::RetryStatus(rebuilt)
+            let wait = head
+                .headers_ref()
+                .and_then(|headers| retry::server_wait(status, headers, &body));
+            Attempt::RetryStatus(rebuild(head, Body::from(Bytes::from(body))), wait)
         } else {
+            let rebuilt = rebuild(head, Body::from(Bytes::from(body)));
             Attempt::Done(rebuilt)
         }
     }

@@ -217,34 +217,13 @@ async fn unauthorized_with_empty_body_is_a_status_error() {
 
 #[tokio::test]
 async fn rate_limited_requests_wait_retry_after_and_succeed() {
-    let server = MockServer::start().await;
-    Mock::given(path(PATH))
-        .respond_with(
-            ResponseTemplate::new(429)
-                .insert_header("retry-after", "1")
-                .insert_header("x-ratelimit-limit", "60")
-                .insert_header("x-ratelimit-remaining", "0")
-                .set_body_json(json!({"error": "rate_limit_exceeded", "retryAfter": 1})),
-        )
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
-    Mock::given(path(PATH))
-        .respond_with(ResponseTemplate::new(200).set_body_json(page_body(1, 5, 3)))
-        .mount(&server)
-        .await;
-    let client = builder(&server.uri())
-        .retry(RetryConfig::default().max_delay(Duration::from_secs(5)))
-        .build()
-        .unwrap();
-    let start = std::time::Instant::now();
-    let page = client.list_meetings().send().await.unwrap();
-    assert_eq!(page.meetings.len(), 3);
-    assert!(
-        start.elapsed() >= Duration::from_millis(950),
-        "{:?}",
-        start.elapsed()
-    );
+    let throttled = ResponseTemplate::new(429)
+        .insert_header("retry-after", "1")
+        .insert_header("x-ratelimit-limit", "60")
+        .insert_header("x-ratelimit-remaining", "0")
+        .set_body_json(json!({"error": "rate_limit_exceeded", "retryAfter": 1}));
+    let waited = one_429_then_the_page(throttled).await;
+    assert!(waited >= Duration::from_millis(950), "{waited:?}");
 }
 
 #[tokio::test]
@@ -272,6 +251,103 @@ async fn retries_give_up_with_the_last_status_retry_after_and_rate_limit() {
     assert_eq!(status.rate_limit.limit, Some(60));
     assert_eq!(status.rate_limit.reset, Some(1_700_000_000));
     assert!(status.body.contains("rate_limit_exceeded"));
+}
+
+/// Page 1 from a server that answers one 429 (`throttled`), then the page; returns how long the
+/// client took.
+async fn one_429_then_the_page(throttled: ResponseTemplate) -> Duration {
+    let server = MockServer::start().await;
+    Mock::given(path(PATH))
+        .respond_with(throttled)
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(path(PATH))
+        .respond_with(ResponseTemplate::new(200).set_body_json(page_body(1, 5, 3)))
+        .mount(&server)
+        .await;
+    let client = builder(&server.uri())
+        .retry(RetryConfig::default().max_delay(Duration::from_secs(5)))
+        .build()
+        .unwrap();
+    let start = std::time::Instant::now();
+    let page = client.list_meetings().send().await.unwrap();
+    assert_eq!(page.meetings.len(), 3);
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+    start.elapsed()
+}
+
+#[tokio::test]
+async fn x_ratelimit_reset_is_honoured_without_retry_after() {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let throttled = ResponseTemplate::new(429)
+        .insert_header("x-ratelimit-remaining", "0")
+        .insert_header("x-ratelimit-reset", (now + 2).to_string().as_str());
+    let waited = one_429_then_the_page(throttled).await;
+    assert!(waited >= Duration::from_millis(950), "{waited:?}");
+}
+
+#[tokio::test]
+async fn the_bodys_retry_after_is_honoured_without_the_header() {
+    let throttled = ResponseTemplate::new(429).set_body_json(
+        json!({"error": "rate_limit_exceeded", "message": "slow down", "retryAfter": 1}),
+    );
+    let waited = one_429_then_the_page(throttled).await;
+    assert!(waited >= Duration::from_millis(950), "{waited:?}");
+}
+
+#[tokio::test]
+async fn a_wait_longer_than_max_delay_fails_at_once_naming_the_wait() {
+    let server = serving(
+        ResponseTemplate::new(429)
+            .insert_header("retry-after", "120")
+            .set_body_json(json!({"error": "rate_limit_exceeded", "message": "Too many requests.", "retryAfter": 120})),
+    )
+    .await;
+    let start = std::time::Instant::now();
+    // The test builder's max_delay is 50 ms.
+    let err = client(&server.uri())
+        .list_meetings()
+        .send()
+        .await
+        .unwrap_err();
+    assert!(start.elapsed() < Duration::from_secs(2));
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+    let Error::Status(status) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(status.retry_after, Some(Duration::from_secs(120)));
+    assert_eq!(status.refused_wait, Some(Duration::from_secs(120)));
+    let message = err.to_string();
+    assert!(
+        message.contains("120s") && message.contains("max_delay"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn a_json_error_body_is_parsed_into_the_status_error() {
+    let server = serving(ResponseTemplate::new(422).set_body_json(
+        json!({"error": "unprocessable_entity", "message": "courseId is not a course", "retryAfter": null}),
+    ))
+    .await;
+    let err = client(&server.uri())
+        .list_meetings()
+        .send()
+        .await
+        .unwrap_err();
+    let Error::Status(status) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(status.error.as_deref(), Some("unprocessable_entity"));
+    assert_eq!(status.message.as_deref(), Some("courseId is not a course"));
+    assert_eq!(
+        err.to_string(),
+        "page 1: HTTP 422 Unprocessable Entity: unprocessable_entity: courseId is not a course"
+    );
 }
 
 #[tokio::test]
@@ -348,7 +424,7 @@ async fn decode_errors_name_the_page_and_json_path() {
 #[tokio::test]
 async fn an_odd_record_is_reported_in_place_and_the_page_kept() {
     let mut odd = meeting(1);
-    odd["attendees"] = json!([{"id": "0b6e8a53-8d7a-4a35-9f6e-1f0c6d0f2a11", "balance": "lots"}]);
+    odd["startDate"] = json!("lots");
     let body = json!({"data": {"Meetings": {"pageInfo": {"hasMore": false},
         "meetings": [meeting(0), odd, meeting(2)]}}});
     let server = serving(ResponseTemplate::new(200).set_body_json(body)).await;
@@ -360,11 +436,28 @@ async fn an_odd_record_is_reported_in_place_and_the_page_kept() {
     assert_eq!(items.len(), 3);
     assert!(items[0].is_ok() && items[2].is_ok());
     let err = items[1].as_ref().unwrap_err();
-    assert_eq!(
-        err.json_path(),
-        Some("data.Meetings.meetings[1].attendees[0].balance")
-    );
+    assert_eq!(err.json_path(), Some("data.Meetings.meetings[1].startDate"));
     assert!(err.to_string().contains("page 1: meeting #1"), "{err}");
+}
+
+#[tokio::test]
+async fn an_odd_nested_value_is_blanked_and_its_meeting_kept() {
+    let mut odd = meeting(1);
+    odd["attendees"] = json!([{"id": "0b6e8a53-8d7a-4a35-9f6e-1f0c6d0f2a11", "balance": "12.50"}]);
+    let body = json!({"data": {"Meetings": {"pageInfo": {"hasMore": false},
+        "meetings": [meeting(0), odd]}}});
+    let server = serving(ResponseTemplate::new(200).set_body_json(body)).await;
+    let page = client(&server.uri()).list_meetings().send().await.unwrap();
+    assert_eq!(page.meetings.len(), 2);
+    assert!(page.rejected.is_empty());
+    assert_eq!(
+        page.meetings[1].attendees.as_ref().unwrap()[0].balance,
+        None
+    );
+    assert_eq!(
+        page.blanked[0].path,
+        "data.Meetings.meetings[1].attendees[0].balance"
+    );
 }
 
 #[tokio::test]
@@ -428,6 +521,8 @@ async fn a_stalled_server_times_out() {
         .await
         .unwrap_err();
     assert!(err.is_timeout(), "{err:?}");
+    let source = std::error::Error::source(&err).and_then(|s| s.downcast_ref::<reqwest::Error>());
+    assert!(source.is_some_and(reqwest::Error::is_timeout), "{err:?}");
 }
 
 #[tokio::test]
@@ -447,6 +542,12 @@ async fn connection_refused_is_a_connect_error() {
         ),
         "{err:?}"
     );
+    // The reqwest error is the source, for callers that inspect it.
+    let source = std::error::Error::source(&err).expect("a source");
+    let reqwest = source
+        .downcast_ref::<reqwest::Error>()
+        .expect("a reqwest::Error");
+    assert!(reqwest.is_connect(), "{reqwest:?}");
 }
 
 #[tokio::test]
@@ -501,6 +602,7 @@ async fn a_server_that_ignores_page_is_not_listed_forever() {
         .await;
     assert_eq!(items.len(), 3, "two meetings, then the error");
     let err = items[2].as_ref().unwrap_err();
-    assert!(err.to_string().contains("repeats page 1"), "{err}");
+    assert!(matches!(err, Error::RepeatedPage(_)), "{err:?}");
+    assert!(err.to_string().contains("same meetings as page 1"), "{err}");
     assert!(server.received_requests().await.unwrap().len() <= 3);
 }

@@ -264,14 +264,14 @@ fn cases() -> Vec<Case> {
                     .as_object_mut()
                     .unwrap()
                     .insert(
-                        "422".into(),
+                        "501".into(),
                         json!({"$ref": "#/components/responses/BadRequest"}),
                     );
             },
             kind: ChangeKind::ResponseStatusAdded,
             breaking: false,
-            location: "GET /incoming/v2/meetings response 422",
-            message: "non-breaking: added response 422 of GET /incoming/v2/meetings",
+            location: "GET /incoming/v2/meetings response 501",
+            message: "non-breaking: added response 501 of GET /incoming/v2/meetings",
         },
         Case {
             name: "change a summary",

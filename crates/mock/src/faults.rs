@@ -142,6 +142,9 @@ pub struct Faults {
     pub drift: Option<Drift>,
     /// `hasMore` is always `true`, also on the empty pages past the end.
     pub has_more_forever: bool,
+    /// Ignore the `page` parameter and always serve page 1, as a misconfigured proxy or server
+    /// does (with [`has_more_forever`](Self::has_more_forever), an endless listing of one page).
+    pub ignore_page: bool,
 }
 
 /// The kinds of injected fault, as counted in [`Stats::faults`](crate::Stats::faults).
@@ -297,6 +300,7 @@ pub(crate) struct FaultState {
     error_object: Option<Armed>,
     drift: Option<(Armed, String, Value)>,
     pub(crate) has_more_forever: bool,
+    pub(crate) ignore_page: bool,
     rng: Mutex<Rng>,
     ordinal: Mutex<u64>,
 }
@@ -395,6 +399,7 @@ impl FaultState {
             error_object: arm(&faults.error_object, "error_object")?,
             drift,
             has_more_forever: faults.has_more_forever,
+            ignore_page: faults.ignore_page,
             rng: Mutex::new(Rng::new(faults.seed)),
             ordinal: Mutex::new(0),
         })

@@ -255,9 +255,10 @@ async fn meetings(
     if let Some(kind) = decision.kind() {
         app.recorder.fault(kind);
     }
+    let served = if app.faults.ignore_page { 1 } else { page };
     let render = || {
         app.tenant
-            .render(page, app.per_page, course_id, app.faults.has_more_forever)
+            .render(served, app.per_page, course_id, app.faults.has_more_forever)
     };
     match decision {
         Decision::RateLimited {

@@ -436,7 +436,7 @@ impl Synthetic {
         let price = *rng.pick(&[0i64, 4_900, 9_900, 19_900, 49_900, 129_900]);
         let eur = rng.percent(30);
         let mut prices = vec![ItemPrice {
-            id: Some(rng.uuid()),
+            id: Some(rng.uuid().to_string()),
             currency_code: Some("USD".into()),
             price_in_cents: Some(price),
             variations: (price > 0 && rng.percent(30)).then(|| {
@@ -448,7 +448,7 @@ impl Synthetic {
         }];
         if eur {
             prices.push(ItemPrice {
-                id: Some(rng.uuid()),
+                id: Some(rng.uuid().to_string()),
                 currency_code: Some("EUR".into()),
                 price_in_cents: Some(price * 92 / 100),
                 variations: None,
@@ -474,7 +474,7 @@ impl Synthetic {
                     "Case Studies",
                 ][s as usize];
                 Section {
-                    id: Some(rng.uuid()),
+                    id: Some(rng.uuid().to_string()),
                     slug: Some(format!("{slug}-{}", slugify(theme))),
                     title: Some(format!("Module {}: {theme}", s + 1)),
                     status: Some("published".into()),
@@ -483,7 +483,7 @@ impl Synthetic {
                             [..rng.range(2, 4) as usize]
                             .iter()
                             .map(|lesson| Lesson {
-                                id: Some(rng.uuid()),
+                                id: Some(rng.uuid().to_string()),
                                 slug: Some(format!("{slug}-{}-{}", s + 1, slugify(lesson))),
                                 title: Some((*lesson).to_owned()),
                                 access_level: Some("enrolled".into()),
@@ -526,7 +526,7 @@ impl Synthetic {
             status: Some(status.clone()),
             title: title.clone(),
             session_is_titled: Some(rng.percent(60)),
-            sample_lesson_id: sample_lesson.as_ref().and_then(|lesson| lesson.id),
+            sample_lesson_id: sample_lesson.as_ref().and_then(|lesson| lesson.id.clone()),
             sample_lesson,
             sections: Some(sections),
             appearance_block: Some(rng.uuid().to_string()),
@@ -553,7 +553,7 @@ impl Synthetic {
             tax_category: (price > 0).then(|| format!("txcd_{}", rng.string(DIGITS, 8))),
             fulfillment_center: None,
             course_group: in_group.then(|| CourseGroup {
-                id: Some(Rng::derive(seed, STREAM_COURSE, u64::MAX).uuid()),
+                id: Some(Rng::derive(seed, STREAM_COURSE, u64::MAX).uuid().to_string()),
                 slug: Some(slugify(group_title)),
                 title: Some(group_title.into()),
                 kind: Some(CourseKind::CourseGroup),
@@ -602,7 +602,7 @@ impl Synthetic {
             parent_course_id: None,
             is_child: Some(false),
             has_multiple_currencies: Some(eur),
-            prices,
+            prices: Some(prices),
             enrollment_active: Some(status == CourseStatus::Published),
             waitlist_active: Some(waitlisting && full),
             webinar_dates: webinar.then(|| webinar_dates.clone()),
@@ -626,7 +626,7 @@ impl Synthetic {
                 vec![AwardClaimingOption {
                     award_amounts: Some(vec![1.5]),
                     award_type: Some("CPE Credits".into()),
-                    award_type_id: Some(rng.uuid()),
+                    award_type_id: Some(rng.uuid().to_string()),
                     range: Some(false),
                 }]
             }),
@@ -666,7 +666,7 @@ impl Synthetic {
             seats_used_count: Some(seats_used),
             seats_allocated_count: Some(seats_used + rng.range(0, 5) as i64),
             webinar_details: webinar.then(|| WebinarBlock {
-                id: Some(rng.uuid()),
+                id: Some(rng.uuid().to_string()),
                 webinar_provider: Some("zoom".into()),
                 join_url: Some(format!("https://zoom.us/j/{}", rng.string(DIGITS, 11))),
                 recurrence: None,
@@ -760,7 +760,11 @@ fn user(seed: u64, u: usize, base: DateTime<Utc>, course_ids: &[Uuid]) -> User {
         })
         .collect();
     let license = rng.percent(40).then(|| License {
-        id: Some(Rng::derive(seed, STREAM_CLIENT, 1_000 + company_index as u64).uuid()),
+        id: Some(
+            Rng::derive(seed, STREAM_CLIENT, 1_000 + company_index as u64)
+                .uuid()
+                .to_string(),
+        ),
         name: Some(format!("{company} Annual License")),
     });
     User {
@@ -788,7 +792,7 @@ fn user(seed: u64, u: usize, base: DateTime<Utc>, course_ids: &[Uuid]) -> User {
         purchased_bundles: None,
         allocated_licenses: license.as_ref().map(|license| {
             vec![AllocatedLicense {
-                license_id: license.id,
+                license_id: license.id.clone(),
                 license_role: Some(if role == "manager" {
                     LicenseRole::Manager
                 } else {
@@ -802,9 +806,9 @@ fn user(seed: u64, u: usize, base: DateTime<Utc>, course_ids: &[Uuid]) -> User {
         allocated_learning_paths: rng.percent(20).then(|| {
             let path_id = Rng::derive(seed, STREAM_CLIENT, 2_000).uuid();
             vec![AllocatedLearningPath {
-                learning_path_id: Some(path_id),
+                learning_path_id: Some(path_id.to_string()),
                 learning_path: Some(LearningPath {
-                    id: Some(path_id),
+                    id: Some(path_id.to_string()),
                     slug: Some("sales-onboarding-path".into()),
                     name: Some("Sales Onboarding Path".into()),
                 }),

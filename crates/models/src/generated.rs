@@ -78,12 +78,12 @@ pub struct AllocatedLearningPath {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub learning_path: ::std::option::Option<LearningPath>,
-    ///Identifier of the learning path.
+    ///Identifier of the learning path. An opaque string: the vendor does not promise a UUID here.
     #[serde(
         rename = "learningPathId",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub learning_path_id: ::std::option::Option<::uuid::Uuid>,
+    pub learning_path_id: ::std::option::Option<::std::string::String>,
     ///Status of the allocation.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<::std::string::String>,
@@ -107,12 +107,12 @@ pub struct AllocatedLicense {
     ///The license.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub license: ::std::option::Option<License>,
-    ///Identifier of the license.
+    ///Identifier of the license. An opaque string: the vendor does not promise a UUID here.
     #[serde(
         rename = "licenseId",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub license_id: ::std::option::Option<::uuid::Uuid>,
+    pub license_id: ::std::option::Option<::std::string::String>,
     ///The user's role in the license.
     #[serde(
         rename = "licenseRole",
@@ -181,12 +181,12 @@ pub struct AwardClaimingOption {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub award_type: ::std::option::Option<::std::string::String>,
-    ///Identifier of the award type.
+    ///Identifier of the award type. An opaque string: the vendor does not promise a UUID here.
     #[serde(
         rename = "awardTypeId",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub award_type_id: ::std::option::Option<::uuid::Uuid>,
+    pub award_type_id: ::std::option::Option<::std::string::String>,
     ///Whether the amounts are a range.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub range: ::std::option::Option<bool>,
@@ -207,9 +207,9 @@ impl AwardClaimingOption {
     PartialEq,
 )]
 pub struct Bundle {
-    ///Unique identifier of the bundle.
+    ///Unique identifier of the bundle. An opaque string: the vendor does not promise a UUID here.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub id: ::std::option::Option<::uuid::Uuid>,
+    pub id: ::std::option::Option<::std::string::String>,
     ///Name of the bundle.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -595,9 +595,9 @@ pub struct Course {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub price_in_cents: ::std::option::Option<i64>,
-    ///Prices of the course, one per currency.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-    pub prices: ::std::vec::Vec<ItemPrice>,
+    ///Prices of the course, one per currency (non-null in the vendor's GraphQL schema; null is tolerated like in its siblings).
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub prices: ::std::option::Option<::std::vec::Vec<ItemPrice>>,
     ///When the course was published.
     #[serde(
         rename = "publishDate",
@@ -645,12 +645,12 @@ pub struct Course {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub sample_lesson: ::std::option::Option<Lesson>,
-    ///Identifier of the sample lesson.
+    ///Identifier of the sample lesson. An opaque string: the vendor does not promise a UUID here.
     #[serde(
         rename = "sampleLessonId",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub sample_lesson_id: ::std::option::Option<::uuid::Uuid>,
+    pub sample_lesson_id: ::std::option::Option<::std::string::String>,
     ///Whether SCORM content collects user details.
     #[serde(
         rename = "scormCollectUserDetails",
@@ -849,9 +849,9 @@ impl Course {
     PartialEq,
 )]
 pub struct CourseGroup {
-    ///Unique identifier of the course group.
+    ///Unique identifier of the course group. An opaque string: the vendor does not promise a UUID here.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub id: ::std::option::Option<::uuid::Uuid>,
+    pub id: ::std::option::Option<::std::string::String>,
     ///The kind of content.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub kind: ::std::option::Option<crate::CourseKind>,
@@ -972,9 +972,9 @@ pub struct ItemPrice {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub currency_code: ::std::option::Option<::std::string::String>,
-    ///Unique identifier of the price.
+    ///Unique identifier of the price. An opaque string: the vendor does not promise a UUID here.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub id: ::std::option::Option<::uuid::Uuid>,
+    pub id: ::std::option::Option<::std::string::String>,
     ///Price in cents.
     #[serde(
         rename = "priceInCents",
@@ -1001,9 +1001,9 @@ impl ItemPrice {
     PartialEq,
 )]
 pub struct LearningPath {
-    ///Unique identifier of the learning path.
+    ///Unique identifier of the learning path. An opaque string: the vendor does not promise a UUID here.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub id: ::std::option::Option<::uuid::Uuid>,
+    pub id: ::std::option::Option<::std::string::String>,
     ///Name of the learning path.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -1033,9 +1033,9 @@ pub struct Lesson {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub access_level: ::std::option::Option<::std::string::String>,
-    ///Unique identifier of the lesson.
+    ///Unique identifier of the lesson. An opaque string: the vendor does not promise a UUID here.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub id: ::std::option::Option<::uuid::Uuid>,
+    pub id: ::std::option::Option<::std::string::String>,
     ///URL slug of the lesson.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub slug: ::std::option::Option<::std::string::String>,
@@ -1059,9 +1059,9 @@ impl Lesson {
     PartialEq,
 )]
 pub struct License {
-    ///Unique identifier of the license.
+    ///Unique identifier of the license. An opaque string: the vendor does not promise a UUID here.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub id: ::std::option::Option<::uuid::Uuid>,
+    pub id: ::std::option::Option<::std::string::String>,
     ///Name of the license.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -1399,12 +1399,12 @@ pub struct PurchasedBundle {
     ///The bundle.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bundle: ::std::option::Option<Bundle>,
-    ///Identifier of the bundle.
+    ///Identifier of the bundle. An opaque string: the vendor does not promise a UUID here.
     #[serde(
         rename = "bundleId",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub bundle_id: ::std::option::Option<::uuid::Uuid>,
+    pub bundle_id: ::std::option::Option<::std::string::String>,
 }
 impl PurchasedBundle {
     pub fn builder() -> builder::PurchasedBundle {
@@ -1553,9 +1553,9 @@ impl SeatTier {
     PartialEq,
 )]
 pub struct Section {
-    ///Unique identifier of the section.
+    ///Unique identifier of the section. An opaque string: the vendor does not promise a UUID here.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub id: ::std::option::Option<::uuid::Uuid>,
+    pub id: ::std::option::Option<::std::string::String>,
     ///Lessons of the section.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub lessons: ::std::option::Option<::std::vec::Vec<Lesson>>,
@@ -1588,12 +1588,12 @@ pub struct TopicGroup {
     ///Category names.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub categories: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    ///Identifier of the owning company.
+    ///Identifier of the owning company. An opaque string: the vendor does not promise a UUID here.
     #[serde(
         rename = "companyId",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub company_id: ::std::option::Option<::uuid::Uuid>,
+    pub company_id: ::std::option::Option<::std::string::String>,
     ///Opaque id (GraphQL `ID`) of the topic group.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -1979,9 +1979,9 @@ impl WaitlistedCourse {
     PartialEq,
 )]
 pub struct WebinarBlock {
-    ///Unique identifier of the webinar block.
+    ///Unique identifier of the webinar block. An opaque string: the vendor does not promise a UUID here.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub id: ::std::option::Option<::uuid::Uuid>,
+    pub id: ::std::option::Option<::std::string::String>,
     ///URL to join the webinar.
     #[serde(
         rename = "joinUrl",
@@ -2206,8 +2206,10 @@ pub mod builder {
             ::std::option::Option<super::LearningPath>,
             ::std::string::String,
         >,
-        learning_path_id:
-            ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+        learning_path_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
         status: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -2235,7 +2237,7 @@ pub mod builder {
         }
         pub fn learning_path_id<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
             self.learning_path_id = value
@@ -2279,8 +2281,10 @@ pub mod builder {
     pub struct AllocatedLicense {
         license:
             ::std::result::Result<::std::option::Option<super::License>, ::std::string::String>,
-        license_id:
-            ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+        license_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
         license_role:
             ::std::result::Result<::std::option::Option<crate::LicenseRole>, ::std::string::String>,
         status: ::std::result::Result<
@@ -2311,7 +2315,7 @@ pub mod builder {
         }
         pub fn license_id<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
             self.license_id = value
@@ -2449,8 +2453,10 @@ pub mod builder {
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
-        award_type_id:
-            ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+        award_type_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
         range: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
     }
     impl ::std::default::Default for AwardClaimingOption {
@@ -2486,7 +2492,7 @@ pub mod builder {
         }
         pub fn award_type_id<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
             self.award_type_id = value
@@ -2530,7 +2536,10 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     pub struct Bundle {
-        id: ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+        id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
         name: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -2552,7 +2561,7 @@ pub mod builder {
     impl Bundle {
         pub fn id<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
             self.id = value
@@ -2824,7 +2833,10 @@ pub mod builder {
             ::std::string::String,
         >,
         price_in_cents: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
-        prices: ::std::result::Result<::std::vec::Vec<super::ItemPrice>, ::std::string::String>,
+        prices: ::std::result::Result<
+            ::std::option::Option<::std::vec::Vec<super::ItemPrice>>,
+            ::std::string::String,
+        >,
         publish_date: ::std::result::Result<
             ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
             ::std::string::String,
@@ -2851,8 +2863,10 @@ pub mod builder {
         >,
         sample_lesson:
             ::std::result::Result<::std::option::Option<super::Lesson>, ::std::string::String>,
-        sample_lesson_id:
-            ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+        sample_lesson_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
         scorm_collect_user_details:
             ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
         seat_packages: ::std::result::Result<
@@ -3633,7 +3647,7 @@ pub mod builder {
         }
         pub fn prices<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::vec::Vec<super::ItemPrice>>,
+            T: ::std::convert::TryInto<::std::option::Option<::std::vec::Vec<super::ItemPrice>>>,
             T::Error: ::std::fmt::Display,
         {
             self.prices = value
@@ -3737,7 +3751,7 @@ pub mod builder {
         }
         pub fn sample_lesson_id<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
             self.sample_lesson_id = value
@@ -4293,7 +4307,10 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     pub struct CourseGroup {
-        id: ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+        id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
         kind:
             ::std::result::Result<::std::option::Option<crate::CourseKind>, ::std::string::String>,
         slug: ::std::result::Result<
@@ -4318,7 +4335,7 @@ pub mod builder {
     impl CourseGroup {
         pub fn id<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
             self.id = value
@@ -4584,7 +4601,10 @@ pub mod builder {
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
-        id: ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+        id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
         price_in_cents: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
         variations: ::std::result::Result<
             ::std::option::Option<::std::vec::Vec<super::PriceVariation>>,
@@ -4614,7 +4634,7 @@ pub mod builder {
         }
         pub fn id<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
             self.id = value
@@ -4670,7 +4690,10 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     pub struct LearningPath {
-        id: ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+        id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
         name: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -4692,7 +4715,7 @@ pub mod builder {
     impl LearningPath {
         pub fn id<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
             self.id = value
@@ -4748,7 +4771,10 @@ pub mod builder {
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
-        id: ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+        id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
         slug: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -4781,7 +4807,7 @@ pub mod builder {
         }
         pub fn id<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
             self.id = value
@@ -4833,7 +4859,10 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     pub struct License {
-        id: ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+        id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
         name: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -4850,7 +4879,7 @@ pub mod builder {
     impl License {
         pub fn id<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
             self.id = value
@@ -5799,8 +5828,10 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct PurchasedBundle {
         bundle: ::std::result::Result<::std::option::Option<super::Bundle>, ::std::string::String>,
-        bundle_id:
-            ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+        bundle_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
     }
     impl ::std::default::Default for PurchasedBundle {
         fn default() -> Self {
@@ -5823,7 +5854,7 @@ pub mod builder {
         }
         pub fn bundle_id<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
             self.bundle_id = value
@@ -6167,7 +6198,10 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     pub struct Section {
-        id: ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+        id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
         lessons: ::std::result::Result<
             ::std::option::Option<::std::vec::Vec<super::Lesson>>,
             ::std::string::String,
@@ -6199,7 +6233,7 @@ pub mod builder {
     impl Section {
         pub fn id<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
             self.id = value
@@ -6277,8 +6311,10 @@ pub mod builder {
             ::std::option::Option<::std::vec::Vec<::std::string::String>>,
             ::std::string::String,
         >,
-        company_id:
-            ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+        company_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
         id: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -6308,7 +6344,7 @@ pub mod builder {
         }
         pub fn company_id<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
             self.company_id = value
@@ -7521,7 +7557,10 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     pub struct WebinarBlock {
-        id: ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+        id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
         join_url: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -7553,7 +7592,7 @@ pub mod builder {
     impl WebinarBlock {
         pub fn id<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
             self.id = value
