@@ -39,8 +39,8 @@ pub const DEFAULT_CONCURRENCY: usize = 4;
 /// ```
 #[derive(Clone, Debug)]
 pub struct Client {
-    generated: generated::Client,
-    concurrency: usize,
+    pub(crate) generated: generated::Client,
+    pub(crate) concurrency: usize,
 }
 
 impl Client {
@@ -144,7 +144,7 @@ impl Client {
 }
 
 /// Builds the error for a response with an error status; its body was already buffered.
-async fn status_error(response: reqwest::Response) -> Error {
+pub(crate) async fn status_error(response: reqwest::Response) -> Error {
     let status = response.status();
     let headers = response.headers().clone();
     let attempts = response.extensions().get::<Attempts>().map_or(1, |a| a.0);
@@ -166,7 +166,7 @@ async fn status_error(response: reqwest::Response) -> Error {
 }
 
 /// Classifies a reqwest failure, recovering the transport's own [`BodyError`] from its causes.
-fn transport_error(error: &reqwest::Error) -> Error {
+pub(crate) fn transport_error(error: &reqwest::Error) -> Error {
     let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
     while let Some(current) = cause {
         if let Some(body) = current.downcast_ref::<BodyError>() {

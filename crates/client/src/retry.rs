@@ -5,11 +5,12 @@ use std::time::{Duration, SystemTime};
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 
-/// How requests are retried. Every request the SDK makes today is an idempotent `GET`, so every
-/// request is eligible.
+/// How requests are retried.
 ///
-/// Retried: HTTP 408, 429, 500, 502, 503 and 504, connection failures, timeouts and connections
-/// dropped mid-body. Never retried: other 4xx statuses and responses that do not decode.
+/// Reads (`GET`) retry HTTP 408, 429, 500, 502, 503 and 504, connection failures, timeouts and
+/// connections dropped mid-body. Writes (`POST`) retry only 429, 503 and connections that failed
+/// before the request was sent; any other failure of a write is reported at once, as
+/// [`crate::Error::UnknownOutcome`] when the write may have been applied. Never retried: other 4xx statuses and responses that do not decode.
 /// The wait before attempt `n + 1` is the response's `Retry-After` (seconds or HTTP-date) when it
 /// has one, otherwise exponential backoff with full jitter (a random delay between zero and
 /// `initial_backoff * 2^(n-1)`); either way at most `max_delay`.

@@ -28,7 +28,9 @@ pub const OPEN_ENUMS: &[&str] = &[
     "AlternativePricingType",
     "CourseKind",
     "CourseStatus",
+    "LessonAccessLevel",
     "LicenseRole",
+    "SectionStatus",
 ];
 
 /// A failure to read, parse or generate from the spec.
