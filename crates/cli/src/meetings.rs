@@ -1,4 +1,4 @@
-//! `ti meetings list`.
+//! `ti meetings list` and `ti meetings get`.
 
 use std::io::{IsTerminal, Write};
 
@@ -9,7 +9,7 @@ use thoughtindustries::{Error, Page};
 use uuid::Uuid;
 
 use crate::connection::ConnectionArgs;
-use crate::exit::{CONTRACT, Failure};
+use crate::exit::{API_STATUS, CONTRACT, Failure};
 use crate::output::{Format, MeetingWriter};
 
 /// Flags of `ti meetings list`.
@@ -34,6 +34,60 @@ pub struct ListArgs {
 
     #[command(flatten)]
     pub connection: ConnectionArgs,
+}
+
+/// Flags of `ti meetings get`.
+#[derive(Args, Debug)]
+pub struct GetArgs {
+    /// The meeting's id.
+    #[arg(value_name = "UUID")]
+    pub id: Uuid,
+
+    /// Output format [default: table on a terminal, json otherwise].
+    #[arg(long, value_enum)]
+    pub format: Option<GetFormat>,
+
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+/// Output formats of `ti meetings get`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum GetFormat {
+    /// One aligned row, as `ti meetings list` prints.
+    Table,
+    /// The meeting as pretty-printed JSON.
+    Json,
+}
+
+/// Runs `ti meetings get`.
+pub async fn get(args: GetArgs) -> Result<(), Failure> {
+    let stdout = std::io::stdout();
+    let connection = args.connection.connect().await?;
+    let Some(meeting) = connection.client.get_meeting(args.id).await? else {
+        return Err(Failure {
+            code: API_STATUS,
+            message: format!("meeting {} not found", args.id),
+        });
+    };
+    let format = args.format.unwrap_or(if stdout.is_terminal() {
+        GetFormat::Table
+    } else {
+        GetFormat::Json
+    });
+    let mut out = stdout.lock();
+    match format {
+        GetFormat::Table => {
+            let mut writer = MeetingWriter::new(Format::Table, &mut out)?;
+            writer.write(&meeting)?;
+            writer.finish()?;
+        }
+        GetFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &meeting).map_err(std::io::Error::from)?;
+            writeln!(out)?;
+        }
+    }
+    Ok(())
 }
 
 /// Runs `ti meetings list`.
