@@ -279,6 +279,14 @@ async fn update_connection_refused_is_retried_and_reported_as_not_sent() {
 
 // ---- bulk_update_meeting_attendance ----
 
+/// A bulk update of users 1..=`users` with the default settings.
+async fn bulk_of(base: &str, users: u64) -> Result<thoughtindustries::BulkAttendanceResult, Error> {
+    client(base)
+        .bulk_update_meeting_attendance(id(MEETING), Attendance::Attended, (1..=users).map(user_id))
+        .send()
+        .await
+}
+
 /// Answers a bulk request: users whose number is divisible by 7 fail; records the chunk sizes.
 #[derive(Clone, Default)]
 struct Bulk {
@@ -384,11 +392,7 @@ async fn bulk_unknown_outcome_names_the_chunk_and_its_users_and_keeps_the_rest()
         .expect(3)
         .mount(&server)
         .await;
-    let error = client(&server.uri())
-        .bulk_update_meeting_attendance(id(MEETING), Attendance::Attended, (1..=250).map(user_id))
-        .send()
-        .await
-        .unwrap_err();
+    let error = bulk_of(&server.uri(), 250).await.unwrap_err();
     let Error::BulkIncomplete(incomplete) = &error else {
         panic!("{error:?}")
     };
@@ -454,10 +458,6 @@ async fn bulk_retries_a_throttled_chunk() {
         .expect(1)
         .mount(&server)
         .await;
-    let result = client(&server.uri())
-        .bulk_update_meeting_attendance(id(MEETING), Attendance::Attended, (1..=10).map(user_id))
-        .send()
-        .await
-        .unwrap();
+    let result = bulk_of(&server.uri(), 10).await.unwrap();
     assert_eq!(result.updated_record_count, 9);
 }
