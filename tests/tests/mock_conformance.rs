@@ -6,8 +6,12 @@ use thoughtindustries_contract::Spec;
 use thoughtindustries_mock::{DEMO_TOKEN, MockConfig, MockServer, SyntheticOptions, Tenant};
 
 fn assert_conforms(status: u16, body: &[u8], what: &str) {
+    assert_operation_conforms("list_meetings", status, body, what);
+}
+
+fn assert_operation_conforms(operation: &str, status: u16, body: &[u8], what: &str) {
     let report = Spec::embedded()
-        .validate_response_bytes("list_meetings", status, body)
+        .validate_response_bytes(operation, status, body)
         .unwrap();
     assert!(
         report.findings.is_empty(),
@@ -36,12 +40,17 @@ fn every_page_of_several_synthetic_tenants_conforms() {
     }
 }
 
+/// A plain reqwest client. The workspace builds reqwest without a default crypto provider (the SDK
+/// configures its own), so one is installed for the process first.
+fn http() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+}
+
 #[tokio::test]
 async fn served_responses_conform_including_errors() {
     let server = MockServer::start(MockConfig::default()).await.unwrap();
-    // The workspace builds reqwest without a default crypto provider (the SDK configures its own).
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let http = reqwest::Client::new();
+    let http = http();
     let url = server.meetings_url();
     for (query, token, status) in [
         ("?page=2", Some(DEMO_TOKEN), 200),
@@ -61,5 +70,78 @@ async fn served_responses_conform_including_errors() {
         let body = response.bytes().await.unwrap();
         assert_conforms(status, &body, query);
     }
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn detail_and_attendance_responses_conform_including_errors() {
+    let server = MockServer::start(MockConfig::default()).await.unwrap();
+    let http = http();
+    let base = server.base_url();
+    let first: serde_json::Value = http
+        .get(server.meetings_url())
+        .bearer_auth(DEMO_TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let meeting = first["data"]["Meetings"]["meetings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["attendees"].as_array().is_some_and(|a| !a.is_empty()))
+        .unwrap();
+    let (id, user) = (
+        meeting["id"].as_str().unwrap(),
+        meeting["attendees"][0]["id"].as_str().unwrap(),
+    );
+    let unknown = "00000000-0000-4000-8000-000000000009";
+    let update = |user: &str| format!("{base}/incoming/v2/users/{user}/updateMeetingAttendance");
+    let bulk = format!("{base}/incoming/v2/users/bulkUpdateMeetingAttendance");
+    let cases = [
+        ("get_meeting", http.get(format!("{base}/incoming/v2/meetings/{id}")), 200),
+        ("get_meeting", http.get(format!("{base}/incoming/v2/meetings/{unknown}")), 404),
+        ("get_meeting", http.get(format!("{base}/incoming/v2/meetings/nope")), 400),
+        (
+            "update_meeting_attendance",
+            http.post(update(user)).json(&serde_json::json!({"userId": user, "meetingId": id, "attended": true})),
+            200,
+        ),
+        (
+            "update_meeting_attendance",
+            http.post(update(unknown)).json(&serde_json::json!({"userId": unknown, "meetingId": id, "attended": true})),
+            404,
+        ),
+        ("update_meeting_attendance", http.post(update(user)).json(&serde_json::json!({"userId": user})), 400),
+        (
+            "bulk_update_meeting_attendance",
+            http.post(&bulk).json(&serde_json::json!({"users": [{"id": user}, {"id": unknown}], "meetingId": id, "attended": false})),
+            200,
+        ),
+        (
+            "bulk_update_meeting_attendance",
+            http.post(&bulk).json(&serde_json::json!({"users": [], "meetingId": unknown, "attended": false})),
+            404,
+        ),
+    ];
+    for (operation, request, status) in cases {
+        let response = request.bearer_auth(DEMO_TOKEN).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), status, "{operation} {status}");
+        let body = response.bytes().await.unwrap();
+        assert_operation_conforms(operation, status, &body, &format!("{operation} {status}"));
+    }
+    // The detail shows the attendance recorded above.
+    let detail = http
+        .get(format!("{base}/incoming/v2/meetings/{id}"))
+        .bearer_auth(DEMO_TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_operation_conforms("get_meeting", 200, &detail, "detail after writes");
     server.shutdown().await.unwrap();
 }

@@ -5,7 +5,10 @@
 //! 2. Listing: 80 pages behind the mock with 100 ms latency, concurrency 1, 2, 4 and 8
 //!    (`cargo bench --bench listing` in summary mode): wall time, ratio to the ideal
 //!    `(1 + ceil(79 / c)) x 100 ms`, speedup over sequential.
-//! 3. Memory: `ti meetings list --all --format ndjson > /dev/null` against `ti mock` with 10,000
+//! 3. Attendance: 10,000 users in one `bulk_update_meeting_attendance` behind the mock with
+//!    100 ms latency (`cargo bench --bench attendance` in summary mode): wall time against the
+//!    ideal `ceil(10,000 / 100 / 4) x 100 ms`, and a one-at-a-time loop timed on 200 users, scaled.
+//! 4. Memory: `ti meetings list --all --format ndjson > /dev/null` against `ti mock` with 10,000
 //!    and 100,000 meetings: the peak RSS of the `ti` process (GNU `time -f %M` when
 //!    `/usr/bin/time` exists, otherwise `VmHWM` from `/proc/<pid>/status` sampled until it exits).
 //!
@@ -65,6 +68,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
         let summary = bench_summaries(args.decode_ms)?;
         rows.extend(decode_rows(&summary)?);
         rows.extend(listing_rows(&summary)?);
+        rows.extend(attendance_rows(&summary)?);
         rows.extend(memory_rows(&args.meetings)?);
     }
     print_table(&rows, started.elapsed());
@@ -88,7 +92,7 @@ fn bench_summaries(decode_ms: u64) -> Result<Vec<Vec<String>>> {
     eprintln!("bench: decode and listing (cargo bench, summary mode)");
     let output = cargo()
         .args(["bench", "-p", "thoughtindustries", "--bench", "decode"])
-        .args(["--bench", "listing"])
+        .args(["--bench", "listing", "--bench", "attendance"])
         .env("TI_BENCH_SUMMARY", "1")
         .env("TI_BENCH_DECODE_MS", decode_ms.to_string())
         .stderr(Stdio::inherit())
@@ -133,6 +137,44 @@ fn decode_rows(summary: &[Vec<String>]) -> Result<Vec<Row>> {
         bail!("the decode bench printed no summary");
     }
     Ok(rows)
+}
+
+fn attendance_rows(summary: &[Vec<String>]) -> Result<Vec<Row>> {
+    let line = |case: &str| {
+        summary
+            .iter()
+            .find(|f| f[0] == "attendance" && f.get(1).is_some_and(|c| c == case))
+            .with_context(|| format!("the attendance bench printed no `{case}` line"))
+    };
+    let bulk = line("bulk")?;
+    let (wall, ideal, ratio): (u64, u64, f64) = (field(bulk, 2)?, field(bulk, 3)?, field(bulk, 4)?);
+    let looped = line("loop")?;
+    let (sample, scaled, speedup): (u64, u64, f64) =
+        (field(looped, 2)?, field(looped, 3)?, field(looped, 4)?);
+    Ok(vec![
+        Row {
+            bench: "attendance",
+            case: "bulk, 10,000 users".into(),
+            measured: format!(
+                "{:.2} s (ideal {:.1} s): **{ratio:.2}x ideal**",
+                wall as f64 / 1000.0,
+                ideal as f64 / 1000.0
+            ),
+            target: "<= 1.25x ideal".into(),
+            verdict: verdict(ratio <= 1.25),
+        },
+        Row {
+            bench: "attendance",
+            case: "one at a time (200 users, scaled to 10,000)".into(),
+            measured: format!(
+                "{:.1} s for 200, {:.0} s scaled: bulk **{speedup:.0}x** faster",
+                sample as f64 / 1000.0,
+                scaled as f64 / 1000.0
+            ),
+            target: "baseline".into(),
+            verdict: verdict(true),
+        },
+    ])
 }
 
 fn listing_rows(summary: &[Vec<String>]) -> Result<Vec<Row>> {

@@ -14,6 +14,11 @@ pub const API_STATUS: u8 = 3;
 pub const TRANSPORT: u8 = 4;
 /// The response did not match the contract (bad JSON, wrong types).
 pub const CONTRACT: u8 = 5;
+/// `ti attendance bulk`: some users were not updated (each is listed with the reason).
+pub const PARTIAL: u8 = 6;
+/// A write was sent but its outcome is unknown (timeout, dropped connection, 500/502/504): the
+/// users concerned are listed and can be re-sent.
+pub const UNKNOWN_OUTCOME: u8 = 7;
 
 /// A failure, with the exit code it maps to and a message for stderr.
 #[derive(Debug)]
@@ -51,7 +56,9 @@ impl From<thoughtindustries::Error> for Failure {
             E::Config(_) | E::InvalidRequest(_) => USAGE,
             E::Status(_) => API_STATUS,
             E::Transport { .. } | E::BodyTooLarge { .. } => TRANSPORT,
-            E::Decode(_) | E::Record(_) | E::RepeatedPage(_) => CONTRACT,
+            E::Decode(_) | E::Record(_) | E::RepeatedPage(_) | E::Response(_) => CONTRACT,
+            E::UnknownOutcome(_) => UNKNOWN_OUTCOME,
+            E::BulkIncomplete(_) => PARTIAL,
             _ => TRANSPORT,
         };
         Self {

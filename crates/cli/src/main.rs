@@ -1,7 +1,8 @@
-//! `ti`: list meetings from a Thought Industries tenant (or the embedded mock), check responses and
-//! spec changes against the contract, and run the mock.
+//! `ti`: list and get meetings from a Thought Industries tenant (or the embedded mock), record
+//! attendance, check responses and spec changes against the contract, and run the mock.
 
 mod args;
+mod attendance;
 mod connection;
 mod contract;
 mod diff;
@@ -24,6 +25,9 @@ Examples:
   TI_TENANT=acme TI_API_KEY=... ti meetings list --all --format csv > meetings.csv
   ti meetings list --base-url https://learn.example.com --api-key-file ~/.ti-key --page 2
   ti meetings list --all --format ics > meetings.ics  # for Google Calendar, Outlook, Apple
+  ti meetings get 0b6e8a53-8d7a-4a35-9f6e-1f0c6d0f2a11 --format json
+  ti attendance set --meeting MEETING --user USER --attended
+  ti attendance bulk --meeting MEETING --absent users.csv   # or: ... --attended - < ids.txt
   ti validate saved-response.json --format json  # every mismatch with its JSON path
   TI_TENANT=acme TI_API_KEY=... ti contract --pages 5 --format junit > contract.xml
   ti diff old/meetings.yaml new/meetings.yaml    # breaking changes, as cargo xtask breaking
@@ -38,9 +42,12 @@ Exit codes:
   1  ti validate / ti contract: the body does not match the contract (the report says where);
      ti diff: a breaking change without a major version bump
   2  usage or configuration error (bad flag, bad URL, missing or unreadable API key)
-  3  the API answered with an error status (after retries)
+  3  the API answered with an error status (after retries); ti meetings get: not found
   4  transport failure (connect, TLS, timeout, dropped connection, oversized body)
-  5  the response did not match the contract (bad JSON, wrong types); names the page and JSON path";
+  5  the response did not match the contract (bad JSON, wrong types); names the page and JSON path
+  6  ti attendance bulk: some users were not updated (each listed with the reason)
+  7  a write was sent but its outcome is unknown (timeout, dropped connection, 500/502/504);
+     the users concerned are listed: re-send them";
 
 /// The Thought Industries command line.
 #[derive(Parser, Debug)]
@@ -59,6 +66,9 @@ enum Command {
     /// Meetings of the tenant.
     #[command(subcommand)]
     Meetings(MeetingsCommand),
+    /// Record meeting attendance: one user, or many from a file or stdin.
+    #[command(subcommand)]
+    Attendance(attendance::AttendanceCommand),
     /// Validate a saved response body against the spec; every mismatch with its JSON path.
     Validate(contract::ValidateArgs),
     /// Fetch pages from the tenant (or the embedded mock) and validate each raw body against the
@@ -76,6 +86,9 @@ enum MeetingsCommand {
     /// List meetings: one page, or every page with --all.
     #[command(after_help = AFTER_HELP)]
     List(meetings::ListArgs),
+    /// One meeting with its course, location and attendees; an unknown id exits 3.
+    #[command(after_help = AFTER_HELP)]
+    Get(meetings::GetArgs),
 }
 
 fn main() -> ExitCode {
@@ -105,6 +118,8 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Command::Meetings(MeetingsCommand::List(args)) => meetings::list(args).await,
+            Command::Meetings(MeetingsCommand::Get(args)) => meetings::get(args).await,
+            Command::Attendance(command) => attendance::run(command).await,
             Command::Validate(args) => contract::validate(args),
             Command::Contract(args) => contract::contract(args).await,
             Command::Diff(args) => diff::diff(args),

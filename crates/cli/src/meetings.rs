@@ -1,4 +1,4 @@
-//! `ti meetings list`.
+//! `ti meetings list` and `ti meetings get`.
 
 use std::io::{IsTerminal, Write};
 
@@ -8,7 +8,7 @@ use thoughtindustries::{Error, Page};
 use uuid::Uuid;
 
 use crate::connection::ConnectionArgs;
-use crate::exit::{CONTRACT, Failure};
+use crate::exit::{API_STATUS, CONTRACT, Failure};
 use crate::notices::Notices;
 use crate::output::{Format, MeetingWriter};
 use crate::progress::{Progress, Screen};
@@ -35,6 +35,61 @@ pub struct ListArgs {
 
     #[command(flatten)]
     pub connection: ConnectionArgs,
+}
+
+/// Flags of `ti meetings get`.
+#[derive(Args, Debug)]
+pub struct GetArgs {
+    /// The meeting's id.
+    #[arg(value_name = "UUID")]
+    pub id: Uuid,
+
+    /// Output format [default: table on a terminal, json otherwise].
+    #[arg(long, value_enum)]
+    pub format: Option<GetFormat>,
+
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+/// Output formats of `ti meetings get`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum GetFormat {
+    /// One aligned row, as `ti meetings list` prints.
+    Table,
+    /// The meeting's JSON exactly as the API sent it.
+    Json,
+}
+
+/// Runs `ti meetings get`.
+pub async fn get(args: GetArgs) -> Result<(), Failure> {
+    let stdout = std::io::stdout();
+    let connection = args.connection.connect().await?;
+    let Some(meeting) = connection.client.get_meeting_raw(args.id).await? else {
+        return Err(Failure {
+            code: API_STATUS,
+            message: format!("meeting {} not found", args.id),
+        });
+    };
+    let format = args.format.unwrap_or(if stdout.is_terminal() {
+        GetFormat::Table
+    } else {
+        GetFormat::Json
+    });
+    let width = stdout.is_terminal().then(terminal_width).flatten();
+    let mut out = stdout.lock();
+    match format {
+        GetFormat::Table => {
+            let mut writer = MeetingWriter::new(Format::Table, &mut out, width)?;
+            writer.write(&meeting)?;
+            writer.finish()?;
+        }
+        GetFormat::Json => {
+            out.write_all(meeting.raw.get().as_bytes())?;
+            writeln!(out)?;
+        }
+    }
+    Ok(())
 }
 
 /// Runs `ti meetings list`. A closed standard output (`ti meetings list | head`) ends the listing

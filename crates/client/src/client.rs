@@ -39,8 +39,8 @@ pub const DEFAULT_CONCURRENCY: usize = 4;
 /// ```
 #[derive(Clone, Debug)]
 pub struct Client {
-    generated: generated::Client,
-    concurrency: usize,
+    pub(crate) generated: generated::Client,
+    pub(crate) concurrency: usize,
 }
 
 impl Client {
@@ -92,29 +92,35 @@ impl Client {
             url.query_pairs_mut()
                 .append_pair("courseId", &id.to_string());
         }
+        self.fetch_body(url, "list_meetings")
+            .await
+            .map_err(|e| e.with_page(number))
+    }
+
+    /// `GET url` through the transport (retries, limits), the body of a success status.
+    pub(crate) async fn fetch_body(
+        &self,
+        url: reqwest::Url,
+        operation_id: &'static str,
+    ) -> Result<bytes::Bytes, Error> {
         let mut request = reqwest::Request::new(reqwest::Method::GET, url);
         request.headers_mut().insert(
             reqwest::header::ACCEPT,
             reqwest::header::HeaderValue::from_static("application/json"),
         );
-        let info = progenitor_client::OperationInfo {
-            operation_id: "list_meetings",
-        };
+        let info = progenitor_client::OperationInfo { operation_id };
         let response = progenitor_client::ClientHooks::exec(&self.generated, request, &info)
             .await
-            .map_err(|e| transport_error(e).with_page(number))?;
+            .map_err(transport_error)?;
         if !response.status().is_success() {
-            return Err(status_error(response).await.with_page(number));
+            return Err(status_error(response).await);
         }
-        response
-            .bytes()
-            .await
-            .map_err(|e| transport_error(e).with_page(number))
+        response.bytes().await.map_err(transport_error)
     }
 }
 
 /// Builds the error for a response with an error status; its body was already buffered.
-async fn status_error(response: reqwest::Response) -> Error {
+pub(crate) async fn status_error(response: reqwest::Response) -> Error {
     let status = response.status();
     let headers = response.headers().clone();
     let attempts = response.extensions().get::<Attempts>().map_or(1, |a| a.0);
@@ -140,7 +146,7 @@ async fn status_error(response: reqwest::Response) -> Error {
 
 /// Classifies a reqwest failure, recovering the transport's own [`BodyError`] from its causes;
 /// the reqwest error becomes the [`Error::Transport`]'s source.
-fn transport_error(error: reqwest::Error) -> Error {
+pub(crate) fn transport_error(error: reqwest::Error) -> Error {
     let mut subject = &error;
     let mut fallback = TransportKind::Other;
     let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&error);

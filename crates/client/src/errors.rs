@@ -59,6 +59,22 @@ pub enum Error {
     /// saying there is more); the listing stopped instead of requesting pages forever.
     #[error("{0}")]
     RepeatedPage(RepeatedPageError),
+
+    /// A write was sent but whether it was applied is unknown (a timeout, a connection dropped
+    /// after sending, a 500/502/504, an unreadable answer). Names the users affected so that the
+    /// caller can re-send them; setting attendance twice has the effect of once.
+    #[error("{0}")]
+    UnknownOutcome(Box<crate::outcome::UnknownOutcome>),
+
+    /// A bulk attendance update in which some requests were rejected, not sent, or have an unknown
+    /// outcome. Carries the merged result of the requests that succeeded and every failed chunk
+    /// with its users; never a silent partial result.
+    #[error("{0}")]
+    BulkIncomplete(Box<crate::outcome::BulkIncomplete>),
+
+    /// A success response of an operation other than the listing did not match the contract.
+    #[error("{0}")]
+    Response(Box<crate::outcome::ResponseError>),
 }
 
 impl Error {
@@ -78,7 +94,11 @@ impl Error {
             Error::Decode(e) => Some(e.page),
             Error::Record(e) => Some(e.page),
             Error::RepeatedPage(e) => Some(e.page),
-            Error::Config(_) | Error::InvalidRequest(_) => None,
+            Error::Config(_)
+            | Error::InvalidRequest(_)
+            | Error::UnknownOutcome(_)
+            | Error::BulkIncomplete(_)
+            | Error::Response(_) => None,
         }
     }
 
@@ -87,6 +107,7 @@ impl Error {
         match self {
             Error::Decode(e) => Some(&e.path),
             Error::Record(e) => Some(&e.path),
+            Error::Response(e) => Some(&e.path),
             _ => None,
         }
     }
@@ -111,7 +132,11 @@ impl Error {
             Error::Decode(e) => e.page = number,
             Error::Record(e) => e.page = number,
             Error::RepeatedPage(e) => e.page = number,
-            Error::Config(_) | Error::InvalidRequest(_) => {}
+            Error::Config(_)
+            | Error::InvalidRequest(_)
+            | Error::UnknownOutcome(_)
+            | Error::BulkIncomplete(_)
+            | Error::Response(_) => {}
         }
         self
     }

@@ -4,6 +4,10 @@
 //!   ([`RetryConfig`]), concurrency and a body-size limit on its [`ClientBuilder`].
 //! - [`Client::list_meetings`]: one [`Page`] of meetings, or every page / every meeting as a
 //!   `Stream`, fetched concurrently and yielded in order.
+//! - [`Client::get_meeting`]: one meeting by id (`Ok(None)` when not found).
+//! - [`Client::update_meeting_attendance`] / [`Client::bulk_update_meeting_attendance`]: record
+//!   attendance for one user, or for any number of users in concurrent chunks, with writes retried
+//!   only when that cannot do harm ([`UnknownOutcome`] otherwise).
 //! - [`Error`]: one error type to match on, naming the page, HTTP status or JSON path.
 //! - The data types ([`Meeting`], [`Course`], [`User`], ...) come from
 //!   [`thoughtindustries_models`], re-exported here.
@@ -29,17 +33,21 @@
 //! ```
 
 mod api_key;
+mod attendance;
 mod base_url;
 mod client;
 mod decode;
 mod errors;
 mod limiter;
+mod meeting;
+mod outcome;
 mod page;
 mod paginate;
 mod raw;
 mod retry;
 mod tls;
 mod transport;
+mod write;
 
 /// The client progenitor generates from `openapi/meetings.yaml` (in `build.rs`), using the models
 /// crate's types. Never edited by hand.
@@ -49,12 +57,17 @@ pub mod generated {
 }
 
 pub use api_key::ApiKey;
+pub use attendance::{
+    Attendance, BulkAttendanceResult, BulkUpdateAttendance, DEFAULT_BULK_CHUNK_SIZE,
+    UpdateAttendance,
+};
 pub use base_url::BaseUrl;
 pub use client::{Client, ClientBuilder, DEFAULT_CONCURRENCY, DEFAULT_MAX_BODY_BYTES};
 pub use decode::decode_page;
 pub use errors::{
     DecodeError, Error, RateLimit, RecordError, RepeatedPageError, StatusError, TransportKind,
 };
+pub use outcome::{BulkIncomplete, ChunkFailure, FailedChunk, ResponseError, UnknownOutcome};
 pub use page::{BlankedField, Page, RejectedRecord};
 pub use paginate::ListMeetings;
 pub use raw::RawMeeting;

@@ -5,11 +5,13 @@ use std::time::{Duration, SystemTime};
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 
-/// How requests are retried. Every request the SDK makes today is an idempotent `GET`, so every
-/// request is eligible.
+/// How requests are retried.
 ///
-/// Retried: HTTP 408, 429, 500, 502, 503 and 504, connection failures, timeouts and connections
-/// dropped mid-body. Never retried: other 4xx statuses and responses that do not decode.
+/// Reads (`GET`) retry HTTP 408, 429, 500, 502, 503 and 504, connection failures, timeouts and
+/// connections dropped mid-body. Writes (`POST`) retry only 429, 503 and connections that failed
+/// before the request was sent; any other failure of a write is reported at once, as
+/// [`Error::UnknownOutcome`](crate::Error::UnknownOutcome) when the write may have been applied.
+/// Never retried: other 4xx statuses and responses that do not decode.
 /// The wait before attempt `n + 1` is the one the server asked for, when it asked (see
 /// [`server_wait`]), plus a jitter of up to a tenth of it (at least 100 ms) so that throttled
 /// requests do not all come back at once; otherwise exponential backoff with full jitter (a random

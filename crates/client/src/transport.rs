@@ -15,6 +15,7 @@ use reqwest::{Body, Response, StatusCode};
 use crate::generated;
 use crate::limiter::Limiter;
 use crate::retry::{self, RetryConfig};
+use crate::write::RetryRule;
 
 /// The generated client's inner state: how requests travel. Cheap to clone (shared).
 #[derive(Clone, Debug)]
@@ -155,9 +156,10 @@ impl Transport {
     }
 
     async fn attempt(&self, client: &reqwest::Client, request: reqwest::Request) -> Attempt {
+        let rule = RetryRule::for_method(request.method());
         let mut response = match client.execute(request).await {
             Ok(response) => response,
-            Err(error) if retry::is_retryable_error(&error) => return Attempt::RetrySend(error),
+            Err(error) if rule.send_error(&error) => return Attempt::RetrySend(error),
             Err(error) => return Attempt::Fail(error),
         };
         let limit = self.shared.max_body_bytes;
@@ -182,7 +184,7 @@ impl Transport {
                 }
                 Ok(Some(chunk)) => body.extend_from_slice(&chunk),
                 Ok(None) => break,
-                Err(error) if retry::is_retryable_error(&error) => {
+                Err(error) if rule.body_error(&error) => {
                     return Attempt::RetryBody(error);
                 }
                 Err(error) => {
@@ -190,7 +192,7 @@ impl Transport {
                 }
             }
         }
-        if retry::is_retryable_status(status) {
+        if rule.status(status) {
             let wait = head
                 .headers_ref()
                 .and_then(|headers| retry::server_wait(status, headers, &body));

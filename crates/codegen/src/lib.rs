@@ -35,7 +35,9 @@ pub const OPEN_ENUMS: &[&str] = &[
     "AlternativePricingType",
     "CourseKind",
     "CourseStatus",
+    "LessonAccessLevel",
     "LicenseRole",
+    "SectionStatus",
 ];
 
 /// A failure to read, parse or generate from the spec.

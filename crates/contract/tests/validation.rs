@@ -232,8 +232,14 @@ fn statuses() {
             .unwrap()
             .is_valid()
     );
+    // Another operation's envelope is required too.
+    assert!(
+        !validate_response("get_meeting", 200, &json!({}))
+            .unwrap()
+            .is_valid()
+    );
     // Unknown operation.
-    assert!(validate_response("get_meeting", 200, &json!({})).is_err());
+    assert!(validate_response("delete_meeting", 200, &json!({})).is_err());
 }
 
 #[test]

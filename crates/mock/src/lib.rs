@@ -1,5 +1,11 @@
-//! A mock of the Thought Industries `GET /incoming/v2/meetings` API that follows
-//! `openapi/meetings.yaml` exactly, for tests, benchmarks, the `ti mock` command and schemathesis.
+//! A mock of the Thought Industries Meetings API (`GET /incoming/v2/meetings`, `GET
+//! /incoming/v2/meetings/{id}`, `POST .../users/{id}/updateMeetingAttendance`, `POST
+//! .../users/bulkUpdateMeetingAttendance`) that follows `openapi/meetings.yaml` exactly, for tests,
+//! benchmarks, the `ti mock` command and schemathesis.
+//!
+//! - Stateful: attendance recorded by either POST shows in the meeting detail and the listing (the
+//!   user's `attendedMeetings`). An unknown meeting is a 404; an unknown user is a 404 for the
+//!   single update and a per-user error (`errors[]`) in bulk, as the vendor does.
 //!
 //! - [`MockServer::start`] serves a [`Tenant`] on 127.0.0.1: a deterministic synthetic tenant
 //!   ([`Tenant::synthetic`]) or meetings given as JSON ([`Tenant::from_json_file`]).
@@ -15,6 +21,7 @@
 //!
 //! Benchmarks can render pages without a server: [`Tenant::page_body`].
 
+mod attendance;
 mod config;
 mod conn;
 mod error;
@@ -31,7 +38,9 @@ mod vocabulary;
 pub use config::{DEFAULT_PER_PAGE, DEMO_TOKEN, MockConfig};
 pub use error::MockError;
 pub use faults::{Drift, FaultKind, Faults, Latency, RateLimit, ServerError, Trigger};
-pub use routes::{MEETINGS_PATH, OPENAPI_YAML};
+pub use routes::{
+    BULK_ATTENDANCE_PATH, MEETING_PATH, MEETINGS_PATH, OPENAPI_YAML, UPDATE_ATTENDANCE_PATH,
+};
 pub use server::MockServer;
 pub use stats::Stats;
 pub use synthetic::SyntheticOptions;

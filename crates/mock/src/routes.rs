@@ -1,4 +1,4 @@
-//! The HTTP routes: `GET /incoming/v2/meetings`, `GET /openapi.yaml`, and 404/405 for the rest.
+//! The HTTP routes: the four Meetings operations, `GET /openapi.yaml`, and 404/405 for the rest.
 
 use std::io;
 use std::sync::Arc;
@@ -7,17 +7,18 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use axum::Json;
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use bytes::Bytes;
 use futures::StreamExt as _;
 use thoughtindustries_models::ErrorBody;
 use tokio::sync::watch;
 use uuid::Uuid;
 
+use crate::attendance::{AttendanceState, Refusal};
 use crate::conn::Connection;
 use crate::faults::{Decision, FaultKind, FaultState, Quota};
 use crate::stats::{self, Recorder, Unanswered};
@@ -25,6 +26,12 @@ use crate::tenant::Tenant;
 
 /// The path of the meetings endpoint.
 pub const MEETINGS_PATH: &str = "/incoming/v2/meetings";
+/// The path of one meeting (`{id}` is the meeting's id).
+pub const MEETING_PATH: &str = "/incoming/v2/meetings/{id}";
+/// The path of the single attendance update (`{id}` is the user's id).
+pub const UPDATE_ATTENDANCE_PATH: &str = "/incoming/v2/users/{id}/updateMeetingAttendance";
+/// The path of the bulk attendance update.
+pub const BULK_ATTENDANCE_PATH: &str = "/incoming/v2/users/bulkUpdateMeetingAttendance";
 
 /// The OpenAPI description the mock implements, served at `GET /openapi.yaml`.
 pub const OPENAPI_YAML: &str = thoughtindustries_spec::OPENAPI_YAML;
@@ -36,6 +43,8 @@ pub(crate) struct App {
     pub tenant: Tenant,
     pub faults: FaultState,
     pub recorder: Arc<Recorder>,
+    /// Attendance recorded by the write operations.
+    pub attendance: AttendanceState,
     /// Turns `true` when the server shuts down; ends delays and stalled bodies.
     pub shutdown: watch::Receiver<bool>,
 }
@@ -45,6 +54,9 @@ pub(crate) fn router(app: Arc<App>) -> Router {
     let recorder = app.recorder.clone();
     Router::new()
         .route(MEETINGS_PATH, get(meetings))
+        .route(MEETING_PATH, get(meeting))
+        .route(UPDATE_ATTENDANCE_PATH, post(update_attendance))
+        .route(BULK_ATTENDANCE_PATH, post(bulk_attendance))
         .route("/openapi.yaml", get(openapi))
         .fallback(not_found)
         .with_state(app)
@@ -226,12 +238,9 @@ fn too_many_requests(retry_after: u64, limit: u64, remaining: u64, reset_after: 
     response
 }
 
-async fn meetings(
-    State(app): State<Arc<App>>,
-    ConnectInfo(connection): ConnectInfo<Connection>,
-    Query(params): Query<Vec<(String, String)>>,
-    headers: HeaderMap,
-) -> Response {
+/// What every operation does first: the latency fault, then authentication (401 with an empty
+/// body, as the vendor does). `Some` is the response to send instead of going on.
+async fn prelude(app: &App, headers: &HeaderMap) -> Option<Response> {
     if let Some(delay) = app.faults.latency() {
         app.recorder.fault(FaultKind::Latency);
         let mut shutdown = app.shutdown.clone();
@@ -240,26 +249,41 @@ async fn meetings(
             _ = shutdown.wait_for(|&stopped| stopped) => {}
         }
     }
-    if !authorized(&headers, &app.token) {
+    if !authorized(headers, &app.token) {
         let mut response = StatusCode::UNAUTHORIZED.into_response();
         response
             .headers_mut()
             .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-        return response;
+        return Some(response);
     }
-    let (page, course_id) = match parse_query(&params) {
-        Ok(query) => query,
-        Err(message) => return bad_request(message),
-    };
+    None
+}
+
+/// Decides the faults of one request (keyed like a listing page).
+fn decide(app: &App, page: u64, course_id: Option<Uuid>) -> (Decision, Option<Quota>) {
     let (decision, quota) = app.faults.decide(page, course_id);
     if let Some(kind) = decision.kind() {
         app.recorder.fault(kind);
     }
-    let served = if app.faults.ignore_page { 1 } else { page };
-    let render = || {
-        app.tenant
-            .render(served, app.per_page, course_id, app.faults.has_more_forever)
-    };
+    (decision, quota)
+}
+
+/// Whether the request is refused before it is processed (429, 5xx): a write is not applied.
+fn refused(decision: &Decision) -> bool {
+    matches!(
+        decision,
+        Decision::RateLimited { .. } | Decision::ServerError { .. }
+    )
+}
+
+/// The response of a request whose faults were decided: the fault, or `render()` served.
+fn answer(
+    app: &App,
+    decision: Decision,
+    quota: Option<Quota>,
+    connection: &Connection,
+    render: impl FnOnce() -> Vec<u8>,
+) -> Response {
     match decision {
         Decision::RateLimited {
             retry_after_secs,
@@ -291,6 +315,147 @@ async fn meetings(
         }
         Decision::Drift => json_ok(Body::from(app.faults.drift(&render())), quota),
         Decision::Serve => json_ok(Body::from(render()), quota),
+    }
+}
+
+async fn meetings(
+    State(app): State<Arc<App>>,
+    ConnectInfo(connection): ConnectInfo<Connection>,
+    Query(params): Query<Vec<(String, String)>>,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(response) = prelude(&app, &headers).await {
+        return response;
+    }
+    let (page, course_id) = match parse_query(&params) {
+        Ok(query) => query,
+        Err(message) => return bad_request(message),
+    };
+    let (decision, quota) = decide(&app, page, course_id);
+    let served = if app.faults.ignore_page { 1 } else { page };
+    answer(&app, decision, quota, &connection, || {
+        let body = app
+            .tenant
+            .render(served, app.per_page, course_id, app.faults.has_more_forever);
+        if app.attendance.is_empty() {
+            body
+        } else {
+            app.attendance.apply_to_page(&app.tenant, body)
+        }
+    })
+}
+
+fn not_found_error(what: &str, id: impl std::fmt::Display) -> Response {
+    error(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        format!("No {what} with id {id}."),
+    )
+}
+
+async fn meeting(
+    State(app): State<Arc<App>>,
+    ConnectInfo(connection): ConnectInfo<Connection>,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(response) = prelude(&app, &headers).await {
+        return response;
+    }
+    let Ok(id) = Uuid::try_parse(&raw) else {
+        return bad_request(format!("id must be a UUID, got {raw:?}"));
+    };
+    let (decision, quota) = decide(&app, 1, None);
+    if refused(&decision) {
+        return answer(&app, decision, quota, &connection, Vec::new);
+    }
+    let Some(found) = app.attendance.meeting(&app.tenant, id) else {
+        return not_found_error("meeting", id);
+    };
+    answer(&app, decision, quota, &connection, || {
+        serde_json::to_vec(&serde_json::json!({"data": {"MeetingById": found}}))
+            .expect("JSON values serialize")
+    })
+}
+
+/// A JSON request body of type `T`, or what is wrong with it (for a 400).
+fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, String> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(&mut de)
+        .map_err(|e| format!("invalid request body at `{}`: {}", e.path(), e.inner()))
+}
+
+async fn update_attendance(
+    State(app): State<Arc<App>>,
+    ConnectInfo(connection): ConnectInfo<Connection>,
+    // The vendor documents the path `id` only as "the id identifier"; the body's `userId` says
+    // whose attendance it is, so the path is not checked against it.
+    Path(_id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if let Some(response) = prelude(&app, &headers).await {
+        return response;
+    }
+    let request: thoughtindustries_models::UpdateMeetingAttendanceRequest = match parse_body(&body)
+    {
+        Ok(request) => request,
+        Err(message) => return bad_request(message),
+    };
+    let (decision, quota) = decide(&app, 1, None);
+    if refused(&decision) {
+        return answer(&app, decision, quota, &connection, Vec::new);
+    }
+    let updated = app.attendance.update(
+        &app.tenant,
+        request.meeting_id,
+        request.user_id,
+        request.attended,
+    );
+    match updated {
+        Ok(user) => answer(&app, decision, quota, &connection, || {
+            serde_json::to_vec(&user).expect("JSON values serialize")
+        }),
+        Err(Refusal::UnknownMeeting) => not_found_error("meeting", request.meeting_id),
+        Err(Refusal::UnknownUser) => not_found_error("user", request.user_id),
+    }
+}
+
+async fn bulk_attendance(
+    State(app): State<Arc<App>>,
+    ConnectInfo(connection): ConnectInfo<Connection>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if let Some(response) = prelude(&app, &headers).await {
+        return response;
+    }
+    let request: thoughtindustries_models::BulkUpdateMeetingAttendanceRequest =
+        match parse_body(&body) {
+            Ok(request) => request,
+            Err(message) => return bad_request(message),
+        };
+    let (decision, quota) = decide(&app, 1, None);
+    if refused(&decision) {
+        return answer(&app, decision, quota, &connection, Vec::new);
+    }
+    let users: Vec<Uuid> = request.users.iter().map(|u| u.id).collect();
+    match app
+        .attendance
+        .bulk(&app.tenant, request.meeting_id, &users, request.attended)
+    {
+        Ok((updated, unknown)) => answer(&app, decision, quota, &connection, || {
+            let errors: Vec<_> = unknown
+                .iter()
+                .map(|id| serde_json::json!({"id": id, "error": format!("No user with id {id}.")}))
+                .collect();
+            serde_json::to_vec(
+                &serde_json::json!({"data": {"APIBulkUpdateMeetingAttendance": {
+                "updatedRecordCount": updated, "errors": errors}}}),
+            )
+            .expect("JSON values serialize")
+        }),
+        Err(_) => not_found_error("meeting", request.meeting_id),
     }
 }
 

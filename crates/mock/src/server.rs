@@ -76,6 +76,7 @@ impl MockServer {
             tenant: config.tenant,
             faults,
             recorder: recorder.clone(),
+            attendance: Default::default(),
             shutdown: stopped.clone(),
         });
         let service = routes::router(app).into_make_service_with_connect_info::<Connection>();

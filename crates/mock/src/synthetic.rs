@@ -179,6 +179,14 @@ impl Synthetic {
         tenant
     }
 
+    /// The pool of users attendees are drawn from, as JSON.
+    pub(crate) fn users(&self) -> Vec<serde_json::Value> {
+        self.users
+            .iter()
+            .filter_map(|json| serde_json::from_slice(json).ok())
+            .collect()
+    }
+
     /// Number of meetings.
     pub(crate) fn len(&self) -> usize {
         self.meetings
@@ -478,6 +486,8 @@ impl Synthetic {
                     slug: Some(format!("{slug}-{}", slugify(theme))),
                     title: Some(format!("Module {}: {theme}", s + 1)),
                     status: Some("published".into()),
+                    release_at: None,
+                    parent_section_id: None,
                     lessons: Some(
                         ["Overview", "Key Ideas", "Worked Example", "Knowledge Check"]
                             [..rng.range(2, 4) as usize]
@@ -486,7 +496,11 @@ impl Synthetic {
                                 id: Some(rng.uuid().to_string()),
                                 slug: Some(format!("{slug}-{}-{}", s + 1, slugify(lesson))),
                                 title: Some((*lesson).to_owned()),
-                                access_level: Some("enrolled".into()),
+                                access_level: Some("studentsOnly".into()),
+                                section: None,
+                                slug_or_id: None,
+                                topic_outline: None,
+                                topics: None,
                             })
                             .collect(),
                     ),
@@ -498,11 +512,7 @@ impl Synthetic {
             .as_ref()
             .and_then(|lessons| lessons.first())
             .filter(|_| rng.percent(30))
-            .cloned()
-            .map(|lesson| Lesson {
-                access_level: Some("public".into()),
-                ..lesson
-            });
+            .cloned();
         let webinar = mode == Mode::Online;
         let webinar_dates: Vec<DateRange> = (0..sessions.min(3))
             .map(|w| {

@@ -171,23 +171,9 @@ impl Tenant {
     /// what a client listing every page must deliver, each exactly once. It renders the pages,
     /// so it is meant for tests of tenants that fit in memory.
     pub fn meeting_ids(&self, course_id: Option<Uuid>) -> Vec<String> {
-        const PER_PAGE: usize = 1_000;
-        let pages = self.total(course_id).div_ceil(PER_PAGE) as u64;
-        (1..=pages)
-            .flat_map(|page| {
-                let body: Value =
-                    serde_json::from_slice(&self.page_body(page, PER_PAGE, course_id))
-                        .expect("the mock renders valid JSON");
-                body["data"]["Meetings"]["meetings"]
-                    .as_array()
-                    .map(|meetings| {
-                        meetings
-                            .iter()
-                            .filter_map(|m| m["id"].as_str().map(str::to_owned))
-                            .collect::<Vec<_>>()
-                    })
-                    .unwrap_or_default()
-            })
+        self.all_meetings(course_id)
+            .iter()
+            .filter_map(|m| m["id"].as_str().map(str::to_owned))
             .collect()
     }
 
@@ -198,6 +184,32 @@ impl Tenant {
     /// `hasMore: false`.
     pub fn page_body(&self, page: u64, per_page: usize, course_id: Option<Uuid>) -> Vec<u8> {
         self.render(page, per_page, course_id, false)
+    }
+
+    /// The meetings a `courseId` filter selects, as JSON, in page order (renders every page: for
+    /// tenants that fit in memory).
+    pub(crate) fn all_meetings(&self, course_id: Option<Uuid>) -> Vec<Value> {
+        const PER_PAGE: usize = 1_000;
+        let pages = self.total(course_id).div_ceil(PER_PAGE) as u64;
+        (1..=pages)
+            .flat_map(|page| {
+                let mut body: Value =
+                    serde_json::from_slice(&self.page_body(page, PER_PAGE, course_id))
+                        .unwrap_or(Value::Null);
+                match body["data"]["Meetings"]["meetings"].take() {
+                    Value::Array(meetings) => meetings,
+                    _ => Vec::new(),
+                }
+            })
+            .collect()
+    }
+
+    /// The synthetic tenant's pool of users (attendees are drawn from it); none for given meetings.
+    pub(crate) fn pool_users(&self) -> Vec<Value> {
+        match &*self.0 {
+            Data::Synthetic(tenant) => tenant.users(),
+            Data::Recorded(_) => Vec::new(),
+        }
     }
 
     /// [`Tenant::page_body`], optionally claiming `hasMore: true` whatever the page.

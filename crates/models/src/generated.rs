@@ -196,6 +196,116 @@ impl AwardClaimingOption {
         Default::default()
     }
 }
+///The `data` envelope of the bulk attendance response.
+#[derive(
+    ::schemars::JsonSchema, ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq,
+)]
+pub struct BulkUpdateMeetingAttendanceData {
+    ///The outcome of the bulk update.
+    #[serde(rename = "APIBulkUpdateMeetingAttendance")]
+    pub api_bulk_update_meeting_attendance: BulkUpdateMeetingAttendanceResult,
+}
+impl BulkUpdateMeetingAttendanceData {
+    pub fn builder() -> builder::BulkUpdateMeetingAttendanceData {
+        Default::default()
+    }
+}
+///One user whose attendance record could not be updated.
+#[derive(
+    ::schemars::JsonSchema,
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+)]
+pub struct BulkUpdateMeetingAttendanceError {
+    ///Human-readable message describing why the update failed for this user.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub error: ::std::option::Option<::std::string::String>,
+    ///Unique identifier of the user whose record failed to update.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::uuid::Uuid>,
+}
+impl BulkUpdateMeetingAttendanceError {
+    pub fn builder() -> builder::BulkUpdateMeetingAttendanceError {
+        Default::default()
+    }
+}
+///The body of `POST /incoming/v2/users/bulkUpdateMeetingAttendance`.
+#[derive(
+    ::schemars::JsonSchema, ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq,
+)]
+pub struct BulkUpdateMeetingAttendanceRequest {
+    ///Set to true to mark the users as having attended, or false to mark them as absent.
+    pub attended: bool,
+    ///Unique identifier of the meeting to update attendance for.
+    #[serde(rename = "meetingId")]
+    pub meeting_id: ::uuid::Uuid,
+    ///Array of users whose attendance records will be updated.
+    pub users: ::std::vec::Vec<BulkUpdateMeetingAttendanceUser>,
+}
+impl BulkUpdateMeetingAttendanceRequest {
+    pub fn builder() -> builder::BulkUpdateMeetingAttendanceRequest {
+        Default::default()
+    }
+}
+///The body of a successful bulk attendance update.
+#[derive(
+    ::schemars::JsonSchema, ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq,
+)]
+pub struct BulkUpdateMeetingAttendanceResponse {
+    ///The response envelope.
+    pub data: BulkUpdateMeetingAttendanceData,
+}
+impl BulkUpdateMeetingAttendanceResponse {
+    pub fn builder() -> builder::BulkUpdateMeetingAttendanceResponse {
+        Default::default()
+    }
+}
+///A partial-success result: the number of records updated and the users that failed.
+#[derive(
+    ::schemars::JsonSchema,
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+)]
+pub struct BulkUpdateMeetingAttendanceResult {
+    ///Array of errors for any users whose attendance records could not be updated.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub errors: ::std::option::Option<::std::vec::Vec<BulkUpdateMeetingAttendanceError>>,
+    ///Number of attendance records successfully updated.
+    #[serde(
+        rename = "updatedRecordCount",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub updated_record_count: ::std::option::Option<i64>,
+}
+impl BulkUpdateMeetingAttendanceResult {
+    pub fn builder() -> builder::BulkUpdateMeetingAttendanceResult {
+        Default::default()
+    }
+}
+/**One user of a bulk attendance update. The vendor's reference names this type without
+showing its fields; `id` (the user's id, as in the response's `errors[].id`) is what the
+SDK sends. The type is open: other fields are passed through unchanged.
+*/
+#[derive(
+    ::schemars::JsonSchema, ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq,
+)]
+pub struct BulkUpdateMeetingAttendanceUser {
+    ///Unique identifier of the user.
+    pub id: ::uuid::Uuid,
+}
+impl BulkUpdateMeetingAttendanceUser {
+    pub fn builder() -> builder::BulkUpdateMeetingAttendanceUser {
+        Default::default()
+    }
+}
 ///A bundle of content (the SDK models the fields it knows; others are ignored).
 #[derive(
     ::schemars::JsonSchema,
@@ -1016,7 +1126,7 @@ impl LearningPath {
         Default::default()
     }
 }
-///A lesson (the SDK models the fields it knows; others are ignored).
+///A lesson (typed where the vendor's detail page shows fields; the nested section and topic outline are open objects).
 #[derive(
     ::schemars::JsonSchema,
     ::serde::Deserialize,
@@ -1032,16 +1142,34 @@ pub struct Lesson {
         rename = "accessLevel",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub access_level: ::std::option::Option<::std::string::String>,
+    pub access_level: ::std::option::Option<crate::LessonAccessLevel>,
     ///Unique identifier of the lesson. An opaque string: the vendor does not promise a UUID here.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
+    ///The section the lesson belongs to (elided by the vendor; kept as JSON).
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub section: ::std::option::Option<OpenObject>,
     ///URL slug of the lesson.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub slug: ::std::option::Option<::std::string::String>,
+    ///The slug, or the id when the lesson has no slug.
+    #[serde(
+        rename = "slugOrId",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub slug_or_id: ::std::option::Option<::std::string::String>,
     ///Title of the lesson.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub title: ::std::option::Option<::std::string::String>,
+    ///Outline of the lesson's topics (elided by the vendor; each entry kept as JSON).
+    #[serde(
+        rename = "topicOutline",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub topic_outline: ::std::option::Option<::std::vec::Vec<OpenObject>>,
+    ///Topics of the lesson (elided by the vendor, whose example is `[null]`); items may be null.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub topics: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
 }
 impl Lesson {
     pub fn builder() -> builder::Lesson {
@@ -1188,6 +1316,42 @@ impl Meeting {
         Default::default()
     }
 }
+///The `data` envelope of the detail response.
+#[derive(
+    ::schemars::JsonSchema,
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+)]
+pub struct MeetingByIdData {
+    ///The meeting; `null` (or absent) when no meeting has this id.
+    #[serde(
+        rename = "MeetingById",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub meeting_by_id: ::std::option::Option<Meeting>,
+}
+impl MeetingByIdData {
+    pub fn builder() -> builder::MeetingByIdData {
+        Default::default()
+    }
+}
+///The body of a successful `GET /incoming/v2/meetings/{id}`.
+#[derive(
+    ::schemars::JsonSchema, ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq,
+)]
+pub struct MeetingResponse {
+    ///The response envelope.
+    pub data: MeetingByIdData,
+}
+impl MeetingResponse {
+    pub fn builder() -> builder::MeetingResponse {
+        Default::default()
+    }
+}
 ///The `data` envelope of the response.
 #[derive(
     ::schemars::JsonSchema, ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq,
@@ -1319,6 +1483,32 @@ pub struct NestedMeeting {
 impl NestedMeeting {
     pub fn builder() -> builder::NestedMeeting {
         Default::default()
+    }
+}
+///An object the vendor's reference elides as `{"...": "..."}`; any fields, kept as JSON.
+#[derive(
+    ::schemars::JsonSchema, ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq,
+)]
+#[serde(transparent)]
+pub struct OpenObject(pub ::serde_json::Map<::std::string::String, ::serde_json::Value>);
+impl ::std::ops::Deref for OpenObject {
+    type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
+    fn deref(&self) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.0
+    }
+}
+impl ::std::convert::From<OpenObject>
+    for ::serde_json::Map<::std::string::String, ::serde_json::Value>
+{
+    fn from(value: OpenObject) -> Self {
+        value.0
+    }
+}
+impl ::std::convert::From<::serde_json::Map<::std::string::String, ::serde_json::Value>>
+    for OpenObject
+{
+    fn from(value: ::serde_json::Map<::std::string::String, ::serde_json::Value>) -> Self {
+        Self(value)
     }
 }
 ///Pagination metadata for the result set. Every field may be null or absent.
@@ -1559,12 +1749,25 @@ pub struct Section {
     ///Lessons of the section.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub lessons: ::std::option::Option<::std::vec::Vec<Lesson>>,
+    ///Identifier of the parent section, for nested sections. An opaque string: the vendor does not promise a UUID here.
+    #[serde(
+        rename = "parentSectionId",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub parent_section_id: ::std::option::Option<::std::string::String>,
+    ///When the section is released to learners.
+    #[serde(
+        rename = "releaseAt",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    #[serde(default, deserialize_with = "crate::datetime::deserialize_option")]
+    pub release_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     ///URL slug of the section.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub slug: ::std::option::Option<::std::string::String>,
     ///Publication status of the section.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<::std::string::String>,
+    pub status: ::std::option::Option<crate::SectionStatus>,
     ///Title of the section.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub title: ::std::option::Option<::std::string::String>,
@@ -1600,6 +1803,83 @@ pub struct TopicGroup {
 }
 impl TopicGroup {
     pub fn builder() -> builder::TopicGroup {
+        Default::default()
+    }
+}
+///`UpdateMeetingAttendanceId`
+#[derive(
+    ::schemars::JsonSchema, ::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd,
+)]
+#[serde(transparent)]
+pub struct UpdateMeetingAttendanceId(::std::string::String);
+impl ::std::ops::Deref for UpdateMeetingAttendanceId {
+    type Target = ::std::string::String;
+    fn deref(&self) -> &::std::string::String {
+        &self.0
+    }
+}
+impl ::std::convert::From<UpdateMeetingAttendanceId> for ::std::string::String {
+    fn from(value: UpdateMeetingAttendanceId) -> Self {
+        value.0
+    }
+}
+impl ::std::str::FromStr for UpdateMeetingAttendanceId {
+    type Err = self::error::ConversionError;
+    fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        if value.chars().count() < 1usize {
+            return Err("shorter than 1 characters".into());
+        }
+        Ok(Self(value.to_string()))
+    }
+}
+impl ::std::convert::TryFrom<&str> for UpdateMeetingAttendanceId {
+    type Error = self::error::ConversionError;
+    fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String> for UpdateMeetingAttendanceId {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for UpdateMeetingAttendanceId {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        ::std::string::String::deserialize(deserializer)?
+            .parse()
+            .map_err(|e: self::error::ConversionError| {
+                <D::Error as ::serde::de::Error>::custom(e.to_string())
+            })
+    }
+}
+///The body of `POST /incoming/v2/users/{id}/updateMeetingAttendance`.
+#[derive(
+    ::schemars::JsonSchema, ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq,
+)]
+pub struct UpdateMeetingAttendanceRequest {
+    ///Set to true to mark the user as attended, or false to mark them as absent.
+    pub attended: bool,
+    ///Unique identifier of the course the meeting belongs to.
+    #[serde(
+        rename = "courseId",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub course_id: ::std::option::Option<::uuid::Uuid>,
+    ///Unique identifier of the meeting to record attendance for.
+    #[serde(rename = "meetingId")]
+    pub meeting_id: ::uuid::Uuid,
+    ///Unique identifier of the user whose attendance is being updated.
+    #[serde(rename = "userId")]
+    pub user_id: ::uuid::Uuid,
+}
+impl UpdateMeetingAttendanceRequest {
+    pub fn builder() -> builder::UpdateMeetingAttendanceRequest {
         Default::default()
     }
 }
@@ -2532,6 +2812,337 @@ pub mod builder {
                 award_type_id: Ok(value.award_type_id),
                 range: Ok(value.range),
             }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct BulkUpdateMeetingAttendanceData {
+        api_bulk_update_meeting_attendance:
+            ::std::result::Result<super::BulkUpdateMeetingAttendanceResult, ::std::string::String>,
+    }
+    impl ::std::default::Default for BulkUpdateMeetingAttendanceData {
+        fn default() -> Self {
+            Self {
+                api_bulk_update_meeting_attendance: Err(
+                    "no value supplied for api_bulk_update_meeting_attendance".to_string(),
+                ),
+            }
+        }
+    }
+    impl BulkUpdateMeetingAttendanceData {
+        pub fn api_bulk_update_meeting_attendance<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::BulkUpdateMeetingAttendanceResult>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.api_bulk_update_meeting_attendance = value.try_into().map_err(|e| {
+                format!(
+                    "error converting supplied value for api_bulk_update_meeting_attendance: {e}"
+                )
+            });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<BulkUpdateMeetingAttendanceData>
+        for super::BulkUpdateMeetingAttendanceData
+    {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: BulkUpdateMeetingAttendanceData,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                api_bulk_update_meeting_attendance: value.api_bulk_update_meeting_attendance?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::BulkUpdateMeetingAttendanceData>
+        for BulkUpdateMeetingAttendanceData
+    {
+        fn from(value: super::BulkUpdateMeetingAttendanceData) -> Self {
+            Self {
+                api_bulk_update_meeting_attendance: Ok(value.api_bulk_update_meeting_attendance),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct BulkUpdateMeetingAttendanceError {
+        error: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        id: ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+    }
+    impl ::std::default::Default for BulkUpdateMeetingAttendanceError {
+        fn default() -> Self {
+            Self {
+                error: Ok(Default::default()),
+                id: Ok(Default::default()),
+            }
+        }
+    }
+    impl BulkUpdateMeetingAttendanceError {
+        pub fn error<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.error = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for error: {e}"));
+            self
+        }
+        pub fn id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for id: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<BulkUpdateMeetingAttendanceError>
+        for super::BulkUpdateMeetingAttendanceError
+    {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: BulkUpdateMeetingAttendanceError,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                error: value.error?,
+                id: value.id?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::BulkUpdateMeetingAttendanceError>
+        for BulkUpdateMeetingAttendanceError
+    {
+        fn from(value: super::BulkUpdateMeetingAttendanceError) -> Self {
+            Self {
+                error: Ok(value.error),
+                id: Ok(value.id),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct BulkUpdateMeetingAttendanceRequest {
+        attended: ::std::result::Result<bool, ::std::string::String>,
+        meeting_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
+        users: ::std::result::Result<
+            ::std::vec::Vec<super::BulkUpdateMeetingAttendanceUser>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for BulkUpdateMeetingAttendanceRequest {
+        fn default() -> Self {
+            Self {
+                attended: Err("no value supplied for attended".to_string()),
+                meeting_id: Err("no value supplied for meeting_id".to_string()),
+                users: Err("no value supplied for users".to_string()),
+            }
+        }
+    }
+    impl BulkUpdateMeetingAttendanceRequest {
+        pub fn attended<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.attended = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for attended: {e}"));
+            self
+        }
+        pub fn meeting_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::uuid::Uuid>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.meeting_id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for meeting_id: {e}"));
+            self
+        }
+        pub fn users<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::BulkUpdateMeetingAttendanceUser>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.users = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for users: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<BulkUpdateMeetingAttendanceRequest>
+        for super::BulkUpdateMeetingAttendanceRequest
+    {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: BulkUpdateMeetingAttendanceRequest,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                attended: value.attended?,
+                meeting_id: value.meeting_id?,
+                users: value.users?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::BulkUpdateMeetingAttendanceRequest>
+        for BulkUpdateMeetingAttendanceRequest
+    {
+        fn from(value: super::BulkUpdateMeetingAttendanceRequest) -> Self {
+            Self {
+                attended: Ok(value.attended),
+                meeting_id: Ok(value.meeting_id),
+                users: Ok(value.users),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct BulkUpdateMeetingAttendanceResponse {
+        data: ::std::result::Result<super::BulkUpdateMeetingAttendanceData, ::std::string::String>,
+    }
+    impl ::std::default::Default for BulkUpdateMeetingAttendanceResponse {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+            }
+        }
+    }
+    impl BulkUpdateMeetingAttendanceResponse {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::BulkUpdateMeetingAttendanceData>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<BulkUpdateMeetingAttendanceResponse>
+        for super::BulkUpdateMeetingAttendanceResponse
+    {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: BulkUpdateMeetingAttendanceResponse,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { data: value.data? })
+        }
+    }
+    impl ::std::convert::From<super::BulkUpdateMeetingAttendanceResponse>
+        for BulkUpdateMeetingAttendanceResponse
+    {
+        fn from(value: super::BulkUpdateMeetingAttendanceResponse) -> Self {
+            Self {
+                data: Ok(value.data),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct BulkUpdateMeetingAttendanceResult {
+        errors: ::std::result::Result<
+            ::std::option::Option<::std::vec::Vec<super::BulkUpdateMeetingAttendanceError>>,
+            ::std::string::String,
+        >,
+        updated_record_count:
+            ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+    }
+    impl ::std::default::Default for BulkUpdateMeetingAttendanceResult {
+        fn default() -> Self {
+            Self {
+                errors: Ok(Default::default()),
+                updated_record_count: Ok(Default::default()),
+            }
+        }
+    }
+    impl BulkUpdateMeetingAttendanceResult {
+        pub fn errors<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::BulkUpdateMeetingAttendanceError>>,
+                >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.errors = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for errors: {e}"));
+            self
+        }
+        pub fn updated_record_count<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<i64>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.updated_record_count = value.try_into().map_err(|e| {
+                format!("error converting supplied value for updated_record_count: {e}")
+            });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<BulkUpdateMeetingAttendanceResult>
+        for super::BulkUpdateMeetingAttendanceResult
+    {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: BulkUpdateMeetingAttendanceResult,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                errors: value.errors?,
+                updated_record_count: value.updated_record_count?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::BulkUpdateMeetingAttendanceResult>
+        for BulkUpdateMeetingAttendanceResult
+    {
+        fn from(value: super::BulkUpdateMeetingAttendanceResult) -> Self {
+            Self {
+                errors: Ok(value.errors),
+                updated_record_count: Ok(value.updated_record_count),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct BulkUpdateMeetingAttendanceUser {
+        id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
+    }
+    impl ::std::default::Default for BulkUpdateMeetingAttendanceUser {
+        fn default() -> Self {
+            Self {
+                id: Err("no value supplied for id".to_string()),
+            }
+        }
+    }
+    impl BulkUpdateMeetingAttendanceUser {
+        pub fn id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::uuid::Uuid>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for id: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<BulkUpdateMeetingAttendanceUser>
+        for super::BulkUpdateMeetingAttendanceUser
+    {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: BulkUpdateMeetingAttendanceUser,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { id: value.id? })
+        }
+    }
+    impl ::std::convert::From<super::BulkUpdateMeetingAttendanceUser>
+        for BulkUpdateMeetingAttendanceUser
+    {
+        fn from(value: super::BulkUpdateMeetingAttendanceUser) -> Self {
+            Self { id: Ok(value.id) }
         }
     }
     #[derive(Clone, Debug)]
@@ -4768,19 +5379,33 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct Lesson {
         access_level: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
+            ::std::option::Option<crate::LessonAccessLevel>,
             ::std::string::String,
         >,
         id: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
+        section:
+            ::std::result::Result<::std::option::Option<super::OpenObject>, ::std::string::String>,
         slug: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        slug_or_id: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
         title: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        topic_outline: ::std::result::Result<
+            ::std::option::Option<::std::vec::Vec<super::OpenObject>>,
+            ::std::string::String,
+        >,
+        topics: ::std::result::Result<
+            ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
             ::std::string::String,
         >,
     }
@@ -4789,15 +5414,19 @@ pub mod builder {
             Self {
                 access_level: Ok(Default::default()),
                 id: Ok(Default::default()),
+                section: Ok(Default::default()),
                 slug: Ok(Default::default()),
+                slug_or_id: Ok(Default::default()),
                 title: Ok(Default::default()),
+                topic_outline: Ok(Default::default()),
+                topics: Ok(Default::default()),
             }
         }
     }
     impl Lesson {
         pub fn access_level<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T: ::std::convert::TryInto<::std::option::Option<crate::LessonAccessLevel>>,
             T::Error: ::std::fmt::Display,
         {
             self.access_level = value
@@ -4815,6 +5444,16 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for id: {e}"));
             self
         }
+        pub fn section<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::OpenObject>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.section = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for section: {e}"));
+            self
+        }
         pub fn slug<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4823,6 +5462,16 @@ pub mod builder {
             self.slug = value
                 .try_into()
                 .map_err(|e| format!("error converting supplied value for slug: {e}"));
+            self
+        }
+        pub fn slug_or_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.slug_or_id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for slug_or_id: {e}"));
             self
         }
         pub fn title<T>(mut self, value: T) -> Self
@@ -4835,6 +5484,26 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for title: {e}"));
             self
         }
+        pub fn topic_outline<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::vec::Vec<super::OpenObject>>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.topic_outline = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for topic_outline: {e}"));
+            self
+        }
+        pub fn topics<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::vec::Vec<::serde_json::Value>>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.topics = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for topics: {e}"));
+            self
+        }
     }
     impl ::std::convert::TryFrom<Lesson> for super::Lesson {
         type Error = super::error::ConversionError;
@@ -4842,8 +5511,12 @@ pub mod builder {
             Ok(Self {
                 access_level: value.access_level?,
                 id: value.id?,
+                section: value.section?,
                 slug: value.slug?,
+                slug_or_id: value.slug_or_id?,
                 title: value.title?,
+                topic_outline: value.topic_outline?,
+                topics: value.topics?,
             })
         }
     }
@@ -4852,8 +5525,12 @@ pub mod builder {
             Self {
                 access_level: Ok(value.access_level),
                 id: Ok(value.id),
+                section: Ok(value.section),
                 slug: Ok(value.slug),
+                slug_or_id: Ok(value.slug_or_id),
                 title: Ok(value.title),
+                topic_outline: Ok(value.topic_outline),
+                topics: Ok(value.topics),
             }
         }
     }
@@ -5333,6 +6010,85 @@ pub mod builder {
                 start_date: Ok(value.start_date),
                 time_zone: Ok(value.time_zone),
                 title: Ok(value.title),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct MeetingByIdData {
+        meeting_by_id:
+            ::std::result::Result<::std::option::Option<super::Meeting>, ::std::string::String>,
+    }
+    impl ::std::default::Default for MeetingByIdData {
+        fn default() -> Self {
+            Self {
+                meeting_by_id: Ok(Default::default()),
+            }
+        }
+    }
+    impl MeetingByIdData {
+        pub fn meeting_by_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::Meeting>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.meeting_by_id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for meeting_by_id: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<MeetingByIdData> for super::MeetingByIdData {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: MeetingByIdData,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                meeting_by_id: value.meeting_by_id?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::MeetingByIdData> for MeetingByIdData {
+        fn from(value: super::MeetingByIdData) -> Self {
+            Self {
+                meeting_by_id: Ok(value.meeting_by_id),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct MeetingResponse {
+        data: ::std::result::Result<super::MeetingByIdData, ::std::string::String>,
+    }
+    impl ::std::default::Default for MeetingResponse {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+            }
+        }
+    }
+    impl MeetingResponse {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::MeetingByIdData>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<MeetingResponse> for super::MeetingResponse {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: MeetingResponse,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { data: value.data? })
+        }
+    }
+    impl ::std::convert::From<super::MeetingResponse> for MeetingResponse {
+        fn from(value: super::MeetingResponse) -> Self {
+            Self {
+                data: Ok(value.data),
             }
         }
     }
@@ -6206,12 +6962,20 @@ pub mod builder {
             ::std::option::Option<::std::vec::Vec<super::Lesson>>,
             ::std::string::String,
         >,
+        parent_section_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        release_at: ::std::result::Result<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ::std::string::String,
+        >,
         slug: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
         status: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
+            ::std::option::Option<crate::SectionStatus>,
             ::std::string::String,
         >,
         title: ::std::result::Result<
@@ -6224,6 +6988,8 @@ pub mod builder {
             Self {
                 id: Ok(Default::default()),
                 lessons: Ok(Default::default()),
+                parent_section_id: Ok(Default::default()),
+                release_at: Ok(Default::default()),
                 slug: Ok(Default::default()),
                 status: Ok(Default::default()),
                 title: Ok(Default::default()),
@@ -6251,6 +7017,28 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for lessons: {e}"));
             self
         }
+        pub fn parent_section_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.parent_section_id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for parent_section_id: {e}"));
+            self
+        }
+        pub fn release_at<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.release_at = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for release_at: {e}"));
+            self
+        }
         pub fn slug<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6263,7 +7051,7 @@ pub mod builder {
         }
         pub fn status<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T: ::std::convert::TryInto<::std::option::Option<crate::SectionStatus>>,
             T::Error: ::std::fmt::Display,
         {
             self.status = value
@@ -6288,6 +7076,8 @@ pub mod builder {
             Ok(Self {
                 id: value.id?,
                 lessons: value.lessons?,
+                parent_section_id: value.parent_section_id?,
+                release_at: value.release_at?,
                 slug: value.slug?,
                 status: value.status?,
                 title: value.title?,
@@ -6299,6 +7089,8 @@ pub mod builder {
             Self {
                 id: Ok(value.id),
                 lessons: Ok(value.lessons),
+                parent_section_id: Ok(value.parent_section_id),
+                release_at: Ok(value.release_at),
                 slug: Ok(value.slug),
                 status: Ok(value.status),
                 title: Ok(value.title),
@@ -6381,6 +7173,93 @@ pub mod builder {
                 categories: Ok(value.categories),
                 company_id: Ok(value.company_id),
                 id: Ok(value.id),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct UpdateMeetingAttendanceRequest {
+        attended: ::std::result::Result<bool, ::std::string::String>,
+        course_id:
+            ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+        meeting_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
+        user_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
+    }
+    impl ::std::default::Default for UpdateMeetingAttendanceRequest {
+        fn default() -> Self {
+            Self {
+                attended: Err("no value supplied for attended".to_string()),
+                course_id: Ok(Default::default()),
+                meeting_id: Err("no value supplied for meeting_id".to_string()),
+                user_id: Err("no value supplied for user_id".to_string()),
+            }
+        }
+    }
+    impl UpdateMeetingAttendanceRequest {
+        pub fn attended<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.attended = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for attended: {e}"));
+            self
+        }
+        pub fn course_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.course_id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for course_id: {e}"));
+            self
+        }
+        pub fn meeting_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::uuid::Uuid>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.meeting_id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for meeting_id: {e}"));
+            self
+        }
+        pub fn user_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::uuid::Uuid>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.user_id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for user_id: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<UpdateMeetingAttendanceRequest>
+        for super::UpdateMeetingAttendanceRequest
+    {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: UpdateMeetingAttendanceRequest,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                attended: value.attended?,
+                course_id: value.course_id?,
+                meeting_id: value.meeting_id?,
+                user_id: value.user_id?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::UpdateMeetingAttendanceRequest>
+        for UpdateMeetingAttendanceRequest
+    {
+        fn from(value: super::UpdateMeetingAttendanceRequest) -> Self {
+            Self {
+                attended: Ok(value.attended),
+                course_id: Ok(value.course_id),
+                meeting_id: Ok(value.meeting_id),
+                user_id: Ok(value.user_id),
             }
         }
     }

@@ -192,6 +192,24 @@ open_enum! {
     }
 }
 
+open_enum! {
+    /// Who may open a lesson.
+    LessonAccessLevel {
+        /// `studentsOnly`
+        StudentsOnly => "studentsOnly",
+    }
+}
+
+open_enum! {
+    /// Publication status of a syllabus section.
+    SectionStatus {
+        /// `draft`
+        Draft => "draft",
+        /// `published`
+        Published => "published",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

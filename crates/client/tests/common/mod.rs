@@ -1,5 +1,7 @@
 //! Helpers shared by the client's integration tests: synthetic pages and a client for a mock.
 
+#![allow(dead_code)] // each test crate uses a different subset
+
 use std::time::Duration;
 
 use serde_json::{Value, json};

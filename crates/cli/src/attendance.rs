@@ -1,0 +1,294 @@
+//! `ti attendance set` and `ti attendance bulk`.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use thoughtindustries::{Attendance, BulkAttendanceResult, ChunkFailure, Error};
+use uuid::Uuid;
+
+use crate::connection::ConnectionArgs;
+use crate::exit::{Failure, PARTIAL, UNKNOWN_OUTCOME};
+
+/// `ti attendance ...`.
+#[derive(Subcommand, Debug)]
+pub enum AttendanceCommand {
+    /// Record one user's attendance of a meeting; prints the updated user as JSON.
+    Set(SetArgs),
+    /// Record the attendance of many users of one meeting, read from a file or stdin: one user id
+    /// per line, or a CSV with an `id` (or `userId`) column. Every line is checked before anything
+    /// is sent.
+    Bulk(BulkArgs),
+}
+
+/// Attended or absent: exactly one of the two flags.
+#[derive(Args, Debug)]
+#[group(required = true, multiple = false)]
+pub struct Mark {
+    /// Mark the user(s) as having attended.
+    #[arg(long)]
+    attended: bool,
+    /// Mark the user(s) as absent.
+    #[arg(long)]
+    absent: bool,
+}
+
+impl Mark {
+    fn attendance(&self) -> Attendance {
+        Attendance::from(self.attended && !self.absent)
+    }
+}
+
+/// Flags of `ti attendance set`.
+#[derive(Args, Debug)]
+pub struct SetArgs {
+    /// The meeting.
+    #[arg(long, value_name = "UUID")]
+    meeting: Uuid,
+    /// The user.
+    #[arg(long, value_name = "UUID")]
+    user: Uuid,
+    /// The course the meeting belongs to.
+    #[arg(long, value_name = "UUID")]
+    course: Option<Uuid>,
+    #[command(flatten)]
+    mark: Mark,
+    #[command(flatten)]
+    connection: ConnectionArgs,
+}
+
+/// Flags of `ti attendance bulk`.
+#[derive(Args, Debug)]
+pub struct BulkArgs {
+    /// The meeting.
+    #[arg(long, value_name = "UUID")]
+    meeting: Uuid,
+    #[command(flatten)]
+    mark: Mark,
+    /// Users per request.
+    #[arg(long, value_name = "N", default_value_t = thoughtindustries::DEFAULT_BULK_CHUNK_SIZE as u64,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    chunk_size: u64,
+    /// The user ids: a file, or `-` (the default) for stdin.
+    #[arg(value_name = "FILE", default_value = "-")]
+    file: PathBuf,
+    #[command(flatten)]
+    connection: ConnectionArgs,
+}
+
+/// Runs `ti attendance ...`.
+pub async fn run(command: AttendanceCommand) -> Result<(), Failure> {
+    match command {
+        AttendanceCommand::Set(args) => set(args).await,
+        AttendanceCommand::Bulk(args) => bulk(args).await,
+    }
+}
+
+async fn set(args: SetArgs) -> Result<(), Failure> {
+    let connection = args.connection.connect().await?;
+    let mut request = connection.client.update_meeting_attendance(
+        args.meeting,
+        args.user,
+        args.mark.attendance(),
+    );
+    if let Some(course) = args.course {
+        request = request.course(course);
+    }
+    let user = request.send().await?;
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, &user).map_err(std::io::Error::from)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+async fn bulk(args: BulkArgs) -> Result<(), Failure> {
+    let text = read_input(&args.file)?;
+    let users = parse_user_ids(&text).map_err(Failure::usage)?;
+    if users.is_empty() {
+        return Err(Failure::usage("no user ids in the input"));
+    }
+    let connection = args.connection.connect().await?;
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = ProgressBar::new(users.len() as u64);
+        bar.set_style(
+            ProgressStyle::with_template("{bar:30} {pos}/{len} users [{elapsed}]")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let mut request = connection
+        .client
+        .bulk_update_meeting_attendance(args.meeting, args.mark.attendance(), users)
+        .chunk_size(usize::try_from(args.chunk_size).unwrap_or(usize::MAX));
+    if let Some(bar) = bar.clone() {
+        request = request.on_progress(move |done| bar.set_position(done as u64));
+    }
+    let outcome = request.send().await;
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    let mut out = std::io::stdout().lock();
+    match outcome {
+        Ok(result) => {
+            summary(&mut out, &result, 0, 0)?;
+            failed_users(&mut out, &result)?;
+            if result.errors.is_empty() {
+                Ok(())
+            } else {
+                Err(partial(result.errors.len(), 0))
+            }
+        }
+        Err(Error::BulkIncomplete(incomplete)) => {
+            let not_applied = incomplete.not_applied_users().count();
+            let unknown = incomplete.unknown_users().count();
+            summary(&mut out, &incomplete.completed, not_applied, unknown)?;
+            failed_users(&mut out, &incomplete.completed)?;
+            for chunk in &incomplete.failed {
+                let label = match chunk.failure {
+                    ChunkFailure::OutcomeUnknown(_) => "unknown",
+                    _ => "failed",
+                };
+                for user in &chunk.users {
+                    writeln!(out, "{label}\t{user}\t{}", chunk.failure)?;
+                }
+            }
+            Err(partial(
+                incomplete.completed.errors.len() + not_applied,
+                unknown,
+            ))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+fn summary(
+    out: &mut impl Write,
+    result: &BulkAttendanceResult,
+    not_applied: usize,
+    unknown: usize,
+) -> std::io::Result<()> {
+    writeln!(out, "updated\t{}", result.updated_record_count)?;
+    writeln!(out, "failed\t{}", result.errors.len() + not_applied)?;
+    writeln!(out, "unknown outcome\t{unknown}")
+}
+
+fn failed_users(out: &mut impl Write, result: &BulkAttendanceResult) -> std::io::Result<()> {
+    for error in &result.errors {
+        let id = error
+            .id
+            .map_or_else(|| "(no id)".to_owned(), |id| id.to_string());
+        let reason = error.error.as_deref().unwrap_or("(no reason given)");
+        writeln!(out, "failed\t{id}\t{reason}")?;
+    }
+    Ok(())
+}
+
+fn partial(failed: usize, unknown: usize) -> Failure {
+    if unknown > 0 {
+        Failure {
+            code: UNKNOWN_OUTCOME,
+            message: format!(
+                "{unknown} user(s) have an unknown outcome (re-send them) and {failed} failed"
+            ),
+        }
+    } else {
+        Failure {
+            code: PARTIAL,
+            message: format!("{failed} user(s) were not updated (listed above)"),
+        }
+    }
+}
+
+fn read_input(file: &PathBuf) -> Result<String, Failure> {
+    let mut text = String::new();
+    let read = if file.as_os_str() == "-" {
+        std::io::stdin().read_to_string(&mut text)
+    } else {
+        std::fs::File::open(file).and_then(|mut f| f.read_to_string(&mut text))
+    };
+    read.map_err(|e| Failure::usage(format!("reading {}: {e}", file.display())))?;
+    Ok(text)
+}
+
+/// User ids, one per line or from a CSV's `id` / `userId` column (a header line naming one of
+/// them makes the input CSV). Blank lines are skipped; the first invalid line fails the whole
+/// input, named by its line number.
+fn parse_user_ids(text: &str) -> Result<Vec<Uuid>, String> {
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty());
+    let Some((header_at, header)) = lines.next() else {
+        return Ok(Vec::new());
+    };
+    let columns: Vec<String> = split_csv(header);
+    let column = columns
+        .iter()
+        .position(|c| c.eq_ignore_ascii_case("id") || c.eq_ignore_ascii_case("userId"));
+    let (column, first) = match column {
+        Some(column) => (column, None),
+        None if columns.len() > 1 => {
+            return Err(format!(
+                "line {}: a CSV header needs an `id` or `userId` column",
+                header_at + 1
+            ));
+        }
+        None => (0, Some((header_at, header))),
+    };
+    first
+        .into_iter()
+        .chain(lines)
+        .map(|(at, line)| {
+            let value = split_csv(line).into_iter().nth(column).unwrap_or_default();
+            Uuid::try_parse(&value)
+                .map_err(|_| format!("line {}: {value:?} is not a user id (a UUID)", at + 1))
+        })
+        .collect()
+}
+
+/// The fields of one CSV line (double quotes around a field are removed).
+fn split_csv(line: &str) -> Vec<String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(line.as_bytes());
+    reader
+        .records()
+        .next()
+        .and_then(Result::ok)
+        .map(|record| record.iter().map(|f| f.trim().to_owned()).collect())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const A: &str = "0b6e8a53-8d7a-4a35-9f6e-1f0c6d0f2a11";
+    const B: &str = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
+
+    #[test]
+    fn one_id_per_line_with_blank_lines() {
+        let ids = parse_user_ids(&format!("{A}\n\n  {B}  \n")).unwrap();
+        assert_eq!(ids.len(), 2);
+    }
+
+    #[test]
+    fn csv_with_an_id_or_user_id_column() {
+        let ids =
+            parse_user_ids(&format!("email,userId\nada@x.org,{A}\n\"b@x.org\",{B}\n")).unwrap();
+        assert_eq!(
+            ids,
+            vec![Uuid::parse_str(A).unwrap(), Uuid::parse_str(B).unwrap()]
+        );
+        assert_eq!(parse_user_ids(&format!("ID\n{A}\n")).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn an_invalid_line_is_named() {
+        let error = parse_user_ids(&format!("{A}\nnot-a-uuid\n{B}\n")).unwrap_err();
+        assert!(error.starts_with("line 2:"), "{error}");
+        let error = parse_user_ids("email,name\na,b\n").unwrap_err();
+        assert!(error.contains("line 1"), "{error}");
+    }
+}

@@ -1,0 +1,416 @@
+//! Recording attendance: one user ([`UpdateAttendance`]) or many ([`BulkUpdateAttendance`]).
+//!
+//! Writes follow the write retry rule (429, 503 and unsent connections only; see
+//! [`crate::RetryConfig`]). A write that was sent but whose outcome is unknown is reported as
+//! [`Error::UnknownOutcome`] naming its users, never as success and never silently dropped.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use futures::StreamExt;
+use reqwest::StatusCode;
+use uuid::Uuid;
+
+use crate::client::{status_error, transport_error};
+use crate::errors::TransportKind;
+use crate::outcome::{BulkIncomplete, ChunkFailure, FailedChunk, ResponseError, UnknownOutcome};
+use crate::{
+    BulkUpdateMeetingAttendanceError, BulkUpdateMeetingAttendanceResponse, Client, Error, User,
+    models,
+};
+
+/// Users per bulk request by default.
+///
+/// The vendor publishes no limit. 100 keeps a request body near 5 KB and its response small, so
+/// one slow or failed request puts at most 100 users in doubt, while 10,000 users still take only
+/// 100 requests (25 round trips at the default concurrency of 4).
+pub const DEFAULT_BULK_CHUNK_SIZE: usize = 100;
+
+/// Whether a user attended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Attendance {
+    /// The user attended (`attended: true`).
+    Attended,
+    /// The user was absent (`attended: false`).
+    Absent,
+}
+
+impl Attendance {
+    /// The wire value of `attended`.
+    pub fn attended(self) -> bool {
+        self == Attendance::Attended
+    }
+}
+
+impl From<bool> for Attendance {
+    fn from(attended: bool) -> Self {
+        if attended {
+            Attendance::Attended
+        } else {
+            Attendance::Absent
+        }
+    }
+}
+
+impl Client {
+    /// Records one user's attendance of a meeting; returns the updated [`User`].
+    ///
+    /// ```no_run
+    /// use thoughtindustries::Attendance;
+    /// # async fn run(client: thoughtindustries::Client, meeting: uuid::Uuid, user: uuid::Uuid, course: uuid::Uuid) -> Result<(), thoughtindustries::Error> {
+    /// let user = client
+    ///     .update_meeting_attendance(meeting, user, Attendance::Attended)
+    ///     .course(course)
+    ///     .send()
+    ///     .await?;
+    /// println!("{} attended", user.email.as_deref().unwrap_or("(no email)"));
+    /// # Ok(()) }
+    /// ```
+    pub fn update_meeting_attendance(
+        &self,
+        meeting: Uuid,
+        user: Uuid,
+        attendance: Attendance,
+    ) -> UpdateAttendance {
+        UpdateAttendance {
+            client: self.clone(),
+            meeting,
+            user,
+            course: None,
+            attendance,
+        }
+    }
+
+    /// Records the attendance of any number of users of one meeting: the users are sent in
+    /// requests of [`BulkUpdateAttendance::chunk_size`] users, with the client's concurrency, and
+    /// the results merged. Users the API could not update are listed in
+    /// [`BulkAttendanceResult::errors`] (data, not an error).
+    ///
+    /// ```no_run
+    /// use thoughtindustries::Attendance;
+    /// # async fn run(client: thoughtindustries::Client, meeting: uuid::Uuid, users: Vec<uuid::Uuid>) -> Result<(), thoughtindustries::Error> {
+    /// let result = client
+    ///     .bulk_update_meeting_attendance(meeting, Attendance::Attended, users)
+    ///     .send()
+    ///     .await?;
+    /// println!("{} updated, {} failed", result.updated_record_count, result.errors.len());
+    /// # Ok(()) }
+    /// ```
+    pub fn bulk_update_meeting_attendance(
+        &self,
+        meeting: Uuid,
+        attendance: Attendance,
+        users: impl IntoIterator<Item = Uuid>,
+    ) -> BulkUpdateAttendance {
+        BulkUpdateAttendance {
+            client: self.clone(),
+            meeting,
+            attendance,
+            users: users.into_iter().collect(),
+            chunk_size: DEFAULT_BULK_CHUNK_SIZE,
+            progress: None,
+        }
+    }
+}
+
+/// A request to record one user's attendance; see [`Client::update_meeting_attendance`].
+#[derive(Debug)]
+#[must_use = "nothing is sent until `send` is awaited"]
+pub struct UpdateAttendance {
+    client: Client,
+    meeting: Uuid,
+    user: Uuid,
+    course: Option<Uuid>,
+    attendance: Attendance,
+}
+
+impl UpdateAttendance {
+    /// The course the meeting belongs to (optional for the API).
+    pub fn course(mut self, course: Uuid) -> Self {
+        self.course = Some(course);
+        self
+    }
+
+    /// Sends the update.
+    ///
+    /// Errors: [`Error::Status`] when the API rejected it (404 for an unknown user or meeting),
+    /// [`Error::Transport`] when it could not be sent, [`Error::UnknownOutcome`] when it was sent
+    /// but the outcome is unknown, [`Error::Response`] when the answer does not decode.
+    pub async fn send(self) -> Result<User, Error> {
+        use progenitor_client::Error as E;
+        let mut body = models::builder::UpdateMeetingAttendanceRequest::default()
+            .user_id(self.user)
+            .meeting_id(self.meeting)
+            .attended(self.attendance.attended());
+        if let Some(course) = self.course {
+            body = body.course_id(course);
+        }
+        let sent = self
+            .client
+            .generated
+            .update_meeting_attendance()
+            .id(self.user.to_string())
+            .body(body)
+            .send()
+            .await;
+        const OPERATION: &str = "update_meeting_attendance";
+        let unknown = |status, message| {
+            unknown(
+                OPERATION,
+                self.meeting,
+                vec![self.user],
+                None,
+                status,
+                message,
+            )
+        };
+        match sent {
+            Ok(response) => Ok(response.into_inner()),
+            Err(E::InvalidResponsePayload(body, _)) => {
+                Err(ResponseError::explain::<User>(OPERATION, &body))
+            }
+            Err(error) => Err(write_error(error, unknown).await),
+        }
+    }
+}
+
+/// Maps a failed write: rejected ([`Error::Status`], an unsent [`Error::Transport`]) or unknown.
+async fn write_error(
+    error: progenitor_client::Error<()>,
+    unknown: impl FnOnce(Option<StatusCode>, String) -> Error,
+) -> Error {
+    use progenitor_client::Error as E;
+    match error {
+        E::UnexpectedResponse(response) => {
+            let status = response.status();
+            let error = status_error(response).await;
+            if matches!(
+                status,
+                StatusCode::INTERNAL_SERVER_ERROR
+                    | StatusCode::BAD_GATEWAY
+                    | StatusCode::GATEWAY_TIMEOUT
+            ) {
+                unknown(Some(status), error.to_string())
+            } else {
+                error
+            }
+        }
+        E::CommunicationError(e) => match transport_error(e) {
+            sent @ Error::Transport {
+                kind: TransportKind::Connect,
+                ..
+            } => sent,
+            other => unknown(None, other.to_string()),
+        },
+        E::ResponseBodyError(e) | E::InvalidUpgrade(e) => {
+            unknown(None, transport_error(e).to_string())
+        }
+        E::InvalidRequest(message) | E::Custom(message) => Error::InvalidRequest(message),
+        E::ErrorResponse(_) | E::InvalidResponsePayload(..) => {
+            unknown(None, format!("unexpected response: {error}"))
+        }
+    }
+}
+
+fn unknown(
+    operation: &'static str,
+    meeting: Uuid,
+    users: Vec<Uuid>,
+    chunk: Option<usize>,
+    status: Option<StatusCode>,
+    message: String,
+) -> Error {
+    Error::UnknownOutcome(Box::new(UnknownOutcome {
+        operation,
+        meeting,
+        users,
+        chunk,
+        status,
+        message,
+    }))
+}
+
+/// Called with the number of users whose request finished (successfully or not) so far.
+type Progress = Arc<dyn Fn(usize) + Send + Sync>;
+
+/// A bulk attendance update; see [`Client::bulk_update_meeting_attendance`].
+#[must_use = "nothing is sent until `send` is awaited"]
+pub struct BulkUpdateAttendance {
+    client: Client,
+    meeting: Uuid,
+    attendance: Attendance,
+    users: Vec<Uuid>,
+    chunk_size: usize,
+    progress: Option<Progress>,
+}
+
+impl std::fmt::Debug for BulkUpdateAttendance {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BulkUpdateAttendance")
+            .field("meeting", &self.meeting)
+            .field("attendance", &self.attendance)
+            .field("users", &self.users.len())
+            .field("chunk_size", &self.chunk_size)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The merged outcome of a bulk attendance update.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct BulkAttendanceResult {
+    /// Users submitted (after removing repeated ids).
+    pub users: usize,
+    /// Requests that succeeded.
+    pub requests: usize,
+    /// Attendance records the API reports as updated (sum of `updatedRecordCount`).
+    pub updated_record_count: u64,
+    /// Users the API could not update, with its reason, in request order.
+    pub errors: Vec<BulkUpdateMeetingAttendanceError>,
+}
+
+impl BulkUpdateAttendance {
+    /// Users per request (default [`DEFAULT_BULK_CHUNK_SIZE`], at least 1).
+    pub fn chunk_size(mut self, users: usize) -> Self {
+        self.chunk_size = users.max(1);
+        self
+    }
+
+    /// Calls `progress` with the number of users whose request has finished, after each request.
+    pub fn on_progress(mut self, progress: impl Fn(usize) + Send + Sync + 'static) -> Self {
+        self.progress = Some(Arc::new(progress));
+        self
+    }
+
+    /// Sends every request and merges the results. A repeated user id is sent once.
+    ///
+    /// `Ok` when every request succeeded (per-user failures are in
+    /// [`BulkAttendanceResult::errors`]); otherwise [`Error::BulkIncomplete`] with the merged
+    /// result of the requests that succeeded and, per failed request, its users and whether they
+    /// were not applied or have an unknown outcome. After a 401, 403 or 404 (which every request
+    /// would get) no further request is started.
+    pub async fn send(self) -> Result<BulkAttendanceResult, Error> {
+        let mut seen = HashSet::with_capacity(self.users.len());
+        let users: Vec<Uuid> = self.users.into_iter().filter(|u| seen.insert(*u)).collect();
+        let chunks: Vec<Vec<Uuid>> = users
+            .chunks(self.chunk_size)
+            .map(<[Uuid]>::to_vec)
+            .collect();
+        let stop = AtomicBool::new(false);
+        let done = AtomicUsize::new(0);
+        let (client, meeting, attendance, progress) =
+            (&self.client, self.meeting, self.attendance, &self.progress);
+        let mut outcomes: Vec<(
+            usize,
+            Vec<Uuid>,
+            Result<models::BulkUpdateMeetingAttendanceResult, ChunkFailure>,
+        )> = futures::stream::iter(chunks.into_iter().enumerate())
+            .map(|(index, chunk)| {
+                let (stop, done) = (&stop, &done);
+                async move {
+                    let outcome = if stop.load(Ordering::Relaxed) {
+                        Err(ChunkFailure::NotSent)
+                    } else {
+                        let outcome = send_chunk(client, meeting, attendance, index, &chunk).await;
+                        if let Err(ChunkFailure::Rejected(e)) = &outcome
+                            && matches!(e.status().map(|s| s.as_u16()), Some(401 | 403 | 404))
+                        {
+                            stop.store(true, Ordering::Relaxed);
+                        }
+                        outcome
+                    };
+                    let finished = done.fetch_add(chunk.len(), Ordering::Relaxed) + chunk.len();
+                    if let Some(progress) = progress {
+                        progress(finished);
+                    }
+                    (index, chunk, outcome)
+                }
+            })
+            .buffer_unordered(client.concurrency)
+            .collect()
+            .await;
+        outcomes.sort_by_key(|(index, ..)| *index);
+        let mut result = BulkAttendanceResult {
+            users: users.len(),
+            ..BulkAttendanceResult::default()
+        };
+        let mut failed = Vec::new();
+        for (index, users, outcome) in outcomes {
+            match outcome {
+                Ok(chunk) => {
+                    result.requests += 1;
+                    result.updated_record_count +=
+                        chunk.updated_record_count.unwrap_or(0).max(0) as u64;
+                    result.errors.extend(chunk.errors.unwrap_or_default());
+                }
+                Err(failure) => failed.push(FailedChunk {
+                    index,
+                    users,
+                    failure,
+                }),
+            }
+        }
+        if failed.is_empty() {
+            Ok(result)
+        } else {
+            Err(Error::BulkIncomplete(Box::new(BulkIncomplete {
+                completed: result,
+                failed,
+            })))
+        }
+    }
+}
+
+async fn send_chunk(
+    client: &Client,
+    meeting: Uuid,
+    attendance: Attendance,
+    index: usize,
+    users: &[Uuid],
+) -> Result<models::BulkUpdateMeetingAttendanceResult, ChunkFailure> {
+    use progenitor_client::Error as E;
+    const OPERATION: &str = "bulk_update_meeting_attendance";
+    let body: models::BulkUpdateMeetingAttendanceRequest =
+        serde_json::from_value(serde_json::json!({
+            "users": users.iter().map(|id| serde_json::json!({ "id": id })).collect::<Vec<_>>(),
+            "meetingId": meeting,
+            "attended": attendance.attended(),
+        }))
+        .expect("the request body matches its model");
+    let unknown = |status, message| {
+        unknown(
+            OPERATION,
+            meeting,
+            users.to_vec(),
+            Some(index),
+            status,
+            message,
+        )
+    };
+    match client
+        .generated
+        .bulk_update_meeting_attendance()
+        .body(body)
+        .send()
+        .await
+    {
+        Ok(response) => Ok(response
+            .into_inner()
+            .data
+            .api_bulk_update_meeting_attendance),
+        Err(E::InvalidResponsePayload(body, _)) => {
+            // Applied (a 2xx), but which users failed is unknown.
+            let explained =
+                ResponseError::explain::<BulkUpdateMeetingAttendanceResponse>(OPERATION, &body);
+            Err(ChunkFailure::OutcomeUnknown(unknown(
+                None,
+                explained.to_string(),
+            )))
+        }
+        Err(error) => match write_error(error, unknown).await {
+            e @ Error::UnknownOutcome(_) => Err(ChunkFailure::OutcomeUnknown(e)),
+            e => Err(ChunkFailure::Rejected(e)),
+        },
+    }
+}

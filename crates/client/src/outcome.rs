@@ -1,0 +1,169 @@
+//! What a write can end in besides success: an unknown outcome, an incomplete bulk update, and a
+//! success response that could not be read.
+
+use reqwest::StatusCode;
+use uuid::Uuid;
+
+use crate::Error;
+use crate::attendance::BulkAttendanceResult;
+
+/// A write whose outcome is unknown, for [`Error::UnknownOutcome`].
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct UnknownOutcome {
+    /// The operation (`update_meeting_attendance`, `bulk_update_meeting_attendance`).
+    pub operation: &'static str,
+    /// The meeting whose attendance was being set.
+    pub meeting: Uuid,
+    /// The users whose attendance may or may not have been recorded.
+    pub users: Vec<Uuid>,
+    /// The chunk (0-based request number) of a bulk update, when it was one.
+    pub chunk: Option<usize>,
+    /// The HTTP status, when the server answered with one that does not say (500, 502, 504).
+    pub status: Option<StatusCode>,
+    /// What happened, with its causes.
+    pub message: String,
+}
+
+impl std::fmt::Display for UnknownOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "outcome unknown: {}", self.operation)?;
+        if let Some(chunk) = self.chunk {
+            write!(f, " request #{}", chunk + 1)?;
+        }
+        write!(
+            f,
+            " for {} user(s) of meeting {} may or may not have been applied ({}); re-send them",
+            self.users.len(),
+            self.meeting,
+            self.message
+        )
+    }
+}
+
+/// A bulk attendance update that did not complete, for [`Error::BulkIncomplete`].
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct BulkIncomplete {
+    /// The merged result of the requests that succeeded (their per-user errors included).
+    pub completed: BulkAttendanceResult,
+    /// Every request that did not succeed, with its users, in request order.
+    pub failed: Vec<FailedChunk>,
+}
+
+impl BulkIncomplete {
+    /// Users whose attendance may or may not have been recorded (re-send them).
+    pub fn unknown_users(&self) -> impl Iterator<Item = Uuid> + '_ {
+        self.users_where(|f| matches!(f, ChunkFailure::OutcomeUnknown(_)))
+    }
+
+    /// Users whose request the API rejected or that were never sent: nothing was recorded.
+    pub fn not_applied_users(&self) -> impl Iterator<Item = Uuid> + '_ {
+        self.users_where(|f| !matches!(f, ChunkFailure::OutcomeUnknown(_)))
+    }
+
+    fn users_where(
+        &self,
+        keep: impl Fn(&ChunkFailure) -> bool + 'static,
+    ) -> impl Iterator<Item = Uuid> + '_ {
+        self.failed
+            .iter()
+            .filter(move |chunk| keep(&chunk.failure))
+            .flat_map(|chunk| chunk.users.iter().copied())
+    }
+}
+
+impl std::fmt::Display for BulkIncomplete {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let unknown = self.unknown_users().count();
+        let not_applied = self.not_applied_users().count();
+        write!(
+            f,
+            "bulk attendance incomplete: {} record(s) updated, {} user(s) not applied, {} user(s) with an unknown outcome",
+            self.completed.updated_record_count, not_applied, unknown
+        )?;
+        if let Some(first) = self.failed.first() {
+            write!(f, "; first failure: {}", first.failure)?;
+        }
+        Ok(())
+    }
+}
+
+/// One request of a bulk update that did not succeed.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct FailedChunk {
+    /// The request's number (0-based), in the order the users were given.
+    pub index: usize,
+    /// The users the request carried.
+    pub users: Vec<Uuid>,
+    /// Why it failed.
+    pub failure: ChunkFailure,
+}
+
+/// Why one request of a bulk update failed.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ChunkFailure {
+    /// The API rejected the request (an error status after any retries, or a connection that
+    /// never opened): nothing in it was recorded.
+    Rejected(Error),
+    /// The request was sent but its outcome is unknown ([`Error::UnknownOutcome`]).
+    OutcomeUnknown(Error),
+    /// Not sent, because an earlier request was rejected in a way every request would be
+    /// (401, 403, 404).
+    NotSent,
+}
+
+impl std::fmt::Display for ChunkFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ChunkFailure::Rejected(e) | ChunkFailure::OutcomeUnknown(e) => write!(f, "{e}"),
+            ChunkFailure::NotSent => f.write_str("not sent after an earlier request was rejected"),
+        }
+    }
+}
+
+/// A success response that did not match the contract, for [`Error::Response`].
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ResponseError {
+    /// The operation (`get_meeting`, `update_meeting_attendance`, ...).
+    pub operation: &'static str,
+    /// Where in the body decoding failed (`.` for the whole body).
+    pub path: String,
+    /// What was wrong there.
+    pub message: String,
+}
+
+impl std::fmt::Display for ResponseError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: the response does not match the contract at `{}`: {}",
+            self.operation, self.path, self.message
+        )
+    }
+}
+
+impl ResponseError {
+    /// Explains why `body` does not decode as `T`, with the JSON path.
+    pub(crate) fn explain<T: serde::de::DeserializeOwned>(
+        operation: &'static str,
+        body: &[u8],
+    ) -> Error {
+        let mut de = serde_json::Deserializer::from_slice(body);
+        let (path, message) = match serde_path_to_error::deserialize::<_, T>(&mut de) {
+            Ok(_) => (".".to_owned(), "the body did not decode".to_owned()),
+            Err(e) => {
+                let path = e.path().to_string();
+                (path, e.into_inner().to_string())
+            }
+        };
+        Error::Response(Box::new(ResponseError {
+            operation,
+            path,
+            message,
+        }))
+    }
+}
