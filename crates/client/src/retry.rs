@@ -12,8 +12,8 @@ use reqwest::header::{HeaderMap, RETRY_AFTER};
 /// before the request was sent; any other failure of a write is reported at once, as
 /// [`Error::UnknownOutcome`](crate::Error::UnknownOutcome) when the write may have been applied.
 /// Never retried: other 4xx statuses and responses that do not decode.
-/// The wait before attempt `n + 1` is the one the server asked for, when it asked (see
-/// [`server_wait`]), plus a jitter of up to a tenth of it (at least 100 ms) so that throttled
+/// The wait before attempt `n + 1` is the one the server asked for, when it asked (`Retry-After`,
+/// else the JSON body's `retryAfter`, else for a 429 `X-RateLimit-Reset`), plus a jitter of up to a tenth of it (at least 100 ms) so that throttled
 /// requests do not all come back at once; otherwise exponential backoff with full jitter (a random
 /// delay between zero and `initial_backoff * 2^(n-1)`); either way at most `max_delay`. When the
 /// server asks for a wait longer than `max_delay`, the request is not retried early into another
