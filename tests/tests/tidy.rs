@@ -237,3 +237,44 @@ fn readme_usage_example_is_the_downstream_crate() {
         "README's usage example differs from examples/downstream"
     );
 }
+
+/// The SDK root re-exports every data type of the models crate by name (not with a glob, which
+/// would also bring the `builder` and `error` modules and silently lose the models' `Client` to the
+/// SDK's own): a type added to the spec must be added to that list.
+#[test]
+fn the_sdk_root_names_every_model_type() {
+    let root = contract_tests::workspace_root();
+    let models = std::fs::read_to_string(root.join("crates/models/src/generated.rs")).unwrap()
+        + &std::fs::read_to_string(root.join("crates/models/src/open_enum.rs")).unwrap();
+    let lib = std::fs::read_to_string(root.join("crates/client/src/lib.rs")).unwrap();
+    assert!(
+        !lib.contains("thoughtindustries_models::*"),
+        "no glob re-export of the models"
+    );
+    let start = lib
+        .find("pub use thoughtindustries_models::{")
+        .expect("the SDK re-exports the models by name");
+    let list = &lib[start..start + lib[start..].find('}').unwrap()];
+    let names: std::collections::BTreeSet<&str> = list
+        .split(|c: char| !c.is_alphanumeric() && c != '_')
+        .collect();
+    let missing: Vec<&str> = models
+        .lines()
+        .filter(|line| !line.starts_with(' '))
+        .filter_map(|line| {
+            let rest = line
+                .strip_prefix("pub struct ")
+                .or_else(|| line.strip_prefix("pub enum "))?;
+            rest.split(|c: char| !c.is_alphanumeric()).next()
+        })
+        .filter(|name| *name != "Client" && !names.contains(name))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "crates/client/src/lib.rs does not re-export {missing:?}"
+    );
+    assert!(
+        !names.contains("Client"),
+        "the models' Client stays in models"
+    );
+}

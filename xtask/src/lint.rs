@@ -284,6 +284,13 @@ fn portable_forms(doc: &Value, findings: &mut Vec<Finding>) {
                     ));
                 }
             }
+            if schema.get("nullable") == Some(&Value::Bool(true)) && schema.get("type").is_none() {
+                findings.push(finding(
+                    location.clone(),
+                    "`nullable: true` without `type` means nothing under OpenAPI 3.0.3 (spectral \
+                     rejects it): a schema without `type` already admits null",
+                ));
+            }
             if let (Some(("enum", _)), false) = (forms::enum_values(schema), closed_enum_allowed) {
                 findings.push(finding(
                     location,
@@ -488,6 +495,10 @@ mod tests {
             .replace("            - {type: object, nullable: true, enum: [null]}\n        joinUrl:", "            - {type: string, nullable: true, enum: [null]}\n        joinUrl:")
             .replace("      x-extensible-enum: [manager, student]", "      enum: [manager, student]")
             .replace(
+                "            description: A topic, kept as JSON; null when the vendor sends null.",
+                "            nullable: true\n            description: A topic, kept as JSON; null when the vendor sends null.",
+            )
+            .replace(
                 "          description: The course.\n          anyOf:\n            - $ref: '#/components/schemas/Course'\n            - {type: object, nullable: true, enum: [null]}",
                 "          type: object\n          nullable: true\n          description: The course.\n          allOf: [{$ref: '#/components/schemas/Course'}]",
             );
@@ -503,6 +514,7 @@ mod tests {
             "#/components/schemas/Meeting/properties/location: the null branch's type \"string\" is not the type \"object\"",
             "#/components/schemas/LicenseRole: `enum` is closed",
             "#/components/schemas/PurchasedCourse/properties/course: `nullable: true` beside a `$ref`",
+            "#/components/schemas/Lesson/properties/topics/items: `nullable: true` without `type`",
         ];
         for expected in expect {
             assert!(

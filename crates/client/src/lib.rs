@@ -73,5 +73,20 @@ pub use paginate::ListMeetings;
 pub use raw::RawMeeting;
 pub use retry::RetryConfig;
 pub use thoughtindustries_models as models;
-pub use thoughtindustries_models::*;
+// The data types, from `thoughtindustries_models`: every one but the models' `Client` (the
+// tenant's client organisation, `models::Client`), which would collide with this crate's `Client`.
+// The builders and conversion errors stay in `models`. A tidy test keeps the list complete.
+pub use thoughtindustries_models::{
+    Aggregation, AggregationBucket, AllocatedLearningPath, AllocatedLicense,
+    AlternativePricingType, AttendedMeeting, AwardClaimingOption, BulkUpdateMeetingAttendanceData,
+    BulkUpdateMeetingAttendanceError, BulkUpdateMeetingAttendanceRequest,
+    BulkUpdateMeetingAttendanceResponse, BulkUpdateMeetingAttendanceResult,
+    BulkUpdateMeetingAttendanceUser, Bundle, Course, CourseGroup, CourseKind, CourseStatus,
+    DateRange, ErrorBody, InPersonEventInfo, ItemPrice, LearningPath, Lesson, LessonAccessLevel,
+    License, LicenseRole, Location, Meeting, MeetingByIdData, MeetingResponse, MeetingsData,
+    MeetingsPage, MeetingsResponse, NestedMeeting, OpenObject, PageInfo, PriceVariation,
+    PurchasedBundle, PurchasedCourse, RecommendedSlug, RecommendedTag, SeatPackage, SeatTier,
+    Section, SectionStatus, TopicGroup, UpdateMeetingAttendanceId, UpdateMeetingAttendanceRequest,
+    User, WaitlistedCourse, WebinarBlock,
+};
 pub use transport::Transport;

@@ -64,6 +64,9 @@ enum Attempt {
     Fail(reqwest::Error),
 }
 
+/// The header progenitor adds to every request.
+const API_VERSION: &str = "api-version";
+
 impl Transport {
     pub(crate) fn new(retry: RetryConfig, max_body_bytes: usize, concurrency: usize) -> Self {
         Self {
@@ -78,9 +81,12 @@ impl Transport {
     async fn execute(
         &self,
         client: &reqwest::Client,
-        request: reqwest::Request,
+        mut request: reqwest::Request,
         operation: &str,
     ) -> reqwest::Result<Response> {
+        // progenitor sends the spec's `info.version` as `api-version`; that is our description's
+        // version, not one the vendor asked for, so it is not sent.
+        request.headers_mut().remove(API_VERSION);
         let shared = &self.shared;
         if request.try_clone().is_none() {
             // A streaming body cannot be replayed: one attempt only.

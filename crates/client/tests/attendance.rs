@@ -164,6 +164,12 @@ async fn update_sends_the_body_and_returns_the_bare_user() {
         .unwrap();
     assert_eq!(user.id, Some(id(USER)));
     assert_eq!(user.email.as_deref(), Some("ada@example.com"));
+    let sent = &server.received_requests().await.unwrap()[0];
+    assert!(
+        !sent.headers.contains_key("api-version"),
+        "progenitor's api-version header is not the vendor's: {:?}",
+        sent.headers
+    );
 }
 
 #[tokio::test]

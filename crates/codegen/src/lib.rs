@@ -185,7 +185,63 @@ pub fn generate_models(spec: &openapiv3::OpenAPI) -> Result<String, Error> {
     let mut file: syn::File = syn::parse2(generator.get_type_space().to_stream())
         .map_err(|e| Error(format!("progenitor emitted bad tokens: {e}")))?;
     fast_date_times(&mut file);
+    document_builders(&mut file);
     Ok(prettyplease::unparse(&file))
+}
+
+/// Documents what typify leaves undocumented, so that the models crate needs no blanket
+/// `allow(missing_docs)`: each type's `builder()` function, and the builders with their setters.
+fn document_builders(file: &mut syn::File) {
+    let has_docs = |attrs: &[syn::Attribute]| attrs.iter().any(|a| a.path().is_ident("doc"));
+    for item in &mut file.items {
+        match item {
+            syn::Item::Impl(block) => {
+                let ty = block.self_ty.to_token_stream().to_string();
+                for member in &mut block.items {
+                    if let syn::ImplItem::Fn(function) = member
+                        && function.sig.ident == "builder"
+                        && !has_docs(&function.attrs)
+                    {
+                        let doc = format!(
+                            " A builder of [`{ty}`]: set fields with its methods, then convert it \
+                             with `{ty}::try_from(builder)`, which checks the required ones."
+                        );
+                        function.attrs.push(syn::parse_quote!(#[doc = #doc]));
+                    }
+                }
+            }
+            syn::Item::Mod(module) if module.ident == "builder" => {
+                let Some((_, items)) = &mut module.content else {
+                    continue;
+                };
+                for item in items {
+                    match item {
+                        syn::Item::Struct(builder) if !has_docs(&builder.attrs) => {
+                            let doc =
+                                format!(" Builds a [`super::{}`] field by field.", builder.ident);
+                            builder.attrs.push(syn::parse_quote!(#[doc = #doc]));
+                        }
+                        syn::Item::Impl(block) if block.trait_.is_none() => {
+                            let ty = block.self_ty.to_token_stream().to_string();
+                            for member in &mut block.items {
+                                if let syn::ImplItem::Fn(setter) = member
+                                    && !has_docs(&setter.attrs)
+                                {
+                                    let doc = format!(
+                                        " Sets `{}` of the [`super::{ty}`] being built.",
+                                        setter.sig.ident.to_string().trim_start_matches("r#")
+                                    );
+                                    setter.attrs.push(syn::parse_quote!(#[doc = #doc]));
+                                }
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// Decodes the models' `date-time` fields with the models crate's `datetime` module instead of

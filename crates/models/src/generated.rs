@@ -25,6 +25,7 @@ pub struct Aggregation {
     pub label: ::std::option::Option<::std::string::String>,
 }
 impl Aggregation {
+    /// A builder of [`Aggregation`]: set fields with its methods, then convert it with `Aggregation::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::Aggregation {
         Default::default()
     }
@@ -57,6 +58,7 @@ pub struct AggregationBucket {
     pub value: ::std::option::Option<::std::string::String>,
 }
 impl AggregationBucket {
+    /// A builder of [`AggregationBucket`]: set fields with its methods, then convert it with `AggregationBucket::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::AggregationBucket {
         Default::default()
     }
@@ -89,6 +91,7 @@ pub struct AllocatedLearningPath {
     pub status: ::std::option::Option<::std::string::String>,
 }
 impl AllocatedLearningPath {
+    /// A builder of [`AllocatedLearningPath`]: set fields with its methods, then convert it with `AllocatedLearningPath::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::AllocatedLearningPath {
         Default::default()
     }
@@ -124,6 +127,7 @@ pub struct AllocatedLicense {
     pub status: ::std::option::Option<::std::string::String>,
 }
 impl AllocatedLicense {
+    /// A builder of [`AllocatedLicense`]: set fields with its methods, then convert it with `AllocatedLicense::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::AllocatedLicense {
         Default::default()
     }
@@ -154,6 +158,7 @@ pub struct AttendedMeeting {
     pub user: ::std::option::Option<User>,
 }
 impl AttendedMeeting {
+    /// A builder of [`AttendedMeeting`]: set fields with its methods, then convert it with `AttendedMeeting::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::AttendedMeeting {
         Default::default()
     }
@@ -192,6 +197,7 @@ pub struct AwardClaimingOption {
     pub range: ::std::option::Option<bool>,
 }
 impl AwardClaimingOption {
+    /// A builder of [`AwardClaimingOption`]: set fields with its methods, then convert it with `AwardClaimingOption::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::AwardClaimingOption {
         Default::default()
     }
@@ -206,6 +212,7 @@ pub struct BulkUpdateMeetingAttendanceData {
     pub api_bulk_update_meeting_attendance: BulkUpdateMeetingAttendanceResult,
 }
 impl BulkUpdateMeetingAttendanceData {
+    /// A builder of [`BulkUpdateMeetingAttendanceData`]: set fields with its methods, then convert it with `BulkUpdateMeetingAttendanceData::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::BulkUpdateMeetingAttendanceData {
         Default::default()
     }
@@ -229,6 +236,7 @@ pub struct BulkUpdateMeetingAttendanceError {
     pub id: ::std::option::Option<::uuid::Uuid>,
 }
 impl BulkUpdateMeetingAttendanceError {
+    /// A builder of [`BulkUpdateMeetingAttendanceError`]: set fields with its methods, then convert it with `BulkUpdateMeetingAttendanceError::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::BulkUpdateMeetingAttendanceError {
         Default::default()
     }
@@ -247,6 +255,7 @@ pub struct BulkUpdateMeetingAttendanceRequest {
     pub users: ::std::vec::Vec<BulkUpdateMeetingAttendanceUser>,
 }
 impl BulkUpdateMeetingAttendanceRequest {
+    /// A builder of [`BulkUpdateMeetingAttendanceRequest`]: set fields with its methods, then convert it with `BulkUpdateMeetingAttendanceRequest::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::BulkUpdateMeetingAttendanceRequest {
         Default::default()
     }
@@ -260,6 +269,7 @@ pub struct BulkUpdateMeetingAttendanceResponse {
     pub data: BulkUpdateMeetingAttendanceData,
 }
 impl BulkUpdateMeetingAttendanceResponse {
+    /// A builder of [`BulkUpdateMeetingAttendanceResponse`]: set fields with its methods, then convert it with `BulkUpdateMeetingAttendanceResponse::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::BulkUpdateMeetingAttendanceResponse {
         Default::default()
     }
@@ -286,6 +296,7 @@ pub struct BulkUpdateMeetingAttendanceResult {
     pub updated_record_count: ::std::option::Option<i64>,
 }
 impl BulkUpdateMeetingAttendanceResult {
+    /// A builder of [`BulkUpdateMeetingAttendanceResult`]: set fields with its methods, then convert it with `BulkUpdateMeetingAttendanceResult::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::BulkUpdateMeetingAttendanceResult {
         Default::default()
     }
@@ -302,6 +313,7 @@ pub struct BulkUpdateMeetingAttendanceUser {
     pub id: ::uuid::Uuid,
 }
 impl BulkUpdateMeetingAttendanceUser {
+    /// A builder of [`BulkUpdateMeetingAttendanceUser`]: set fields with its methods, then convert it with `BulkUpdateMeetingAttendanceUser::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::BulkUpdateMeetingAttendanceUser {
         Default::default()
     }
@@ -328,6 +340,7 @@ pub struct Bundle {
     pub slug: ::std::option::Option<::std::string::String>,
 }
 impl Bundle {
+    /// A builder of [`Bundle`]: set fields with its methods, then convert it with `Bundle::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::Bundle {
         Default::default()
     }
@@ -354,6 +367,7 @@ pub struct Client {
     pub slug: ::std::option::Option<::std::string::String>,
 }
 impl Client {
+    /// A builder of [`Client`]: set fields with its methods, then convert it with `Client::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::Client {
         Default::default()
     }
@@ -944,6 +958,7 @@ pub struct Course {
     pub workbook_enabled: ::std::option::Option<bool>,
 }
 impl Course {
+    /// A builder of [`Course`]: set fields with its methods, then convert it with `Course::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::Course {
         Default::default()
     }
@@ -973,6 +988,7 @@ pub struct CourseGroup {
     pub title: ::std::option::Option<::std::string::String>,
 }
 impl CourseGroup {
+    /// A builder of [`CourseGroup`]: set fields with its methods, then convert it with `CourseGroup::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::CourseGroup {
         Default::default()
     }
@@ -1004,6 +1020,7 @@ pub struct DateRange {
     pub start_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
 impl DateRange {
+    /// A builder of [`DateRange`]: set fields with its methods, then convert it with `DateRange::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::DateRange {
         Default::default()
     }
@@ -1035,6 +1052,7 @@ pub struct ErrorBody {
     pub retry_after: ::std::option::Option<i64>,
 }
 impl ErrorBody {
+    /// A builder of [`ErrorBody`]: set fields with its methods, then convert it with `ErrorBody::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::ErrorBody {
         Default::default()
     }
@@ -1061,6 +1079,7 @@ pub struct InPersonEventInfo {
     pub subtitle: ::std::option::Option<::std::string::String>,
 }
 impl InPersonEventInfo {
+    /// A builder of [`InPersonEventInfo`]: set fields with its methods, then convert it with `InPersonEventInfo::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::InPersonEventInfo {
         Default::default()
     }
@@ -1096,6 +1115,7 @@ pub struct ItemPrice {
     pub variations: ::std::option::Option<::std::vec::Vec<PriceVariation>>,
 }
 impl ItemPrice {
+    /// A builder of [`ItemPrice`]: set fields with its methods, then convert it with `ItemPrice::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::ItemPrice {
         Default::default()
     }
@@ -1122,6 +1142,7 @@ pub struct LearningPath {
     pub slug: ::std::option::Option<::std::string::String>,
 }
 impl LearningPath {
+    /// A builder of [`LearningPath`]: set fields with its methods, then convert it with `LearningPath::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::LearningPath {
         Default::default()
     }
@@ -1172,6 +1193,7 @@ pub struct Lesson {
     pub topics: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
 }
 impl Lesson {
+    /// A builder of [`Lesson`]: set fields with its methods, then convert it with `Lesson::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::Lesson {
         Default::default()
     }
@@ -1195,6 +1217,7 @@ pub struct License {
     pub name: ::std::option::Option<::std::string::String>,
 }
 impl License {
+    /// A builder of [`License`]: set fields with its methods, then convert it with `License::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::License {
         Default::default()
     }
@@ -1250,6 +1273,7 @@ pub struct Location {
     pub zip_code: ::std::option::Option<::std::string::String>,
 }
 impl Location {
+    /// A builder of [`Location`]: set fields with its methods, then convert it with `Location::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::Location {
         Default::default()
     }
@@ -1312,6 +1336,7 @@ pub struct Meeting {
     pub title: ::std::option::Option<::std::string::String>,
 }
 impl Meeting {
+    /// A builder of [`Meeting`]: set fields with its methods, then convert it with `Meeting::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::Meeting {
         Default::default()
     }
@@ -1335,6 +1360,7 @@ pub struct MeetingByIdData {
     pub meeting_by_id: ::std::option::Option<Meeting>,
 }
 impl MeetingByIdData {
+    /// A builder of [`MeetingByIdData`]: set fields with its methods, then convert it with `MeetingByIdData::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::MeetingByIdData {
         Default::default()
     }
@@ -1348,6 +1374,7 @@ pub struct MeetingResponse {
     pub data: MeetingByIdData,
 }
 impl MeetingResponse {
+    /// A builder of [`MeetingResponse`]: set fields with its methods, then convert it with `MeetingResponse::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::MeetingResponse {
         Default::default()
     }
@@ -1362,6 +1389,7 @@ pub struct MeetingsData {
     pub meetings: MeetingsPage,
 }
 impl MeetingsData {
+    /// A builder of [`MeetingsData`]: set fields with its methods, then convert it with `MeetingsData::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::MeetingsData {
         Default::default()
     }
@@ -1394,6 +1422,7 @@ pub struct MeetingsPage {
     pub page_info: ::std::option::Option<PageInfo>,
 }
 impl MeetingsPage {
+    /// A builder of [`MeetingsPage`]: set fields with its methods, then convert it with `MeetingsPage::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::MeetingsPage {
         Default::default()
     }
@@ -1407,6 +1436,7 @@ pub struct MeetingsResponse {
     pub data: MeetingsData,
 }
 impl MeetingsResponse {
+    /// A builder of [`MeetingsResponse`]: set fields with its methods, then convert it with `MeetingsResponse::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::MeetingsResponse {
         Default::default()
     }
@@ -1481,6 +1511,7 @@ pub struct NestedMeeting {
     pub title: ::std::option::Option<::std::string::String>,
 }
 impl NestedMeeting {
+    /// A builder of [`NestedMeeting`]: set fields with its methods, then convert it with `NestedMeeting::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::NestedMeeting {
         Default::default()
     }
@@ -1545,6 +1576,7 @@ pub struct PageInfo {
     pub total: ::std::option::Option<i64>,
 }
 impl PageInfo {
+    /// A builder of [`PageInfo`]: set fields with its methods, then convert it with `PageInfo::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::PageInfo {
         Default::default()
     }
@@ -1571,6 +1603,7 @@ pub struct PriceVariation {
     pub price_in_cents: ::std::option::Option<i64>,
 }
 impl PriceVariation {
+    /// A builder of [`PriceVariation`]: set fields with its methods, then convert it with `PriceVariation::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::PriceVariation {
         Default::default()
     }
@@ -1597,6 +1630,7 @@ pub struct PurchasedBundle {
     pub bundle_id: ::std::option::Option<::std::string::String>,
 }
 impl PurchasedBundle {
+    /// A builder of [`PurchasedBundle`]: set fields with its methods, then convert it with `PurchasedBundle::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::PurchasedBundle {
         Default::default()
     }
@@ -1636,6 +1670,7 @@ pub struct PurchasedCourse {
     pub status: ::std::option::Option<::std::string::String>,
 }
 impl PurchasedCourse {
+    /// A builder of [`PurchasedCourse`]: set fields with its methods, then convert it with `PurchasedCourse::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::PurchasedCourse {
         Default::default()
     }
@@ -1659,6 +1694,7 @@ pub struct RecommendedSlug {
     pub slug: ::std::option::Option<::std::string::String>,
 }
 impl RecommendedSlug {
+    /// A builder of [`RecommendedSlug`]: set fields with its methods, then convert it with `RecommendedSlug::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::RecommendedSlug {
         Default::default()
     }
@@ -1682,6 +1718,7 @@ pub struct RecommendedTag {
     pub label: ::std::option::Option<::std::string::String>,
 }
 impl RecommendedTag {
+    /// A builder of [`RecommendedTag`]: set fields with its methods, then convert it with `RecommendedTag::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::RecommendedTag {
         Default::default()
     }
@@ -1702,6 +1739,7 @@ pub struct SeatPackage {
     pub seats: ::std::option::Option<i64>,
 }
 impl SeatPackage {
+    /// A builder of [`SeatPackage`]: set fields with its methods, then convert it with `SeatPackage::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::SeatPackage {
         Default::default()
     }
@@ -1728,6 +1766,7 @@ pub struct SeatTier {
     pub seats: ::std::option::Option<i64>,
 }
 impl SeatTier {
+    /// A builder of [`SeatTier`]: set fields with its methods, then convert it with `SeatTier::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::SeatTier {
         Default::default()
     }
@@ -1773,6 +1812,7 @@ pub struct Section {
     pub title: ::std::option::Option<::std::string::String>,
 }
 impl Section {
+    /// A builder of [`Section`]: set fields with its methods, then convert it with `Section::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::Section {
         Default::default()
     }
@@ -1802,6 +1842,7 @@ pub struct TopicGroup {
     pub id: ::std::option::Option<::std::string::String>,
 }
 impl TopicGroup {
+    /// A builder of [`TopicGroup`]: set fields with its methods, then convert it with `TopicGroup::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::TopicGroup {
         Default::default()
     }
@@ -1879,6 +1920,7 @@ pub struct UpdateMeetingAttendanceRequest {
     pub user_id: ::uuid::Uuid,
 }
 impl UpdateMeetingAttendanceRequest {
+    /// A builder of [`UpdateMeetingAttendanceRequest`]: set fields with its methods, then convert it with `UpdateMeetingAttendanceRequest::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::UpdateMeetingAttendanceRequest {
         Default::default()
     }
@@ -2218,6 +2260,7 @@ pub struct User {
     pub zip_code: ::std::option::Option<::std::string::String>,
 }
 impl User {
+    /// A builder of [`User`]: set fields with its methods, then convert it with `User::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::User {
         Default::default()
     }
@@ -2244,6 +2287,7 @@ pub struct WaitlistedCourse {
     pub course_id: ::std::option::Option<::uuid::Uuid>,
 }
 impl WaitlistedCourse {
+    /// A builder of [`WaitlistedCourse`]: set fields with its methods, then convert it with `WaitlistedCourse::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::WaitlistedCourse {
         Default::default()
     }
@@ -2285,6 +2329,7 @@ pub struct WebinarBlock {
     pub webinar_provider: ::std::option::Option<::std::string::String>,
 }
 impl WebinarBlock {
+    /// A builder of [`WebinarBlock`]: set fields with its methods, then convert it with `WebinarBlock::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::WebinarBlock {
         Default::default()
     }
@@ -2292,6 +2337,7 @@ impl WebinarBlock {
 /// Types for composing complex structures.
 pub mod builder {
     #[derive(Clone, Debug)]
+    /// Builds a [`super::Aggregation`] field by field.
     pub struct Aggregation {
         buckets: ::std::result::Result<
             ::std::option::Option<::std::vec::Vec<::std::option::Option<super::AggregationBucket>>>,
@@ -2316,6 +2362,7 @@ pub mod builder {
         }
     }
     impl Aggregation {
+        /// Sets `buckets` of the [`super::Aggregation`] being built.
         pub fn buckets<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -2330,6 +2377,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for buckets: {e}"));
             self
         }
+        /// Sets `key` of the [`super::Aggregation`] being built.
         pub fn key<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2340,6 +2388,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for key: {e}"));
             self
         }
+        /// Sets `label` of the [`super::Aggregation`] being built.
         pub fn label<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2373,6 +2422,7 @@ pub mod builder {
         }
     }
     #[derive(Clone, Debug)]
+    /// Builds a [`super::AggregationBucket`] field by field.
     pub struct AggregationBucket {
         count: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
         description: ::std::result::Result<
@@ -2404,6 +2454,7 @@ pub mod builder {
         }
     }
     impl AggregationBucket {
+        /// Sets `count` of the [`super::AggregationBucket`] being built.
         pub fn count<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -2414,6 +2465,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for count: {e}"));
             self
         }
+        /// Sets `description` of the [`super::AggregationBucket`] being built.
         pub fn description<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2424,6 +2476,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for description: {e}"));
             self
         }
+        /// Sets `label` of the [`super::AggregationBucket`] being built.
         pub fn label<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2434,6 +2487,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for label: {e}"));
             self
         }
+        /// Sets `query` of the [`super::AggregationBucket`] being built.
         pub fn query<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2444,6 +2498,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for query: {e}"));
             self
         }
+        /// Sets `value` of the [`super::AggregationBucket`] being built.
         pub fn value<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2481,6 +2536,7 @@ pub mod builder {
         }
     }
     #[derive(Clone, Debug)]
+    /// Builds a [`super::AllocatedLearningPath`] field by field.
     pub struct AllocatedLearningPath {
         learning_path: ::std::result::Result<
             ::std::option::Option<super::LearningPath>,
@@ -2505,6 +2561,7 @@ pub mod builder {
         }
     }
     impl AllocatedLearningPath {
+        /// Sets `learning_path` of the [`super::AllocatedLearningPath`] being built.
         pub fn learning_path<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<super::LearningPath>>,
@@ -2515,6 +2572,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for learning_path: {e}"));
             self
         }
+        /// Sets `learning_path_id` of the [`super::AllocatedLearningPath`] being built.
         pub fn learning_path_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2525,6 +2583,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for learning_path_id: {e}"));
             self
         }
+        /// Sets `status` of the [`super::AllocatedLearningPath`] being built.
         pub fn status<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2558,6 +2617,7 @@ pub mod builder {
         }
     }
     #[derive(Clone, Debug)]
+    /// Builds a [`super::AllocatedLicense`] field by field.
     pub struct AllocatedLicense {
         license:
             ::std::result::Result<::std::option::Option<super::License>, ::std::string::String>,
@@ -2583,6 +2643,7 @@ pub mod builder {
         }
     }
     impl AllocatedLicense {
+        /// Sets `license` of the [`super::AllocatedLicense`] being built.
         pub fn license<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<super::License>>,
@@ -2593,6 +2654,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for license: {e}"));
             self
         }
+        /// Sets `license_id` of the [`super::AllocatedLicense`] being built.
         pub fn license_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2603,6 +2665,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for license_id: {e}"));
             self
         }
+        /// Sets `license_role` of the [`super::AllocatedLicense`] being built.
         pub fn license_role<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<crate::LicenseRole>>,
@@ -2613,6 +2676,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for license_role: {e}"));
             self
         }
+        /// Sets `status` of the [`super::AllocatedLicense`] being built.
         pub fn status<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2648,6 +2712,7 @@ pub mod builder {
         }
     }
     #[derive(Clone, Debug)]
+    /// Builds a [`super::AttendedMeeting`] field by field.
     pub struct AttendedMeeting {
         attendance_date: ::std::result::Result<
             ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -2669,6 +2734,7 @@ pub mod builder {
         }
     }
     impl AttendedMeeting {
+        /// Sets `attendance_date` of the [`super::AttendedMeeting`] being built.
         pub fn attendance_date<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -2681,6 +2747,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for attendance_date: {e}"));
             self
         }
+        /// Sets `meeting` of the [`super::AttendedMeeting`] being built.
         pub fn meeting<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<super::NestedMeeting>>,
@@ -2691,6 +2758,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for meeting: {e}"));
             self
         }
+        /// Sets `user` of the [`super::AttendedMeeting`] being built.
         pub fn user<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<super::User>>,
@@ -2724,6 +2792,7 @@ pub mod builder {
         }
     }
     #[derive(Clone, Debug)]
+    /// Builds a [`super::AwardClaimingOption`] field by field.
     pub struct AwardClaimingOption {
         award_amounts: ::std::result::Result<
             ::std::option::Option<::std::vec::Vec<f64>>,
@@ -2750,6 +2819,7 @@ pub mod builder {
         }
     }
     impl AwardClaimingOption {
+        /// Sets `award_amounts` of the [`super::AwardClaimingOption`] being built.
         pub fn award_amounts<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::vec::Vec<f64>>>,
@@ -2760,6 +2830,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for award_amounts: {e}"));
             self
         }
+        /// Sets `award_type` of the [`super::AwardClaimingOption`] being built.
         pub fn award_type<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2770,6 +2841,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for award_type: {e}"));
             self
         }
+        /// Sets `award_type_id` of the [`super::AwardClaimingOption`] being built.
         pub fn award_type_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2780,6 +2852,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for award_type_id: {e}"));
             self
         }
+        /// Sets `range` of the [`super::AwardClaimingOption`] being built.
         pub fn range<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -2815,6 +2888,7 @@ pub mod builder {
         }
     }
     #[derive(Clone, Debug)]
+    /// Builds a [`super::BulkUpdateMeetingAttendanceData`] field by field.
     pub struct BulkUpdateMeetingAttendanceData {
         api_bulk_update_meeting_attendance:
             ::std::result::Result<super::BulkUpdateMeetingAttendanceResult, ::std::string::String>,
@@ -2829,6 +2903,7 @@ pub mod builder {
         }
     }
     impl BulkUpdateMeetingAttendanceData {
+        /// Sets `api_bulk_update_meeting_attendance` of the [`super::BulkUpdateMeetingAttendanceData`] being built.
         pub fn api_bulk_update_meeting_attendance<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<super::BulkUpdateMeetingAttendanceResult>,
@@ -2864,6 +2939,7 @@ pub mod builder {
         }
     }
     #[derive(Clone, Debug)]
+    /// Builds a [`super::BulkUpdateMeetingAttendanceError`] field by field.
     pub struct BulkUpdateMeetingAttendanceError {
         error: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -2880,6 +2956,7 @@ pub mod builder {
         }
     }
     impl BulkUpdateMeetingAttendanceError {
+        /// Sets `error` of the [`super::BulkUpdateMeetingAttendanceError`] being built.
         pub fn error<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2890,6 +2967,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for error: {e}"));
             self
         }
+        /// Sets `id` of the [`super::BulkUpdateMeetingAttendanceError`] being built.
         pub fn id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
@@ -2925,6 +3003,7 @@ pub mod builder {
         }
     }
     #[derive(Clone, Debug)]
+    /// Builds a [`super::BulkUpdateMeetingAttendanceRequest`] field by field.
     pub struct BulkUpdateMeetingAttendanceRequest {
         attended: ::std::result::Result<bool, ::std::string::String>,
         meeting_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
@@ -2943,6 +3022,7 @@ pub mod builder {
         }
     }
     impl BulkUpdateMeetingAttendanceRequest {
+        /// Sets `attended` of the [`super::BulkUpdateMeetingAttendanceRequest`] being built.
         pub fn attended<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<bool>,
@@ -2953,6 +3033,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for attended: {e}"));
             self
         }
+        /// Sets `meeting_id` of the [`super::BulkUpdateMeetingAttendanceRequest`] being built.
         pub fn meeting_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::uuid::Uuid>,
@@ -2963,6 +3044,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for meeting_id: {e}"));
             self
         }
+        /// Sets `users` of the [`super::BulkUpdateMeetingAttendanceRequest`] being built.
         pub fn users<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::vec::Vec<super::BulkUpdateMeetingAttendanceUser>>,
@@ -3000,6 +3082,7 @@ pub mod builder {
         }
     }
     #[derive(Clone, Debug)]
+    /// Builds a [`super::BulkUpdateMeetingAttendanceResponse`] field by field.
     pub struct BulkUpdateMeetingAttendanceResponse {
         data: ::std::result::Result<super::BulkUpdateMeetingAttendanceData, ::std::string::String>,
     }
@@ -3011,6 +3094,7 @@ pub mod builder {
         }
     }
     impl BulkUpdateMeetingAttendanceResponse {
+        /// Sets `data` of the [`super::BulkUpdateMeetingAttendanceResponse`] being built.
         pub fn data<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<super::BulkUpdateMeetingAttendanceData>,
@@ -3042,6 +3126,7 @@ pub mod builder {
         }
     }
     #[derive(Clone, Debug)]
+    /// Builds a [`super::BulkUpdateMeetingAttendanceResult`] field by field.
     pub struct BulkUpdateMeetingAttendanceResult {
         errors: ::std::result::Result<
             ::std::option::Option<::std::vec::Vec<super::BulkUpdateMeetingAttendanceError>>,
@@ -3059,6 +3144,7 @@ pub mod builder {
         }
     }
     impl BulkUpdateMeetingAttendanceResult {
+        /// Sets `errors` of the [`super::BulkUpdateMeetingAttendanceResult`] being built.
         pub fn errors<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -3071,6 +3157,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for errors: {e}"));
             self
         }
+        /// Sets `updated_record_count` of the [`super::BulkUpdateMeetingAttendanceResult`] being built.
         pub fn updated_record_count<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -3106,6 +3193,7 @@ pub mod builder {
         }
     }
     #[derive(Clone, Debug)]
+    /// Builds a [`super::BulkUpdateMeetingAttendanceUser`] field by field.
     pub struct BulkUpdateMeetingAttendanceUser {
         id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
     }
@@ -3117,6 +3205,7 @@ pub mod builder {
         }
     }
     impl BulkUpdateMeetingAttendanceUser {
+        /// Sets `id` of the [`super::BulkUpdateMeetingAttendanceUser`] being built.
         pub fn id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::uuid::Uuid>,
@@ -3146,6 +3235,7 @@ pub mod builder {
         }
     }
     #[derive(Clone, Debug)]
+    /// Builds a [`super::Bundle`] field by field.
     pub struct Bundle {
         id: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -3170,6 +3260,7 @@ pub mod builder {
         }
     }
     impl Bundle {
+        /// Sets `id` of the [`super::Bundle`] being built.
         pub fn id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3180,6 +3271,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for id: {e}"));
             self
         }
+        /// Sets `name` of the [`super::Bundle`] being built.
         pub fn name<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3190,6 +3282,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for name: {e}"));
             self
         }
+        /// Sets `slug` of the [`super::Bundle`] being built.
         pub fn slug<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3221,6 +3314,7 @@ pub mod builder {
         }
     }
     #[derive(Clone, Debug)]
+    /// Builds a [`super::Client`] field by field.
     pub struct Client {
         id: ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
         name: ::std::result::Result<
@@ -3242,6 +3336,7 @@ pub mod builder {
         }
     }
     impl Client {
+        /// Sets `id` of the [`super::Client`] being built.
         pub fn id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
@@ -3252,6 +3347,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for id: {e}"));
             self
         }
+        /// Sets `name` of the [`super::Client`] being built.
         pub fn name<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3262,6 +3358,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for name: {e}"));
             self
         }
+        /// Sets `slug` of the [`super::Client`] being built.
         pub fn slug<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3293,6 +3390,7 @@ pub mod builder {
         }
     }
     #[derive(Clone, Debug)]
+    /// Builds a [`super::Course`] field by field.
     pub struct Course {
         access_days: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
         alternative_pricing_ref:
@@ -3674,6 +3772,7 @@ pub mod builder {
         }
     }
     impl Course {
+        /// Sets `access_days` of the [`super::Course`] being built.
         pub fn access_days<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -3684,6 +3783,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for access_days: {e}"));
             self
         }
+        /// Sets `alternative_pricing_ref` of the [`super::Course`] being built.
         pub fn alternative_pricing_ref<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -3694,6 +3794,7 @@ pub mod builder {
             });
             self
         }
+        /// Sets `alternative_pricing_type` of the [`super::Course`] being built.
         pub fn alternative_pricing_type<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<crate::AlternativePricingType>>,
@@ -3704,6 +3805,7 @@ pub mod builder {
             });
             self
         }
+        /// Sets `annotations_enabled` of the [`super::Course`] being built.
         pub fn annotations_enabled<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -3714,6 +3816,7 @@ pub mod builder {
             });
             self
         }
+        /// Sets `appearance_block` of the [`super::Course`] being built.
         pub fn appearance_block<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3724,6 +3827,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for appearance_block: {e}"));
             self
         }
+        /// Sets `appearance_hash` of the [`super::Course`] being built.
         pub fn appearance_hash<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3734,6 +3838,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for appearance_hash: {e}"));
             self
         }
+        /// Sets `ask_learner_password` of the [`super::Course`] being built.
         pub fn ask_learner_password<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -3744,6 +3849,7 @@ pub mod builder {
             });
             self
         }
+        /// Sets `availability_status` of the [`super::Course`] being built.
         pub fn availability_status<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3754,6 +3860,7 @@ pub mod builder {
             });
             self
         }
+        /// Sets `award_claiming_options` of the [`super::Course`] being built.
         pub fn award_claiming_options<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -3766,6 +3873,7 @@ pub mod builder {
             });
             self
         }
+        /// Sets `balance_requirement` of the [`super::Course`] being built.
         pub fn balance_requirement<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -3776,6 +3884,7 @@ pub mod builder {
             });
             self
         }
+        /// Sets `bulk_purchasing_enabled` of the [`super::Course`] being built.
         pub fn bulk_purchasing_enabled<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -3786,6 +3895,7 @@ pub mod builder {
             });
             self
         }
+        /// Sets `completion_time_per_page` of the [`super::Course`] being built.
         pub fn completion_time_per_page<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -3796,6 +3906,7 @@ pub mod builder {
             });
             self
         }
+        /// Sets `confirmation_block` of the [`super::Course`] being built.
         pub fn confirmation_block<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3806,6 +3917,7 @@ pub mod builder {
             });
             self
         }
+        /// Sets `course_end_date` of the [`super::Course`] being built.
         pub fn course_end_date<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -3818,6 +3930,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for course_end_date: {e}"));
             self
         }
+        /// Sets `course_group` of the [`super::Course`] being built.
         pub fn course_group<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<super::CourseGroup>>,
@@ -3828,6 +3941,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for course_group: {e}"));
             self
         }
+        /// Sets `course_group_title` of the [`super::Course`] being built.
         pub fn course_group_title<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3838,6 +3952,7 @@ pub mod builder {
             });
             self
         }
+        /// Sets `course_start_date` of the [`super::Course`] being built.
         pub fn course_start_date<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -3850,6 +3965,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for course_start_date: {e}"));
             self
         }
+        /// Sets `created_at` of the [`super::Course`] being built.
         pub fn created_at<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -3862,6 +3978,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for created_at: {e}"));
             self
         }
+        /// Sets `current_user_due_date` of the [`super::Course`] being built.
         pub fn current_user_due_date<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -3874,6 +3991,7 @@ pub mod builder {
             });
             self
         }
+        /// Sets `current_user_has_access` of the [`super::Course`] being built.
         pub fn current_user_has_access<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -3884,6 +4002,7 @@ pub mod builder {
             });
             self
         }
+        /// Sets `custom_fields` of the [`super::Course`] being built.
         pub fn custom_fields<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
@@ -3894,6 +4013,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for custom_fields: {e}"));
             self
         }
+        /// Sets `discussions_enabled` of the [`super::Course`] being built.
         pub fn discussions_enabled<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -3904,6 +4024,7 @@ pub mod builder {
             });
             self
         }
+        /// Sets `display_map` of the [`super::Course`] being built.
         pub fn display_map<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -3914,6 +4035,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for display_map: {e}"));
             self
         }
+        /// Sets `display_results` of the [`super::Course`] being built.
         pub fn display_results<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -3924,6 +4046,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for display_results: {e}"));
             self
         }
+        /// Sets `embedded_enabled` of the [`super::Course`] being built.
         pub fn embedded_enabled<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -3934,6 +4057,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for embedded_enabled: {e}"));
             self
         }
+        /// Sets `enrollment_active` of the [`super::Course`] being built.
         pub fn enrollment_active<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -3944,6 +4068,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for enrollment_active: {e}"));
             self
         }
+        /// Sets `enrollment_end_date` of the [`super::Course`] being built.
         pub fn enrollment_end_date<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -3956,6 +4081,7 @@ pub mod builder {
             });
             self
         }
+        /// Sets `enrollment_start_date` of the [`super::Course`] being built.
         pub fn enrollment_start_date<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -3968,6 +4094,7 @@ pub mod builder {
             });
             self
         }
+        /// Sets `final_assessment` of the [`super::Course`] being built.
         pub fn final_assessment<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3978,6 +4105,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for final_assessment: {e}"));
             self
         }
+        /// Sets `force_linear_progress` of the [`super::Course`] being built.
         pub fn force_linear_progress<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -3988,6 +4116,7 @@ pub mod builder {
             });
             self
         }
+        /// Sets `free_with_registration` of the [`super::Course`] being built.
         pub fn free_with_registration<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -3998,6 +4127,7 @@ pub mod builder {
             });
             self
         }
+        /// Sets `fulfillment_center` of the [`super::Course`] being built.
         pub fn fulfillment_center<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4008,6 +4138,7 @@ pub mod builder {
             });
             self
         }
+        /// Sets `future_publish_date` of the [`super::Course`] being built.
         pub fn future_publish_date<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -4020,6 +4151,7 @@ pub mod builder {
             });
             self
         }
+        /// Sets `gallery_enabled` of the [`super::Course`] being built.
         pub fn gallery_enabled<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -4030,6 +4162,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for gallery_enabled: {e}"));
             self
         }
+        /// Sets `grace_period_end_date` of the [`super::Course`] being built.
         pub fn grace_period_end_date<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -4042,6 +4175,7 @@ pub mod builder {
             });
             self
         }
+        /// Sets `has_children` of the [`super::Course`] being built.
         pub fn has_children<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -4052,6 +4186,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for has_children: {e}"));
             self
         }
+        /// Sets `has_multiple_currencies` of the [`super::Course`] being built.
         pub fn has_multiple_currencies<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -4062,6 +4197,7 @@ pub mod builder {
             });
             self
         }
+        /// Sets `id` of the [`super::Course`] being built.
         pub fn id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
@@ -4072,6 +4208,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for id: {e}"));
             self
         }
+        /// Sets `in_person_event_info` of the [`super::Course`] being built.
         pub fn in_person_event_info<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<super::InPersonEventInfo>>,
@@ -4082,6 +4219,7 @@ pub mod builder {
             });
             self
         }
+        /// Sets `instructor_access_enabled` of the [`super::Course`] being built.
         pub fn instructor_access_enabled<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -4092,6 +4230,7 @@ pub mod builder {
             });
             self
         }
+        /// Sets `instructor_access_price_in_cents` of the [`super::Course`] being built.
         pub fn instructor_access_price_in_cents<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -4102,6 +4241,7 @@ pub mod builder {
             });
             self
         }
+        /// Sets `instructor_emails` of the [`super::Course`] being built.
         pub fn instructor_emails<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -4114,6 +4254,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for instructor_emails: {e}"));
             self
         }
+        /// Sets `is_active` of the [`super::Course`] being built.
         pub fn is_active<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -4124,6 +4265,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for is_active: {e}"));
             self
         }
+        /// Sets `is_child` of the [`super::Course`] being built.
         pub fn is_child<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -4134,6 +4276,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for is_child: {e}"));
             self
         }
+        /// Sets `kind` of the [`super::Course`] being built.
         pub fn kind<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<crate::CourseKind>>,
@@ -4144,6 +4287,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for kind: {e}"));
             self
         }
+        /// Sets `last_tier_price_in_cents` of the [`super::Course`] being built.
         pub fn last_tier_price_in_cents<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -4154,6 +4298,7 @@ pub mod builder {
             });
             self
         }
+        /// Sets `linked_workbook_enabled` of the [`super::Course`] being built.
         pub fn linked_workbook_enabled<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -4164,6 +4309,7 @@ pub mod builder {
             });
             self
         }
+        /// Sets `linked_workbook_skip_enabled` of the [`super::Course`] being built.
         pub fn linked_workbook_skip_enabled<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -4174,6 +4320,7 @@ pub mod builder {
             });
             self
         }
+        /// Sets `location` of the [`super::Course`] being built.
         pub fn location<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<super::Location>>,
@@ -4184,6 +4331,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for location: {e}"));
             self
         }
+        /// Sets `meetings` of the [`super::Course`] being built.
         pub fn meetings<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -4196,6 +4344,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for meetings: {e}"));
             self
         }
+        /// Sets `meetings_overview_enabled` of the [`super::Course`] being built.
         pub fn meetings_overview_enabled<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -4206,6 +4355,7 @@ pub mod builder {
             });
             self
         }
+        /// Sets `parent_course_id` of the [`super::Course`] being built.
         pub fn parent_course_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
@@ -4216,6 +4366,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for parent_course_id: {e}"));
             self
         }
+        /// Sets `paywalls_block` of the [`super::Course`] being built.
         pub fn paywalls_block<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4226,6 +4377,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for paywalls_block: {e}"));
             self
         }
+        /// Sets `prerequisite_courses` of the [`super::Course`] being built.
         pub fn prerequisite_courses<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::vec::Vec<super::Course>>>,
@@ -4236,6 +4388,7 @@ pub mod builder {
             });
             self
         }
+        /// Sets `prerequisite_learning_paths` of the [`super::Course`] being built.
         pub fn prerequisite_learning_paths<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::vec::Vec<super::LearningPath>>>,
@@ -4246,6 +4399,7 @@ pub mod builder {
             });
             self
         }
+        /// Sets `price_in_cents` of the [`super::Course`] being built.
         pub fn price_in_cents<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -4256,6 +4410,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for price_in_cents: {e}"));
             self
         }
+        /// Sets `prices` of the [`super::Course`] being built.
         pub fn prices<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::vec::Vec<super::ItemPrice>>>,
@@ -4266,6 +4421,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for prices: {e}"));
             self
         }
+        /// Sets `publish_date` of the [`super::Course`] being built.
         pub fn publish_date<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -4278,6 +4434,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for publish_date: {e}"));
             self
         }
+        /// Sets `purchasable` of the [`super::Course`] being built.
         pub fn purchasable<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -4288,6 +4445,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for purchasable: {e}"));
             self
         }
+        /// Sets `readable_recurrence_string` of the [`super::Course`] being built.
         pub fn readable_recurrence_string<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4298,6 +4456,7 @@ pub mod builder {
             });
             self
         }
+        /// Sets `recurrence` of the [`super::Course`] being built.
         pub fn recurrence<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
@@ -4308,6 +4467,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for recurrence: {e}"));
             self
         }
+        /// Sets `recurrence_rule` of the [`super::Course`] being built.
         pub fn recurrence_rule<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4318,6 +4478,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for recurrence_rule: {e}"));
             self
         }
+        /// Sets `resources_enabled` of the [`super::Course`] being built.
         pub fn resources_enabled<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -4328,6 +4489,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for resources_enabled: {e}"));
             self
         }
+        /// Sets `roster` of the [`super::Course`] being built.
         pub fn roster<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -4338,6 +4500,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for roster: {e}"));
             self
         }
+        /// Sets `roster_submitted_date` of the [`super::Course`] being built.
         pub fn roster_submitted_date<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -4350,6 +4513,7 @@ pub mod builder {
             });
             self
         }
+        /// Sets `sample_lesson` of the [`super::Course`] being built.
         pub fn sample_lesson<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<super::Lesson>>,
@@ -4360,6 +4524,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for sample_lesson: {e}"));
             self
         }
+        /// Sets `sample_lesson_id` of the [`super::Course`] being built.
         pub fn sample_lesson_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4370,6 +4535,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for sample_lesson_id: {e}"));
             self
         }
+        /// Sets `scorm_collect_user_details` of the [`super::Course`] being built.
         pub fn scorm_collect_user_details<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -4380,6 +4546,7 @@ pub mod builder {
             });
             self
         }
+        /// Sets `seat_packages` of the [`super::Course`] being built.
         pub fn seat_packages<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::vec::Vec<super::SeatPackage>>>,
@@ -4390,6 +4557,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for seat_packages: {e}"));
             self
         }
+        /// Sets `seat_tiers` of the [`super::Course`] being built.
         pub fn seat_tiers<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::vec::Vec<super::SeatTier>>>,
@@ -4400,6 +4568,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for seat_tiers: {e}"));
             self
         }
+        /// Sets `seats_allocated_count` of the [`super::Course`] being built.
         pub fn seats_allocated_count<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -4410,6 +4579,7 @@ pub mod builder {
             });
             self
         }
+        /// Sets `seats_limit` of the [`super::Course`] being built.
         pub fn seats_limit<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -4420,6 +4590,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for seats_limit: {e}"));
             self
         }
+        /// Sets `seats_limit_met` of the [`super::Course`] being built.
         pub fn seats_limit_met<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -4430,6 +4601,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for seats_limit_met: {e}"));
             self
         }
+        /// Sets `seats_used_count` of the [`super::Course`] being built.
         pub fn seats_used_count<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -4440,6 +4612,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for seats_used_count: {e}"));
             self
         }
+        /// Sets `sections` of the [`super::Course`] being built.
         pub fn sections<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::vec::Vec<super::Section>>>,
@@ -4450,6 +4623,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for sections: {e}"));
             self
         }
+        /// Sets `session_is_titled` of the [`super::Course`] being built.
         pub fn session_is_titled<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -4460,6 +4634,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for session_is_titled: {e}"));
             self
         }
+        /// Sets `show_progress` of the [`super::Course`] being built.
         pub fn show_progress<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -4470,6 +4645,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for show_progress: {e}"));
             self
         }
+        /// Sets `show_syllabus_while_unenrolled` of the [`super::Course`] being built.
         pub fn show_syllabus_while_unenrolled<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -4480,6 +4656,7 @@ pub mod builder {
             });
             self
         }
+        /// Sets `sku` of the [`super::Course`] being built.
         pub fn sku<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4490,6 +4667,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for sku: {e}"));
             self
         }
+        /// Sets `slug` of the [`super::Course`] being built.
         pub fn slug<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4500,6 +4678,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for slug: {e}"));
             self
         }
+        /// Sets `status` of the [`super::Course`] being built.
         pub fn status<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<crate::CourseStatus>>,
@@ -4510,6 +4689,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for status: {e}"));
             self
         }
+        /// Sets `suggested_retail_price_in_cents` of the [`super::Course`] being built.
         pub fn suggested_retail_price_in_cents<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -4520,6 +4700,7 @@ pub mod builder {
             });
             self
         }
+        /// Sets `superquiz_enabled` of the [`super::Course`] being built.
         pub fn superquiz_enabled<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -4530,6 +4711,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for superquiz_enabled: {e}"));
             self
         }
+        /// Sets `syllabus_titles_enabled` of the [`super::Course`] being built.
         pub fn syllabus_titles_enabled<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -4540,6 +4722,7 @@ pub mod builder {
             });
             self
         }
+        /// Sets `tax_category` of the [`super::Course`] being built.
         pub fn tax_category<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4550,6 +4733,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for tax_category: {e}"));
             self
         }
+        /// Sets `taxable` of the [`super::Course`] being built.
         pub fn taxable<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -4560,6 +4744,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for taxable: {e}"));
             self
         }
+        /// Sets `terms_block` of the [`super::Course`] being built.
         pub fn terms_block<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4570,6 +4755,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for terms_block: {e}"));
             self
         }
+        /// Sets `title` of the [`super::Course`] being built.
         pub fn title<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4580,6 +4766,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for title: {e}"));
             self
         }
+        /// Sets `topic_group` of the [`super::Course`] being built.
         pub fn topic_group<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<super::TopicGroup>>,
@@ -4590,6 +4777,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for topic_group: {e}"));
             self
         }
+        /// Sets `topic_group_id` of the [`super::Course`] being built.
         pub fn topic_group_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4600,6 +4788,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for topic_group_id: {e}"));
             self
         }
+        /// Sets `updated_at` of the [`super::Course`] being built.
         pub fn updated_at<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -4612,6 +4801,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for updated_at: {e}"));
             self
         }
+        /// Sets `waitlist_active` of the [`super::Course`] being built.
         pub fn waitlist_active<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -4622,6 +4812,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for waitlist_active: {e}"));
             self
         }
+        /// Sets `waitlist_count` of the [`super::Course`] being built.
         pub fn waitlist_count<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -4632,6 +4823,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for waitlist_count: {e}"));
             self
         }
+        /// Sets `waitlisting_enabled` of the [`super::Course`] being built.
         pub fn waitlisting_enabled<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -4642,6 +4834,7 @@ pub mod builder {
             });
             self
         }
+        /// Sets `waitlisting_triggered` of the [`super::Course`] being built.
         pub fn waitlisting_triggered<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -4652,6 +4845,7 @@ pub mod builder {
             });
             self
         }
+        /// Sets `webinar_dates` of the [`super::Course`] being built.
         pub fn webinar_dates<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::vec::Vec<super::DateRange>>>,
@@ -4662,6 +4856,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for webinar_dates: {e}"));
             self
         }
+        /// Sets `webinar_details` of the [`super::Course`] being built.
         pub fn webinar_details<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<super::WebinarBlock>>,
@@ -4672,6 +4867,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for webinar_details: {e}"));
             self
         }
+        /// Sets `webinar_id` of the [`super::Course`] being built.
         pub fn webinar_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4682,6 +4878,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for webinar_id: {e}"));
             self
         }
+        /// Sets `webinar_time_zone` of the [`super::Course`] being built.
         pub fn webinar_time_zone<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4692,6 +4889,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for webinar_time_zone: {e}"));
             self
         }
+        /// Sets `workbook_enabled` of the [`super::Course`] being built.
         pub fn workbook_enabled<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -4917,6 +5115,7 @@ pub mod builder {
         }
     }
     #[derive(Clone, Debug)]
+    /// Builds a [`super::CourseGroup`] field by field.
     pub struct CourseGroup {
         id: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -4944,6 +5143,7 @@ pub mod builder {
         }
     }
     impl CourseGroup {
+        /// Sets `id` of the [`super::CourseGroup`] being built.
         pub fn id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4954,6 +5154,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for id: {e}"));
             self
         }
+        /// Sets `kind` of the [`super::CourseGroup`] being built.
         pub fn kind<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<crate::CourseKind>>,
@@ -4964,6 +5165,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for kind: {e}"));
             self
         }
+        /// Sets `slug` of the [`super::CourseGroup`] being built.
         pub fn slug<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4974,6 +5176,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for slug: {e}"));
             self
         }
+        /// Sets `title` of the [`super::CourseGroup`] being built.
         pub fn title<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5009,6 +5212,7 @@ pub mod builder {
         }
     }
     #[derive(Clone, Debug)]
+    /// Builds a [`super::DateRange`] field by field.
     pub struct DateRange {
         end_date: ::std::result::Result<
             ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -5028,6 +5232,7 @@ pub mod builder {
         }
     }
     impl DateRange {
+        /// Sets `end_date` of the [`super::DateRange`] being built.
         pub fn end_date<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -5040,6 +5245,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for end_date: {e}"));
             self
         }
+        /// Sets `start_date` of the [`super::DateRange`] being built.
         pub fn start_date<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -5073,6 +5279,7 @@ pub mod builder {
         }
     }
     #[derive(Clone, Debug)]
+    /// Builds a [`super::ErrorBody`] field by field.
     pub struct ErrorBody {
         error: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -5094,6 +5301,7 @@ pub mod builder {
         }
     }
     impl ErrorBody {
+        /// Sets `error` of the [`super::ErrorBody`] being built.
         pub fn error<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5104,6 +5312,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for error: {e}"));
             self
         }
+        /// Sets `message` of the [`super::ErrorBody`] being built.
         pub fn message<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5114,6 +5323,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for message: {e}"));
             self
         }
+        /// Sets `retry_after` of the [`super::ErrorBody`] being built.
         pub fn retry_after<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -5147,6 +5357,7 @@ pub mod builder {
         }
     }
     #[derive(Clone, Debug)]
+    /// Builds a [`super::InPersonEventInfo`] field by field.
     pub struct InPersonEventInfo {
         hero_asset: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -5166,6 +5377,7 @@ pub mod builder {
         }
     }
     impl InPersonEventInfo {
+        /// Sets `hero_asset` of the [`super::InPersonEventInfo`] being built.
         pub fn hero_asset<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5176,6 +5388,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for hero_asset: {e}"));
             self
         }
+        /// Sets `subtitle` of the [`super::InPersonEventInfo`] being built.
         pub fn subtitle<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5207,6 +5420,7 @@ pub mod builder {
         }
     }
     #[derive(Clone, Debug)]
+    /// Builds a [`super::ItemPrice`] field by field.
     pub struct ItemPrice {
         currency_code: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -5233,6 +5447,7 @@ pub mod builder {
         }
     }
     impl ItemPrice {
+        /// Sets `currency_code` of the [`super::ItemPrice`] being built.
         pub fn currency_code<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5243,6 +5458,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for currency_code: {e}"));
             self
         }
+        /// Sets `id` of the [`super::ItemPrice`] being built.
         pub fn id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5253,6 +5469,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for id: {e}"));
             self
         }
+        /// Sets `price_in_cents` of the [`super::ItemPrice`] being built.
         pub fn price_in_cents<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -5263,6 +5480,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for price_in_cents: {e}"));
             self
         }
+        /// Sets `variations` of the [`super::ItemPrice`] being built.
         pub fn variations<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -5300,6 +5518,7 @@ pub mod builder {
         }
     }
     #[derive(Clone, Debug)]
+    /// Builds a [`super::LearningPath`] field by field.
     pub struct LearningPath {
         id: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -5324,6 +5543,7 @@ pub mod builder {
         }
     }
     impl LearningPath {
+        /// Sets `id` of the [`super::LearningPath`] being built.
         pub fn id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5334,6 +5554,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for id: {e}"));
             self
         }
+        /// Sets `name` of the [`super::LearningPath`] being built.
         pub fn name<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5344,6 +5565,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for name: {e}"));
             self
         }
+        /// Sets `slug` of the [`super::LearningPath`] being built.
         pub fn slug<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5377,6 +5599,7 @@ pub mod builder {
         }
     }
     #[derive(Clone, Debug)]
+    /// Builds a [`super::Lesson`] field by field.
     pub struct Lesson {
         access_level: ::std::result::Result<
             ::std::option::Option<crate::LessonAccessLevel>,
@@ -5424,6 +5647,7 @@ pub mod builder {
         }
     }
     impl Lesson {
+        /// Sets `access_level` of the [`super::Lesson`] being built.
         pub fn access_level<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<crate::LessonAccessLevel>>,
@@ -5434,6 +5658,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for access_level: {e}"));
             self
         }
+        /// Sets `id` of the [`super::Lesson`] being built.
         pub fn id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5444,6 +5669,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for id: {e}"));
             self
         }
+        /// Sets `section` of the [`super::Lesson`] being built.
         pub fn section<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<super::OpenObject>>,
@@ -5454,6 +5680,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for section: {e}"));
             self
         }
+        /// Sets `slug` of the [`super::Lesson`] being built.
         pub fn slug<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5464,6 +5691,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for slug: {e}"));
             self
         }
+        /// Sets `slug_or_id` of the [`super::Lesson`] being built.
         pub fn slug_or_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5474,6 +5702,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for slug_or_id: {e}"));
             self
         }
+        /// Sets `title` of the [`super::Lesson`] being built.
         pub fn title<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5484,6 +5713,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for title: {e}"));
             self
         }
+        /// Sets `topic_outline` of the [`super::Lesson`] being built.
         pub fn topic_outline<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::vec::Vec<super::OpenObject>>>,
@@ -5494,6 +5724,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for topic_outline: {e}"));
             self
         }
+        /// Sets `topics` of the [`super::Lesson`] being built.
         pub fn topics<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::vec::Vec<::serde_json::Value>>>,
@@ -5535,6 +5766,7 @@ pub mod builder {
         }
     }
     #[derive(Clone, Debug)]
+    /// Builds a [`super::License`] field by field.
     pub struct License {
         id: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -5554,6 +5786,7 @@ pub mod builder {
         }
     }
     impl License {
+        /// Sets `id` of the [`super::License`] being built.
         pub fn id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5564,6 +5797,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for id: {e}"));
             self
         }
+        /// Sets `name` of the [`super::License`] being built.
         pub fn name<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5593,6 +5827,7 @@ pub mod builder {
         }
     }
     #[derive(Clone, Debug)]
+    /// Builds a [`super::Location`] field by field.
     pub struct Location {
         address1: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -5649,6 +5884,7 @@ pub mod builder {
         }
     }
     impl Location {
+        /// Sets `address1` of the [`super::Location`] being built.
         pub fn address1<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5659,6 +5895,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for address1: {e}"));
             self
         }
+        /// Sets `address2` of the [`super::Location`] being built.
         pub fn address2<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5669,6 +5906,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for address2: {e}"));
             self
         }
+        /// Sets `city` of the [`super::Location`] being built.
         pub fn city<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5679,6 +5917,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for city: {e}"));
             self
         }
+        /// Sets `country` of the [`super::Location`] being built.
         pub fn country<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5689,6 +5928,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for country: {e}"));
             self
         }
+        /// Sets `id` of the [`super::Location`] being built.
         pub fn id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
@@ -5699,6 +5939,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for id: {e}"));
             self
         }
+        /// Sets `name` of the [`super::Location`] being built.
         pub fn name<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5709,6 +5950,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for name: {e}"));
             self
         }
+        /// Sets `room` of the [`super::Location`] being built.
         pub fn room<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5719,6 +5961,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for room: {e}"));
             self
         }
+        /// Sets `state` of the [`super::Location`] being built.
         pub fn state<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5729,6 +5972,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for state: {e}"));
             self
         }
+        /// Sets `time_zone` of the [`super::Location`] being built.
         pub fn time_zone<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5739,6 +5983,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for time_zone: {e}"));
             self
         }
+        /// Sets `zip_code` of the [`super::Location`] being built.
         pub fn zip_code<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5784,6 +6029,7 @@ pub mod builder {
         }
     }
     #[derive(Clone, Debug)]
+    /// Builds a [`super::Meeting`] field by field.
     pub struct Meeting {
         attendee_info: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -5841,6 +6087,7 @@ pub mod builder {
         }
     }
     impl Meeting {
+        /// Sets `attendee_info` of the [`super::Meeting`] being built.
         pub fn attendee_info<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5851,6 +6098,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for attendee_info: {e}"));
             self
         }
+        /// Sets `attendees` of the [`super::Meeting`] being built.
         pub fn attendees<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::vec::Vec<super::User>>>,
@@ -5861,6 +6109,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for attendees: {e}"));
             self
         }
+        /// Sets `course` of the [`super::Meeting`] being built.
         pub fn course<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<super::Course>,
@@ -5871,6 +6120,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for course: {e}"));
             self
         }
+        /// Sets `course_id` of the [`super::Meeting`] being built.
         pub fn course_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::uuid::Uuid>,
@@ -5881,6 +6131,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for course_id: {e}"));
             self
         }
+        /// Sets `end_date` of the [`super::Meeting`] being built.
         pub fn end_date<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -5891,6 +6142,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for end_date: {e}"));
             self
         }
+        /// Sets `id` of the [`super::Meeting`] being built.
         pub fn id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::uuid::Uuid>,
@@ -5901,6 +6153,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for id: {e}"));
             self
         }
+        /// Sets `instructors` of the [`super::Meeting`] being built.
         pub fn instructors<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -5913,6 +6166,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for instructors: {e}"));
             self
         }
+        /// Sets `join_url` of the [`super::Meeting`] being built.
         pub fn join_url<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5923,6 +6177,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for join_url: {e}"));
             self
         }
+        /// Sets `location` of the [`super::Meeting`] being built.
         pub fn location<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<super::Location>>,
@@ -5933,6 +6188,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for location: {e}"));
             self
         }
+        /// Sets `location_id` of the [`super::Meeting`] being built.
         pub fn location_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
@@ -5943,6 +6199,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for location_id: {e}"));
             self
         }
+        /// Sets `start_date` of the [`super::Meeting`] being built.
         pub fn start_date<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -5953,6 +6210,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for start_date: {e}"));
             self
         }
+        /// Sets `time_zone` of the [`super::Meeting`] being built.
         pub fn time_zone<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5963,6 +6221,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for time_zone: {e}"));
             self
         }
+        /// Sets `title` of the [`super::Meeting`] being built.
         pub fn title<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6014,6 +6273,7 @@ pub mod builder {
         }
     }
     #[derive(Clone, Debug)]
+    /// Builds a [`super::MeetingByIdData`] field by field.
     pub struct MeetingByIdData {
         meeting_by_id:
             ::std::result::Result<::std::option::Option<super::Meeting>, ::std::string::String>,
@@ -6026,6 +6286,7 @@ pub mod builder {
         }
     }
     impl MeetingByIdData {
+        /// Sets `meeting_by_id` of the [`super::MeetingByIdData`] being built.
         pub fn meeting_by_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<super::Meeting>>,
@@ -6055,6 +6316,7 @@ pub mod builder {
         }
     }
     #[derive(Clone, Debug)]
+    /// Builds a [`super::MeetingResponse`] field by field.
     pub struct MeetingResponse {
         data: ::std::result::Result<super::MeetingByIdData, ::std::string::String>,
     }
@@ -6066,6 +6328,7 @@ pub mod builder {
         }
     }
     impl MeetingResponse {
+        /// Sets `data` of the [`super::MeetingResponse`] being built.
         pub fn data<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<super::MeetingByIdData>,
@@ -6093,6 +6356,7 @@ pub mod builder {
         }
     }
     #[derive(Clone, Debug)]
+    /// Builds a [`super::MeetingsData`] field by field.
     pub struct MeetingsData {
         meetings: ::std::result::Result<super::MeetingsPage, ::std::string::String>,
     }
@@ -6104,6 +6368,7 @@ pub mod builder {
         }
     }
     impl MeetingsData {
+        /// Sets `meetings` of the [`super::MeetingsData`] being built.
         pub fn meetings<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<super::MeetingsPage>,
@@ -6133,6 +6398,7 @@ pub mod builder {
         }
     }
     #[derive(Clone, Debug)]
+    /// Builds a [`super::MeetingsPage`] field by field.
     pub struct MeetingsPage {
         aggregations: ::std::result::Result<
             ::std::option::Option<::std::vec::Vec<::std::option::Option<super::Aggregation>>>,
@@ -6155,6 +6421,7 @@ pub mod builder {
         }
     }
     impl MeetingsPage {
+        /// Sets `aggregations` of the [`super::MeetingsPage`] being built.
         pub fn aggregations<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -6169,6 +6436,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for aggregations: {e}"));
             self
         }
+        /// Sets `meetings` of the [`super::MeetingsPage`] being built.
         pub fn meetings<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::vec::Vec<super::Meeting>>>,
@@ -6179,6 +6447,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for meetings: {e}"));
             self
         }
+        /// Sets `page_info` of the [`super::MeetingsPage`] being built.
         pub fn page_info<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<super::PageInfo>>,
@@ -6212,6 +6481,7 @@ pub mod builder {
         }
     }
     #[derive(Clone, Debug)]
+    /// Builds a [`super::MeetingsResponse`] field by field.
     pub struct MeetingsResponse {
         data: ::std::result::Result<super::MeetingsData, ::std::string::String>,
     }
@@ -6223,6 +6493,7 @@ pub mod builder {
         }
     }
     impl MeetingsResponse {
+        /// Sets `data` of the [`super::MeetingsResponse`] being built.
         pub fn data<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<super::MeetingsData>,
@@ -6250,6 +6521,7 @@ pub mod builder {
         }
     }
     #[derive(Clone, Debug)]
+    /// Builds a [`super::NestedMeeting`] field by field.
     pub struct NestedMeeting {
         attendee_info: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -6302,6 +6574,7 @@ pub mod builder {
         }
     }
     impl NestedMeeting {
+        /// Sets `attendee_info` of the [`super::NestedMeeting`] being built.
         pub fn attendee_info<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6312,6 +6585,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for attendee_info: {e}"));
             self
         }
+        /// Sets `course_id` of the [`super::NestedMeeting`] being built.
         pub fn course_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
@@ -6322,6 +6596,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for course_id: {e}"));
             self
         }
+        /// Sets `end_date` of the [`super::NestedMeeting`] being built.
         pub fn end_date<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -6334,6 +6609,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for end_date: {e}"));
             self
         }
+        /// Sets `id` of the [`super::NestedMeeting`] being built.
         pub fn id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
@@ -6344,6 +6620,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for id: {e}"));
             self
         }
+        /// Sets `instructors` of the [`super::NestedMeeting`] being built.
         pub fn instructors<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -6356,6 +6633,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for instructors: {e}"));
             self
         }
+        /// Sets `join_url` of the [`super::NestedMeeting`] being built.
         pub fn join_url<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6366,6 +6644,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for join_url: {e}"));
             self
         }
+        /// Sets `location_id` of the [`super::NestedMeeting`] being built.
         pub fn location_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
@@ -6376,6 +6655,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for location_id: {e}"));
             self
         }
+        /// Sets `start_date` of the [`super::NestedMeeting`] being built.
         pub fn start_date<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -6388,6 +6668,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for start_date: {e}"));
             self
         }
+        /// Sets `time_zone` of the [`super::NestedMeeting`] being built.
         pub fn time_zone<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6398,6 +6679,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for time_zone: {e}"));
             self
         }
+        /// Sets `title` of the [`super::NestedMeeting`] being built.
         pub fn title<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6445,6 +6727,7 @@ pub mod builder {
         }
     }
     #[derive(Clone, Debug)]
+    /// Builds a [`super::PageInfo`] field by field.
     pub struct PageInfo {
         current_page: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
         has_more: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
@@ -6462,6 +6745,7 @@ pub mod builder {
         }
     }
     impl PageInfo {
+        /// Sets `current_page` of the [`super::PageInfo`] being built.
         pub fn current_page<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -6472,6 +6756,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for current_page: {e}"));
             self
         }
+        /// Sets `has_more` of the [`super::PageInfo`] being built.
         pub fn has_more<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -6482,6 +6767,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for has_more: {e}"));
             self
         }
+        /// Sets `per_page` of the [`super::PageInfo`] being built.
         pub fn per_page<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -6492,6 +6778,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for per_page: {e}"));
             self
         }
+        /// Sets `total` of the [`super::PageInfo`] being built.
         pub fn total<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -6525,6 +6812,7 @@ pub mod builder {
         }
     }
     #[derive(Clone, Debug)]
+    /// Builds a [`super::PriceVariation`] field by field.
     pub struct PriceVariation {
         label: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -6541,6 +6829,7 @@ pub mod builder {
         }
     }
     impl PriceVariation {
+        /// Sets `label` of the [`super::PriceVariation`] being built.
         pub fn label<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6551,6 +6840,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for label: {e}"));
             self
         }
+        /// Sets `price_in_cents` of the [`super::PriceVariation`] being built.
         pub fn price_in_cents<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -6582,6 +6872,7 @@ pub mod builder {
         }
     }
     #[derive(Clone, Debug)]
+    /// Builds a [`super::PurchasedBundle`] field by field.
     pub struct PurchasedBundle {
         bundle: ::std::result::Result<::std::option::Option<super::Bundle>, ::std::string::String>,
         bundle_id: ::std::result::Result<
@@ -6598,6 +6889,7 @@ pub mod builder {
         }
     }
     impl PurchasedBundle {
+        /// Sets `bundle` of the [`super::PurchasedBundle`] being built.
         pub fn bundle<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<super::Bundle>>,
@@ -6608,6 +6900,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for bundle: {e}"));
             self
         }
+        /// Sets `bundle_id` of the [`super::PurchasedBundle`] being built.
         pub fn bundle_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6639,6 +6932,7 @@ pub mod builder {
         }
     }
     #[derive(Clone, Debug)]
+    /// Builds a [`super::PurchasedCourse`] field by field.
     pub struct PurchasedCourse {
         certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -6668,6 +6962,7 @@ pub mod builder {
         }
     }
     impl PurchasedCourse {
+        /// Sets `certificate` of the [`super::PurchasedCourse`] being built.
         pub fn certificate<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6678,6 +6973,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for certificate: {e}"));
             self
         }
+        /// Sets `certificate_issued_at` of the [`super::PurchasedCourse`] being built.
         pub fn certificate_issued_at<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -6690,6 +6986,7 @@ pub mod builder {
             });
             self
         }
+        /// Sets `course` of the [`super::PurchasedCourse`] being built.
         pub fn course<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<super::Course>>,
@@ -6700,6 +6997,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for course: {e}"));
             self
         }
+        /// Sets `course_id` of the [`super::PurchasedCourse`] being built.
         pub fn course_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
@@ -6710,6 +7008,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for course_id: {e}"));
             self
         }
+        /// Sets `status` of the [`super::PurchasedCourse`] being built.
         pub fn status<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6747,6 +7046,7 @@ pub mod builder {
         }
     }
     #[derive(Clone, Debug)]
+    /// Builds a [`super::RecommendedSlug`] field by field.
     pub struct RecommendedSlug {
         boost: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
         slug: ::std::result::Result<
@@ -6763,6 +7063,7 @@ pub mod builder {
         }
     }
     impl RecommendedSlug {
+        /// Sets `boost` of the [`super::RecommendedSlug`] being built.
         pub fn boost<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<f64>>,
@@ -6773,6 +7074,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for boost: {e}"));
             self
         }
+        /// Sets `slug` of the [`super::RecommendedSlug`] being built.
         pub fn slug<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6804,6 +7106,7 @@ pub mod builder {
         }
     }
     #[derive(Clone, Debug)]
+    /// Builds a [`super::RecommendedTag`] field by field.
     pub struct RecommendedTag {
         boost: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
         label: ::std::result::Result<
@@ -6820,6 +7123,7 @@ pub mod builder {
         }
     }
     impl RecommendedTag {
+        /// Sets `boost` of the [`super::RecommendedTag`] being built.
         pub fn boost<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<f64>>,
@@ -6830,6 +7134,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for boost: {e}"));
             self
         }
+        /// Sets `label` of the [`super::RecommendedTag`] being built.
         pub fn label<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6861,6 +7166,7 @@ pub mod builder {
         }
     }
     #[derive(Clone, Debug)]
+    /// Builds a [`super::SeatPackage`] field by field.
     pub struct SeatPackage {
         seats: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
     }
@@ -6872,6 +7178,7 @@ pub mod builder {
         }
     }
     impl SeatPackage {
+        /// Sets `seats` of the [`super::SeatPackage`] being built.
         pub fn seats<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -6901,6 +7208,7 @@ pub mod builder {
         }
     }
     #[derive(Clone, Debug)]
+    /// Builds a [`super::SeatTier`] field by field.
     pub struct SeatTier {
         price_in_cents: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
         seats: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
@@ -6914,6 +7222,7 @@ pub mod builder {
         }
     }
     impl SeatTier {
+        /// Sets `price_in_cents` of the [`super::SeatTier`] being built.
         pub fn price_in_cents<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -6924,6 +7233,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for price_in_cents: {e}"));
             self
         }
+        /// Sets `seats` of the [`super::SeatTier`] being built.
         pub fn seats<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -6953,6 +7263,7 @@ pub mod builder {
         }
     }
     #[derive(Clone, Debug)]
+    /// Builds a [`super::Section`] field by field.
     pub struct Section {
         id: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -6997,6 +7308,7 @@ pub mod builder {
         }
     }
     impl Section {
+        /// Sets `id` of the [`super::Section`] being built.
         pub fn id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7007,6 +7319,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for id: {e}"));
             self
         }
+        /// Sets `lessons` of the [`super::Section`] being built.
         pub fn lessons<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::vec::Vec<super::Lesson>>>,
@@ -7017,6 +7330,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for lessons: {e}"));
             self
         }
+        /// Sets `parent_section_id` of the [`super::Section`] being built.
         pub fn parent_section_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7027,6 +7341,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for parent_section_id: {e}"));
             self
         }
+        /// Sets `release_at` of the [`super::Section`] being built.
         pub fn release_at<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -7039,6 +7354,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for release_at: {e}"));
             self
         }
+        /// Sets `slug` of the [`super::Section`] being built.
         pub fn slug<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7049,6 +7365,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for slug: {e}"));
             self
         }
+        /// Sets `status` of the [`super::Section`] being built.
         pub fn status<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<crate::SectionStatus>>,
@@ -7059,6 +7376,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for status: {e}"));
             self
         }
+        /// Sets `title` of the [`super::Section`] being built.
         pub fn title<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7098,6 +7416,7 @@ pub mod builder {
         }
     }
     #[derive(Clone, Debug)]
+    /// Builds a [`super::TopicGroup`] field by field.
     pub struct TopicGroup {
         categories: ::std::result::Result<
             ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -7122,6 +7441,7 @@ pub mod builder {
         }
     }
     impl TopicGroup {
+        /// Sets `categories` of the [`super::TopicGroup`] being built.
         pub fn categories<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -7134,6 +7454,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for categories: {e}"));
             self
         }
+        /// Sets `company_id` of the [`super::TopicGroup`] being built.
         pub fn company_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7144,6 +7465,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for company_id: {e}"));
             self
         }
+        /// Sets `id` of the [`super::TopicGroup`] being built.
         pub fn id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7177,6 +7499,7 @@ pub mod builder {
         }
     }
     #[derive(Clone, Debug)]
+    /// Builds a [`super::UpdateMeetingAttendanceRequest`] field by field.
     pub struct UpdateMeetingAttendanceRequest {
         attended: ::std::result::Result<bool, ::std::string::String>,
         course_id:
@@ -7195,6 +7518,7 @@ pub mod builder {
         }
     }
     impl UpdateMeetingAttendanceRequest {
+        /// Sets `attended` of the [`super::UpdateMeetingAttendanceRequest`] being built.
         pub fn attended<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<bool>,
@@ -7205,6 +7529,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for attended: {e}"));
             self
         }
+        /// Sets `course_id` of the [`super::UpdateMeetingAttendanceRequest`] being built.
         pub fn course_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
@@ -7215,6 +7540,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for course_id: {e}"));
             self
         }
+        /// Sets `meeting_id` of the [`super::UpdateMeetingAttendanceRequest`] being built.
         pub fn meeting_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::uuid::Uuid>,
@@ -7225,6 +7551,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for meeting_id: {e}"));
             self
         }
+        /// Sets `user_id` of the [`super::UpdateMeetingAttendanceRequest`] being built.
         pub fn user_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::uuid::Uuid>,
@@ -7264,6 +7591,7 @@ pub mod builder {
         }
     }
     #[derive(Clone, Debug)]
+    /// Builds a [`super::User`] field by field.
     pub struct User {
         abbreviated_name: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -7561,6 +7889,7 @@ pub mod builder {
         }
     }
     impl User {
+        /// Sets `abbreviated_name` of the [`super::User`] being built.
         pub fn abbreviated_name<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7571,6 +7900,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for abbreviated_name: {e}"));
             self
         }
+        /// Sets `accessed_flows` of the [`super::User`] being built.
         pub fn accessed_flows<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -7583,6 +7913,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for accessed_flows: {e}"));
             self
         }
+        /// Sets `active_license` of the [`super::User`] being built.
         pub fn active_license<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<super::License>>,
@@ -7593,6 +7924,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for active_license: {e}"));
             self
         }
+        /// Sets `address1` of the [`super::User`] being built.
         pub fn address1<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7603,6 +7935,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for address1: {e}"));
             self
         }
+        /// Sets `address2` of the [`super::User`] being built.
         pub fn address2<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7613,6 +7946,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for address2: {e}"));
             self
         }
+        /// Sets `admin_clients` of the [`super::User`] being built.
         pub fn admin_clients<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::vec::Vec<super::Client>>>,
@@ -7623,6 +7957,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for admin_clients: {e}"));
             self
         }
+        /// Sets `allocated_learning_paths` of the [`super::User`] being built.
         pub fn allocated_learning_paths<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -7635,6 +7970,7 @@ pub mod builder {
             });
             self
         }
+        /// Sets `allocated_licenses` of the [`super::User`] being built.
         pub fn allocated_licenses<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -7647,6 +7983,7 @@ pub mod builder {
             });
             self
         }
+        /// Sets `asset` of the [`super::User`] being built.
         pub fn asset<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7657,6 +7994,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for asset: {e}"));
             self
         }
+        /// Sets `attended_meetings` of the [`super::User`] being built.
         pub fn attended_meetings<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -7669,6 +8007,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for attended_meetings: {e}"));
             self
         }
+        /// Sets `available_courses_count` of the [`super::User`] being built.
         pub fn available_courses_count<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -7679,6 +8018,7 @@ pub mod builder {
             });
             self
         }
+        /// Sets `balance` of the [`super::User`] being built.
         pub fn balance<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<f64>>,
@@ -7689,6 +8029,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for balance: {e}"));
             self
         }
+        /// Sets `bio` of the [`super::User`] being built.
         pub fn bio<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7699,6 +8040,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for bio: {e}"));
             self
         }
+        /// Sets `certificates_count` of the [`super::User`] being built.
         pub fn certificates_count<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -7709,6 +8051,7 @@ pub mod builder {
             });
             self
         }
+        /// Sets `city` of the [`super::User`] being built.
         pub fn city<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7719,6 +8062,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for city: {e}"));
             self
         }
+        /// Sets `client` of the [`super::User`] being built.
         pub fn client<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<super::Client>>,
@@ -7729,6 +8073,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for client: {e}"));
             self
         }
+        /// Sets `client_id` of the [`super::User`] being built.
         pub fn client_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
@@ -7739,6 +8084,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for client_id: {e}"));
             self
         }
+        /// Sets `collaborations_count` of the [`super::User`] being built.
         pub fn collaborations_count<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -7749,6 +8095,7 @@ pub mod builder {
             });
             self
         }
+        /// Sets `completed_courses_count` of the [`super::User`] being built.
         pub fn completed_courses_count<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -7759,6 +8106,7 @@ pub mod builder {
             });
             self
         }
+        /// Sets `country` of the [`super::User`] being built.
         pub fn country<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7769,6 +8117,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for country: {e}"));
             self
         }
+        /// Sets `created_at` of the [`super::User`] being built.
         pub fn created_at<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -7781,6 +8130,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for created_at: {e}"));
             self
         }
+        /// Sets `custom_fields` of the [`super::User`] being built.
         pub fn custom_fields<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
@@ -7791,6 +8141,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for custom_fields: {e}"));
             self
         }
+        /// Sets `disabled` of the [`super::User`] being built.
         pub fn disabled<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -7801,6 +8152,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for disabled: {e}"));
             self
         }
+        /// Sets `email` of the [`super::User`] being built.
         pub fn email<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7811,6 +8163,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for email: {e}"));
             self
         }
+        /// Sets `external_customer_id` of the [`super::User`] being built.
         pub fn external_customer_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7821,6 +8174,7 @@ pub mod builder {
             });
             self
         }
+        /// Sets `first_initial` of the [`super::User`] being built.
         pub fn first_initial<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7831,6 +8185,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for first_initial: {e}"));
             self
         }
+        /// Sets `first_name` of the [`super::User`] being built.
         pub fn first_name<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7841,6 +8196,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for first_name: {e}"));
             self
         }
+        /// Sets `id` of the [`super::User`] being built.
         pub fn id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
@@ -7851,6 +8207,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for id: {e}"));
             self
         }
+        /// Sets `invited_by_name` of the [`super::User`] being built.
         pub fn invited_by_name<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7861,6 +8218,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for invited_by_name: {e}"));
             self
         }
+        /// Sets `lang` of the [`super::User`] being built.
         pub fn lang<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7871,6 +8229,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for lang: {e}"));
             self
         }
+        /// Sets `last_active_at` of the [`super::User`] being built.
         pub fn last_active_at<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -7883,6 +8242,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for last_active_at: {e}"));
             self
         }
+        /// Sets `last_initial` of the [`super::User`] being built.
         pub fn last_initial<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7893,6 +8253,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for last_initial: {e}"));
             self
         }
+        /// Sets `last_name` of the [`super::User`] being built.
         pub fn last_name<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7903,6 +8264,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for last_name: {e}"));
             self
         }
+        /// Sets `learner_user_id` of the [`super::User`] being built.
         pub fn learner_user_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
@@ -7913,6 +8275,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for learner_user_id: {e}"));
             self
         }
+        /// Sets `manager_user_id` of the [`super::User`] being built.
         pub fn manager_user_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
@@ -7923,6 +8286,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for manager_user_id: {e}"));
             self
         }
+        /// Sets `must_verify_email` of the [`super::User`] being built.
         pub fn must_verify_email<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -7933,6 +8297,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for must_verify_email: {e}"));
             self
         }
+        /// Sets `name` of the [`super::User`] being built.
         pub fn name<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7943,6 +8308,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for name: {e}"));
             self
         }
+        /// Sets `preferred_currency` of the [`super::User`] being built.
         pub fn preferred_currency<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7953,6 +8319,7 @@ pub mod builder {
             });
             self
         }
+        /// Sets `purchased_bundles` of the [`super::User`] being built.
         pub fn purchased_bundles<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -7965,6 +8332,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for purchased_bundles: {e}"));
             self
         }
+        /// Sets `purchased_courses` of the [`super::User`] being built.
         pub fn purchased_courses<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -7977,6 +8345,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for purchased_courses: {e}"));
             self
         }
+        /// Sets `recommended_slugs` of the [`super::User`] being built.
         pub fn recommended_slugs<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -7989,6 +8358,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for recommended_slugs: {e}"));
             self
         }
+        /// Sets `recommended_tags` of the [`super::User`] being built.
         pub fn recommended_tags<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -8001,6 +8371,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for recommended_tags: {e}"));
             self
         }
+        /// Sets `ref1` of the [`super::User`] being built.
         pub fn ref1<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -8011,6 +8382,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for ref1: {e}"));
             self
         }
+        /// Sets `ref10` of the [`super::User`] being built.
         pub fn ref10<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -8021,6 +8393,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for ref10: {e}"));
             self
         }
+        /// Sets `ref2` of the [`super::User`] being built.
         pub fn ref2<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -8031,6 +8404,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for ref2: {e}"));
             self
         }
+        /// Sets `ref3` of the [`super::User`] being built.
         pub fn ref3<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -8041,6 +8415,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for ref3: {e}"));
             self
         }
+        /// Sets `ref4` of the [`super::User`] being built.
         pub fn ref4<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -8051,6 +8426,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for ref4: {e}"));
             self
         }
+        /// Sets `ref5` of the [`super::User`] being built.
         pub fn ref5<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -8061,6 +8437,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for ref5: {e}"));
             self
         }
+        /// Sets `ref6` of the [`super::User`] being built.
         pub fn ref6<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -8071,6 +8448,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for ref6: {e}"));
             self
         }
+        /// Sets `ref7` of the [`super::User`] being built.
         pub fn ref7<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -8081,6 +8459,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for ref7: {e}"));
             self
         }
+        /// Sets `ref8` of the [`super::User`] being built.
         pub fn ref8<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -8091,6 +8470,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for ref8: {e}"));
             self
         }
+        /// Sets `ref9` of the [`super::User`] being built.
         pub fn ref9<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -8101,6 +8481,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for ref9: {e}"));
             self
         }
+        /// Sets `role_key` of the [`super::User`] being built.
         pub fn role_key<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -8111,6 +8492,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for role_key: {e}"));
             self
         }
+        /// Sets `sf_account_id` of the [`super::User`] being built.
         pub fn sf_account_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -8121,6 +8503,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for sf_account_id: {e}"));
             self
         }
+        /// Sets `sf_contact_id` of the [`super::User`] being built.
         pub fn sf_contact_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -8131,6 +8514,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for sf_contact_id: {e}"));
             self
         }
+        /// Sets `shipping_name` of the [`super::User`] being built.
         pub fn shipping_name<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -8141,6 +8525,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for shipping_name: {e}"));
             self
         }
+        /// Sets `should_highlight` of the [`super::User`] being built.
         pub fn should_highlight<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -8151,6 +8536,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for should_highlight: {e}"));
             self
         }
+        /// Sets `started_courses_count` of the [`super::User`] being built.
         pub fn started_courses_count<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -8161,6 +8547,7 @@ pub mod builder {
             });
             self
         }
+        /// Sets `state` of the [`super::User`] being built.
         pub fn state<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -8171,6 +8558,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for state: {e}"));
             self
         }
+        /// Sets `stripe_customer_id` of the [`super::User`] being built.
         pub fn stripe_customer_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -8181,6 +8569,7 @@ pub mod builder {
             });
             self
         }
+        /// Sets `telephone` of the [`super::User`] being built.
         pub fn telephone<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -8191,6 +8580,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for telephone: {e}"));
             self
         }
+        /// Sets `two_factor_enabled` of the [`super::User`] being built.
         pub fn two_factor_enabled<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -8201,6 +8591,7 @@ pub mod builder {
             });
             self
         }
+        /// Sets `updated_at` of the [`super::User`] being built.
         pub fn updated_at<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -8213,6 +8604,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for updated_at: {e}"));
             self
         }
+        /// Sets `waitlisted_courses` of the [`super::User`] being built.
         pub fn waitlisted_courses<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -8225,6 +8617,7 @@ pub mod builder {
             });
             self
         }
+        /// Sets `zip_code` of the [`super::User`] being built.
         pub fn zip_code<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -8380,6 +8773,7 @@ pub mod builder {
         }
     }
     #[derive(Clone, Debug)]
+    /// Builds a [`super::WaitlistedCourse`] field by field.
     pub struct WaitlistedCourse {
         course: ::std::result::Result<::std::option::Option<super::Course>, ::std::string::String>,
         course_id:
@@ -8394,6 +8788,7 @@ pub mod builder {
         }
     }
     impl WaitlistedCourse {
+        /// Sets `course` of the [`super::WaitlistedCourse`] being built.
         pub fn course<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<super::Course>>,
@@ -8404,6 +8799,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for course: {e}"));
             self
         }
+        /// Sets `course_id` of the [`super::WaitlistedCourse`] being built.
         pub fn course_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
@@ -8435,6 +8831,7 @@ pub mod builder {
         }
     }
     #[derive(Clone, Debug)]
+    /// Builds a [`super::WebinarBlock`] field by field.
     pub struct WebinarBlock {
         id: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -8469,6 +8866,7 @@ pub mod builder {
         }
     }
     impl WebinarBlock {
+        /// Sets `id` of the [`super::WebinarBlock`] being built.
         pub fn id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -8479,6 +8877,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for id: {e}"));
             self
         }
+        /// Sets `join_url` of the [`super::WebinarBlock`] being built.
         pub fn join_url<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -8489,6 +8888,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for join_url: {e}"));
             self
         }
+        /// Sets `recurrence` of the [`super::WebinarBlock`] being built.
         pub fn recurrence<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
@@ -8499,6 +8899,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for recurrence: {e}"));
             self
         }
+        /// Sets `webinar_dates` of the [`super::WebinarBlock`] being built.
         pub fn webinar_dates<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::vec::Vec<super::DateRange>>>,
@@ -8509,6 +8910,7 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for webinar_dates: {e}"));
             self
         }
+        /// Sets `webinar_provider` of the [`super::WebinarBlock`] being built.
         pub fn webinar_provider<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,

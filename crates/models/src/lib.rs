@@ -37,7 +37,7 @@
 mod datetime;
 mod open_enum;
 
-#[allow(missing_docs, clippy::all, clippy::pedantic)]
+#[allow(clippy::all, clippy::pedantic)]
 mod generated;
 
 pub use generated::*;
