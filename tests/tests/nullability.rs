@@ -131,21 +131,54 @@ fn required_meeting_fields_are_enforced() {
 }
 
 #[test]
-fn unknown_fields_and_enum_values_decode_and_round_trip() {
+fn unknown_enum_values_decode_and_round_trip() {
     let mut body = contract_tests::reference_example();
     let course = &mut body["data"]["Meetings"]["meetings"][0]["course"];
     course["status"] = json!("scheduledForReview");
     course["kind"] = json!("podcast");
     course["alternativePricingType"] = json!("subscription");
-    course["brandNewField"] = json!({"nested": [1, 2, 3]});
-    body["data"]["Meetings"]["somethingElse"] = json!(true);
     let decoded: MeetingsResponse = serde_json::from_value(body).unwrap();
     let course = &decoded.data.meetings.meetings.as_ref().unwrap()[0].course;
     assert_eq!(course.kind.as_ref().unwrap().as_str(), "podcast");
+    assert!(course.kind.as_ref().unwrap().is_unknown());
     let again = serde_json::to_value(&decoded).unwrap();
     let course = &again["data"]["Meetings"]["meetings"][0]["course"];
     assert_eq!(course["status"], "scheduledForReview");
     assert_eq!(course["alternativePricingType"], "subscription");
+}
+
+/// The open objects (course group, webinar settings, lesson, section, client, ...) keep the
+/// fields the SDK does not model, readable in `extra` and serialized back: the vendor's own
+/// `{"...": "..."}` placeholders and a field added later. Unknown fields elsewhere are ignored by
+/// the typed models (the exact record, unknown fields included, is `RawMeeting::raw`).
+#[test]
+fn open_objects_keep_unknown_fields_and_round_trip_them() {
+    let mut body = contract_tests::reference_example();
+    let meeting = &mut body["data"]["Meetings"]["meetings"][0];
+    meeting["course"]["webinarDetails"]["meetingPassword"] = json!({"nested": [1, 2.5, null]});
+    meeting["attendees"][0]["client"]["tier"] = json!("gold");
+    meeting["brandNewMeetingField"] = json!(true);
+    let decoded: MeetingsResponse = serde_json::from_value(body.clone()).unwrap();
+    let typed = &decoded.data.meetings.meetings.as_ref().unwrap()[0];
+    let webinar = typed.course.webinar_details.as_ref().unwrap();
+    assert_eq!(webinar.extra["meetingPassword"], json!({"nested": [1, 2.5, null]}));
+    assert_eq!(webinar.extra["..."], "...");
+    let client = typed.attendees.as_ref().unwrap()[0].client.as_ref().unwrap();
+    assert_eq!(client.extra["tier"], "gold");
+
+    let again = serde_json::to_value(&decoded).unwrap();
+    let original = &body["data"]["Meetings"]["meetings"][0];
+    let kept = &again["data"]["Meetings"]["meetings"][0];
+    for pointer in [
+        "/course/courseGroup",
+        "/course/webinarDetails",
+        "/course/sampleLesson",
+        "/course/sections/0",
+        "/attendees/0/client",
+    ] {
+        assert_eq!(kept.pointer(pointer), original.pointer(pointer), "{pointer}");
+    }
+    assert!(kept.get("brandNewMeetingField").is_none());
 }
 
 #[test]

@@ -86,7 +86,7 @@ pub use thoughtindustries_models::{
     License, LicenseRole, Location, Meeting, MeetingByIdData, MeetingResponse, MeetingsData,
     MeetingsPage, MeetingsResponse, NestedMeeting, OpenObject, PageInfo, PriceVariation,
     PurchasedBundle, PurchasedCourse, RecommendedSlug, RecommendedTag, SeatPackage, SeatTier,
-    Section, SectionStatus, TopicGroup, UpdateMeetingAttendanceId, UpdateMeetingAttendanceRequest,
-    User, WaitlistedCourse, WebinarBlock,
+    Section, SectionStatus, TopicGroup, UnknownValue, UpdateMeetingAttendanceId,
+    UpdateMeetingAttendanceRequest, User, WaitlistedCourse, WebinarBlock,
 };
 pub use transport::Transport;

@@ -4,13 +4,15 @@
 //! and the client crate's build script generates the HTTP client (in `OUT_DIR`) on top of those
 //! types. Both must see the same input and compatible settings, so both come from here.
 //!
-//! The spec is adapted in two ways before progenitor sees it:
+//! The spec is adapted in three ways before progenitor sees it:
 //!
 //! - Portable nullable references become the form typify understands ([`nullable_references`]).
 //!   The spec writes a nullable reference as `anyOf: [{$ref: R}, {type: T, nullable: true, enum:
 //!   [null]}]`, which strict OpenAPI 3.0.3 tools read as intended; typify 0.8 turns that `anyOf`
 //!   into a struct of two flattened optional "subtypes", so it gets `{type: T, nullable: true,
 //!   allOf: [{$ref: R}]}` instead, which it generates as `Option<R>`.
+//! - Open objects (`additionalProperties: true` beside `properties`) get `additionalProperties: {}`
+//!   ([`keep_unknown_fields`]), so that typify keeps their unknown fields in an `extra` map.
 //! - Error responses are removed ([`strip_error_responses`]). progenitor requires every error
 //!   response of an operation to share one body schema and panics otherwise, but the real API
 //!   answers 401 with an empty body and 429 with a JSON body. The client's hand-written layer
@@ -30,7 +32,7 @@ use quote::ToTokens;
 /// Schemas whose generated type is replaced by a hand-written open enum of the models crate.
 ///
 /// typify emits closed enums, so one value the vendor adds would fail a whole response; the models
-/// crate hand-writes these with an `Unknown(String)` variant instead.
+/// crate hand-writes these with an `Unknown(UnknownValue)` variant instead.
 pub const OPEN_ENUMS: &[&str] = &[
     "AlternativePricingType",
     "CourseKind",
@@ -65,6 +67,7 @@ pub fn parse_spec(text: &str) -> Result<openapiv3::OpenAPI, Error> {
     let mut value: serde_json::Value =
         serde_norway::from_str(text).map_err(|e| Error(format!("not YAML: {e}")))?;
     nullable_references(&mut value);
+    keep_unknown_fields(&mut value);
     serde_json::from_value(value).map_err(|e| Error(format!("not an OpenAPI 3.0 document: {e}")))
 }
 
@@ -97,6 +100,39 @@ pub fn nullable_references(value: &mut serde_json::Value) {
         }
         serde_json::Value::Array(items) => items.iter_mut().for_each(nullable_references),
         _ => {}
+    }
+}
+
+/// Rewrites `additionalProperties: true` to the equivalent `additionalProperties: {}` on every
+/// component schema that also lists `properties`. typify ignores unknown fields for the first (the
+/// JSON Schema default) but generates a `#[serde(flatten)] extra` map for the second, which is
+/// what the spec's open objects promise: fields the SDK does not model are kept and serialized
+/// back.
+///
+/// ```
+/// let mut doc = serde_json::json!({"components": {"schemas": {"Bundle": {
+///     "type": "object", "additionalProperties": true, "properties": {"id": {"type": "string"}},
+/// }}}});
+/// thoughtindustries_codegen::keep_unknown_fields(&mut doc);
+/// assert_eq!(doc["components"]["schemas"]["Bundle"]["additionalProperties"], serde_json::json!({}));
+/// ```
+pub fn keep_unknown_fields(document: &mut serde_json::Value) {
+    let Some(schemas) = document
+        .pointer_mut("/components/schemas")
+        .and_then(serde_json::Value::as_object_mut)
+    else {
+        return;
+    };
+    for schema in schemas.values_mut() {
+        let has_properties = schema
+            .get("properties")
+            .and_then(serde_json::Value::as_object)
+            .is_some_and(|p| !p.is_empty());
+        if has_properties
+            && schema.get("additionalProperties") == Some(&serde_json::Value::Bool(true))
+        {
+            schema["additionalProperties"] = serde_json::json!({});
+        }
     }
 }
 
@@ -190,11 +226,25 @@ pub fn generate_models(spec: &openapiv3::OpenAPI) -> Result<String, Error> {
 }
 
 /// Documents what typify leaves undocumented, so that the models crate needs no blanket
-/// `allow(missing_docs)`: each type's `builder()` function, and the builders with their setters.
+/// `allow(missing_docs)`: the open objects' `extra` maps, each type's `builder()` function, and the
+/// builders with their setters.
 fn document_builders(file: &mut syn::File) {
     let has_docs = |attrs: &[syn::Attribute]| attrs.iter().any(|a| a.path().is_ident("doc"));
     for item in &mut file.items {
         match item {
+            syn::Item::Struct(model) => {
+                for field in model.fields.iter_mut() {
+                    if field.ident.as_ref().is_some_and(|i| i == "extra") && !has_docs(&field.attrs)
+                    {
+                        field.attrs.insert(
+                            0,
+                            syn::parse_quote!(
+                                #[doc = " The fields the SDK does not model, as received; serialized back unchanged."]
+                            ),
+                        );
+                    }
+                }
+            }
             syn::Item::Impl(block) => {
                 let ty = block.self_ty.to_token_stream().to_string();
                 for member in &mut block.items {

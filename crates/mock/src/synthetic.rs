@@ -501,9 +501,11 @@ impl Synthetic {
                                 slug_or_id: None,
                                 topic_outline: None,
                                 topics: None,
+                                extra: Default::default(),
                             })
                             .collect(),
                     ),
+                    extra: Default::default(),
                 }
             })
             .collect::<Vec<_>>();
@@ -567,6 +569,7 @@ impl Synthetic {
                 slug: Some(slugify(group_title)),
                 title: Some(group_title.into()),
                 kind: Some(CourseKind::CourseGroup),
+                extra: Default::default(),
             }),
             course_group_title: in_group.then(|| group_title.into()),
             syllabus_titles_enabled: Some(true),
@@ -681,6 +684,7 @@ impl Synthetic {
                 join_url: Some(format!("https://zoom.us/j/{}", rng.string(DIGITS, 11))),
                 recurrence: None,
                 webinar_dates: Some(webinar_dates),
+                extra: Default::default(),
             }),
             show_syllabus_while_unenrolled: Some(true),
             topic_group: None,
@@ -739,6 +743,7 @@ fn user(seed: u64, u: usize, base: DateTime<Utc>, course_ids: &[Uuid]) -> User {
         id: Some(Rng::derive(seed, STREAM_CLIENT, company_index as u64).uuid()),
         name: Some(company.into()),
         slug: Some(slugify(company)),
+        extra: Default::default(),
     };
     let home = &VENUES[rng.index(VENUES.len())];
     let id = rng.uuid();
@@ -776,6 +781,7 @@ fn user(seed: u64, u: usize, base: DateTime<Utc>, course_ids: &[Uuid]) -> User {
                 .to_string(),
         ),
         name: Some(format!("{company} Annual License")),
+        extra: Default::default(),
     });
     User {
         id: Some(id),
@@ -821,6 +827,7 @@ fn user(seed: u64, u: usize, base: DateTime<Utc>, course_ids: &[Uuid]) -> User {
                     id: Some(path_id.to_string()),
                     slug: Some("sales-onboarding-path".into()),
                     name: Some("Sales Onboarding Path".into()),
+                    extra: Default::default(),
                 }),
                 status: Some("inProgress".into()),
             }]

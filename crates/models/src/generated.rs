@@ -311,6 +311,9 @@ SDK sends. The type is open: other fields are passed through unchanged.
 pub struct BulkUpdateMeetingAttendanceUser {
     ///Unique identifier of the user.
     pub id: ::uuid::Uuid,
+    /// The fields the SDK does not model, as received; serialized back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl BulkUpdateMeetingAttendanceUser {
     /// A builder of [`BulkUpdateMeetingAttendanceUser`]: set fields with its methods, then convert it with `BulkUpdateMeetingAttendanceUser::try_from(builder)`, which checks the required ones.
@@ -318,15 +321,9 @@ impl BulkUpdateMeetingAttendanceUser {
         Default::default()
     }
 }
-///A bundle of content (the SDK models the fields it knows; others are ignored).
+///A bundle of content. Open object, fields the SDK does not model are kept (the Rust type's `extra` map) and serialized back.
 #[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
+    ::schemars::JsonSchema, ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq,
 )]
 pub struct Bundle {
     ///Unique identifier of the bundle. An opaque string: the vendor does not promise a UUID here.
@@ -338,6 +335,9 @@ pub struct Bundle {
     ///URL slug of the bundle.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub slug: ::std::option::Option<::std::string::String>,
+    /// The fields the SDK does not model, as received; serialized back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl Bundle {
     /// A builder of [`Bundle`]: set fields with its methods, then convert it with `Bundle::try_from(builder)`, which checks the required ones.
@@ -345,15 +345,9 @@ impl Bundle {
         Default::default()
     }
 }
-///A client (sub-account) of the tenant (large in the vendor's schema; the SDK models the fields it knows, others are ignored).
+///A client (sub-account) of the tenant (large in the vendor's schema; the SDK models the fields it knows). Open object, fields the SDK does not model are kept (the Rust type's `extra` map) and serialized back.
 #[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
+    ::schemars::JsonSchema, ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq,
 )]
 pub struct Client {
     ///Unique identifier of the client.
@@ -365,6 +359,9 @@ pub struct Client {
     ///URL slug of the client.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub slug: ::std::option::Option<::std::string::String>,
+    /// The fields the SDK does not model, as received; serialized back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl Client {
     /// A builder of [`Client`]: set fields with its methods, then convert it with `Client::try_from(builder)`, which checks the required ones.
@@ -963,15 +960,9 @@ impl Course {
         Default::default()
     }
 }
-///A group of courses (large in the vendor's schema; the SDK models the fields it knows, others are ignored).
+///A group of courses (large in the vendor's schema; the SDK models the fields it knows). Open object, fields the SDK does not model are kept (the Rust type's `extra` map) and serialized back.
 #[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
+    ::schemars::JsonSchema, ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq,
 )]
 pub struct CourseGroup {
     ///Unique identifier of the course group. An opaque string: the vendor does not promise a UUID here.
@@ -986,6 +977,9 @@ pub struct CourseGroup {
     ///Title of the course group.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub title: ::std::option::Option<::std::string::String>,
+    /// The fields the SDK does not model, as received; serialized back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl CourseGroup {
     /// A builder of [`CourseGroup`]: set fields with its methods, then convert it with `CourseGroup::try_from(builder)`, which checks the required ones.
@@ -1120,15 +1114,9 @@ impl ItemPrice {
         Default::default()
     }
 }
-///A learning path (large in the vendor's schema; the SDK models the fields it knows, others are ignored).
+///A learning path (large in the vendor's schema; the SDK models the fields it knows). Open object, fields the SDK does not model are kept (the Rust type's `extra` map) and serialized back.
 #[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
+    ::schemars::JsonSchema, ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq,
 )]
 pub struct LearningPath {
     ///Unique identifier of the learning path. An opaque string: the vendor does not promise a UUID here.
@@ -1140,6 +1128,9 @@ pub struct LearningPath {
     ///URL slug of the learning path.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub slug: ::std::option::Option<::std::string::String>,
+    /// The fields the SDK does not model, as received; serialized back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl LearningPath {
     /// A builder of [`LearningPath`]: set fields with its methods, then convert it with `LearningPath::try_from(builder)`, which checks the required ones.
@@ -1147,15 +1138,9 @@ impl LearningPath {
         Default::default()
     }
 }
-///A lesson (typed where the vendor's detail page shows fields; the nested section and topic outline are open objects).
+///A lesson (typed where the vendor's detail page shows fields; the nested section and topic outline are open objects). Open object, fields the SDK does not model are kept (the Rust type's `extra` map) and serialized back.
 #[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
+    ::schemars::JsonSchema, ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq,
 )]
 pub struct Lesson {
     ///Who may open the lesson.
@@ -1191,6 +1176,9 @@ pub struct Lesson {
     ///Topics of the lesson (elided by the vendor, whose example is `[null]`); items may be null.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub topics: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    /// The fields the SDK does not model, as received; serialized back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl Lesson {
     /// A builder of [`Lesson`]: set fields with its methods, then convert it with `Lesson::try_from(builder)`, which checks the required ones.
@@ -1198,15 +1186,9 @@ impl Lesson {
         Default::default()
     }
 }
-///A license (large in the vendor's schema; the SDK models the fields it knows, others are ignored).
+///A license (large in the vendor's schema; the SDK models the fields it knows). Open object, fields the SDK does not model are kept (the Rust type's `extra` map) and serialized back.
 #[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
+    ::schemars::JsonSchema, ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq,
 )]
 pub struct License {
     ///Unique identifier of the license. An opaque string: the vendor does not promise a UUID here.
@@ -1215,6 +1197,9 @@ pub struct License {
     ///Name of the license.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
+    /// The fields the SDK does not model, as received; serialized back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl License {
     /// A builder of [`License`]: set fields with its methods, then convert it with `License::try_from(builder)`, which checks the required ones.
@@ -1771,15 +1756,9 @@ impl SeatTier {
         Default::default()
     }
 }
-///A section of a course's syllabus.
+///A section of a course's syllabus. Open object, fields the SDK does not model are kept (the Rust type's `extra` map) and serialized back.
 #[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
+    ::schemars::JsonSchema, ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq,
 )]
 pub struct Section {
     ///Unique identifier of the section. An opaque string: the vendor does not promise a UUID here.
@@ -1810,6 +1789,9 @@ pub struct Section {
     ///Title of the section.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub title: ::std::option::Option<::std::string::String>,
+    /// The fields the SDK does not model, as received; serialized back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl Section {
     /// A builder of [`Section`]: set fields with its methods, then convert it with `Section::try_from(builder)`, which checks the required ones.
@@ -2292,15 +2274,9 @@ impl WaitlistedCourse {
         Default::default()
     }
 }
-///Webinar settings of a course (the SDK models the fields it knows; others are ignored).
+///Webinar settings of a course. Open object, fields the SDK does not model are kept (the Rust type's `extra` map) and serialized back.
 #[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
+    ::schemars::JsonSchema, ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq,
 )]
 pub struct WebinarBlock {
     ///Unique identifier of the webinar block. An opaque string: the vendor does not promise a UUID here.
@@ -2327,6 +2303,9 @@ pub struct WebinarBlock {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub webinar_provider: ::std::option::Option<::std::string::String>,
+    /// The fields the SDK does not model, as received; serialized back unchanged.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 impl WebinarBlock {
     /// A builder of [`WebinarBlock`]: set fields with its methods, then convert it with `WebinarBlock::try_from(builder)`, which checks the required ones.
@@ -3196,11 +3175,16 @@ pub mod builder {
     /// Builds a [`super::BulkUpdateMeetingAttendanceUser`] field by field.
     pub struct BulkUpdateMeetingAttendanceUser {
         id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
     }
     impl ::std::default::Default for BulkUpdateMeetingAttendanceUser {
         fn default() -> Self {
             Self {
                 id: Err("no value supplied for id".to_string()),
+                extra: Err("no value supplied for extra".to_string()),
             }
         }
     }
@@ -3216,6 +3200,19 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for id: {e}"));
             self
         }
+        /// Sets `extra` of the [`super::BulkUpdateMeetingAttendanceUser`] being built.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
     }
     impl ::std::convert::TryFrom<BulkUpdateMeetingAttendanceUser>
         for super::BulkUpdateMeetingAttendanceUser
@@ -3224,14 +3221,20 @@ pub mod builder {
         fn try_from(
             value: BulkUpdateMeetingAttendanceUser,
         ) -> ::std::result::Result<Self, super::error::ConversionError> {
-            Ok(Self { id: value.id? })
+            Ok(Self {
+                id: value.id?,
+                extra: value.extra?,
+            })
         }
     }
     impl ::std::convert::From<super::BulkUpdateMeetingAttendanceUser>
         for BulkUpdateMeetingAttendanceUser
     {
         fn from(value: super::BulkUpdateMeetingAttendanceUser) -> Self {
-            Self { id: Ok(value.id) }
+            Self {
+                id: Ok(value.id),
+                extra: Ok(value.extra),
+            }
         }
     }
     #[derive(Clone, Debug)]
@@ -3249,6 +3252,10 @@ pub mod builder {
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
     }
     impl ::std::default::Default for Bundle {
         fn default() -> Self {
@@ -3256,6 +3263,7 @@ pub mod builder {
                 id: Ok(Default::default()),
                 name: Ok(Default::default()),
                 slug: Ok(Default::default()),
+                extra: Err("no value supplied for extra".to_string()),
             }
         }
     }
@@ -3293,6 +3301,19 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for slug: {e}"));
             self
         }
+        /// Sets `extra` of the [`super::Bundle`] being built.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
     }
     impl ::std::convert::TryFrom<Bundle> for super::Bundle {
         type Error = super::error::ConversionError;
@@ -3301,6 +3322,7 @@ pub mod builder {
                 id: value.id?,
                 name: value.name?,
                 slug: value.slug?,
+                extra: value.extra?,
             })
         }
     }
@@ -3310,6 +3332,7 @@ pub mod builder {
                 id: Ok(value.id),
                 name: Ok(value.name),
                 slug: Ok(value.slug),
+                extra: Ok(value.extra),
             }
         }
     }
@@ -3325,6 +3348,10 @@ pub mod builder {
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
     }
     impl ::std::default::Default for Client {
         fn default() -> Self {
@@ -3332,6 +3359,7 @@ pub mod builder {
                 id: Ok(Default::default()),
                 name: Ok(Default::default()),
                 slug: Ok(Default::default()),
+                extra: Err("no value supplied for extra".to_string()),
             }
         }
     }
@@ -3369,6 +3397,19 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for slug: {e}"));
             self
         }
+        /// Sets `extra` of the [`super::Client`] being built.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
     }
     impl ::std::convert::TryFrom<Client> for super::Client {
         type Error = super::error::ConversionError;
@@ -3377,6 +3418,7 @@ pub mod builder {
                 id: value.id?,
                 name: value.name?,
                 slug: value.slug?,
+                extra: value.extra?,
             })
         }
     }
@@ -3386,6 +3428,7 @@ pub mod builder {
                 id: Ok(value.id),
                 name: Ok(value.name),
                 slug: Ok(value.slug),
+                extra: Ok(value.extra),
             }
         }
     }
@@ -5131,6 +5174,10 @@ pub mod builder {
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
     }
     impl ::std::default::Default for CourseGroup {
         fn default() -> Self {
@@ -5139,6 +5186,7 @@ pub mod builder {
                 kind: Ok(Default::default()),
                 slug: Ok(Default::default()),
                 title: Ok(Default::default()),
+                extra: Err("no value supplied for extra".to_string()),
             }
         }
     }
@@ -5187,6 +5235,19 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for title: {e}"));
             self
         }
+        /// Sets `extra` of the [`super::CourseGroup`] being built.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
     }
     impl ::std::convert::TryFrom<CourseGroup> for super::CourseGroup {
         type Error = super::error::ConversionError;
@@ -5198,6 +5259,7 @@ pub mod builder {
                 kind: value.kind?,
                 slug: value.slug?,
                 title: value.title?,
+                extra: value.extra?,
             })
         }
     }
@@ -5208,6 +5270,7 @@ pub mod builder {
                 kind: Ok(value.kind),
                 slug: Ok(value.slug),
                 title: Ok(value.title),
+                extra: Ok(value.extra),
             }
         }
     }
@@ -5532,6 +5595,10 @@ pub mod builder {
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
     }
     impl ::std::default::Default for LearningPath {
         fn default() -> Self {
@@ -5539,6 +5606,7 @@ pub mod builder {
                 id: Ok(Default::default()),
                 name: Ok(Default::default()),
                 slug: Ok(Default::default()),
+                extra: Err("no value supplied for extra".to_string()),
             }
         }
     }
@@ -5576,6 +5644,19 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for slug: {e}"));
             self
         }
+        /// Sets `extra` of the [`super::LearningPath`] being built.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
     }
     impl ::std::convert::TryFrom<LearningPath> for super::LearningPath {
         type Error = super::error::ConversionError;
@@ -5586,6 +5667,7 @@ pub mod builder {
                 id: value.id?,
                 name: value.name?,
                 slug: value.slug?,
+                extra: value.extra?,
             })
         }
     }
@@ -5595,6 +5677,7 @@ pub mod builder {
                 id: Ok(value.id),
                 name: Ok(value.name),
                 slug: Ok(value.slug),
+                extra: Ok(value.extra),
             }
         }
     }
@@ -5631,6 +5714,10 @@ pub mod builder {
             ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
             ::std::string::String,
         >,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
     }
     impl ::std::default::Default for Lesson {
         fn default() -> Self {
@@ -5643,6 +5730,7 @@ pub mod builder {
                 title: Ok(Default::default()),
                 topic_outline: Ok(Default::default()),
                 topics: Ok(Default::default()),
+                extra: Err("no value supplied for extra".to_string()),
             }
         }
     }
@@ -5735,6 +5823,19 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for topics: {e}"));
             self
         }
+        /// Sets `extra` of the [`super::Lesson`] being built.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
     }
     impl ::std::convert::TryFrom<Lesson> for super::Lesson {
         type Error = super::error::ConversionError;
@@ -5748,6 +5849,7 @@ pub mod builder {
                 title: value.title?,
                 topic_outline: value.topic_outline?,
                 topics: value.topics?,
+                extra: value.extra?,
             })
         }
     }
@@ -5762,6 +5864,7 @@ pub mod builder {
                 title: Ok(value.title),
                 topic_outline: Ok(value.topic_outline),
                 topics: Ok(value.topics),
+                extra: Ok(value.extra),
             }
         }
     }
@@ -5776,12 +5879,17 @@ pub mod builder {
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
     }
     impl ::std::default::Default for License {
         fn default() -> Self {
             Self {
                 id: Ok(Default::default()),
                 name: Ok(Default::default()),
+                extra: Err("no value supplied for extra".to_string()),
             }
         }
     }
@@ -5808,6 +5916,19 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for name: {e}"));
             self
         }
+        /// Sets `extra` of the [`super::License`] being built.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
     }
     impl ::std::convert::TryFrom<License> for super::License {
         type Error = super::error::ConversionError;
@@ -5815,6 +5936,7 @@ pub mod builder {
             Ok(Self {
                 id: value.id?,
                 name: value.name?,
+                extra: value.extra?,
             })
         }
     }
@@ -5823,6 +5945,7 @@ pub mod builder {
             Self {
                 id: Ok(value.id),
                 name: Ok(value.name),
+                extra: Ok(value.extra),
             }
         }
     }
@@ -7293,6 +7416,10 @@ pub mod builder {
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
     }
     impl ::std::default::Default for Section {
         fn default() -> Self {
@@ -7304,6 +7431,7 @@ pub mod builder {
                 slug: Ok(Default::default()),
                 status: Ok(Default::default()),
                 title: Ok(Default::default()),
+                extra: Err("no value supplied for extra".to_string()),
             }
         }
     }
@@ -7387,6 +7515,19 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for title: {e}"));
             self
         }
+        /// Sets `extra` of the [`super::Section`] being built.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
     }
     impl ::std::convert::TryFrom<Section> for super::Section {
         type Error = super::error::ConversionError;
@@ -7399,6 +7540,7 @@ pub mod builder {
                 slug: value.slug?,
                 status: value.status?,
                 title: value.title?,
+                extra: value.extra?,
             })
         }
     }
@@ -7412,6 +7554,7 @@ pub mod builder {
                 slug: Ok(value.slug),
                 status: Ok(value.status),
                 title: Ok(value.title),
+                extra: Ok(value.extra),
             }
         }
     }
@@ -8853,6 +8996,10 @@ pub mod builder {
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
+        extra: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
     }
     impl ::std::default::Default for WebinarBlock {
         fn default() -> Self {
@@ -8862,6 +9009,7 @@ pub mod builder {
                 recurrence: Ok(Default::default()),
                 webinar_dates: Ok(Default::default()),
                 webinar_provider: Ok(Default::default()),
+                extra: Err("no value supplied for extra".to_string()),
             }
         }
     }
@@ -8921,6 +9069,19 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for webinar_provider: {e}"));
             self
         }
+        /// Sets `extra` of the [`super::WebinarBlock`] being built.
+        pub fn extra<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.extra = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for extra: {e}"));
+            self
+        }
     }
     impl ::std::convert::TryFrom<WebinarBlock> for super::WebinarBlock {
         type Error = super::error::ConversionError;
@@ -8933,6 +9094,7 @@ pub mod builder {
                 recurrence: value.recurrence?,
                 webinar_dates: value.webinar_dates?,
                 webinar_provider: value.webinar_provider?,
+                extra: value.extra?,
             })
         }
     }
@@ -8944,6 +9106,7 @@ pub mod builder {
                 recurrence: Ok(value.recurrence),
                 webinar_dates: Ok(value.webinar_dates),
                 webinar_provider: Ok(value.webinar_provider),
+                extra: Ok(value.extra),
             }
         }
     }

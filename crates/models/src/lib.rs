@@ -8,7 +8,7 @@
 //!
 //! Every type derives `Debug`, `Clone`, `PartialEq`, serde's `Serialize`/`Deserialize` and
 //! schemars' `JsonSchema`. Decoding is forward compatible: unknown fields are ignored, unknown enum
-//! values are kept as `Unknown(String)`, and nullable fields accept `null`, absence or a value.
+//! values are kept as `Unknown` (an opaque [`UnknownValue`]), and nullable fields accept `null`, absence or a value.
 //!
 //! This crate has no I/O and no HTTP dependency; use the `thoughtindustries` crate for the client.
 //!
@@ -30,7 +30,9 @@
 //! let page: MeetingsResponse = serde_json::from_str(body)?;
 //! let meeting = &page.data.meetings.meetings.as_ref().unwrap()[0];
 //! assert_eq!(meeting.start_date.to_rfc3339(), "2024-05-01T07:00:00+00:00");
-//! assert_eq!(meeting.course.status, Some(CourseStatus::Unknown("scheduled".into())));
+//! let status = meeting.course.status.as_ref().unwrap();
+//! assert!(status.is_unknown());
+//! assert_eq!(status.as_str(), "scheduled");
 //! # Ok::<(), serde_json::Error>(())
 //! ```
 
@@ -42,5 +44,6 @@ mod generated;
 
 pub use generated::*;
 pub use open_enum::{
-    AlternativePricingType, CourseKind, CourseStatus, LessonAccessLevel, LicenseRole, SectionStatus,
+    AlternativePricingType, CourseKind, CourseStatus, LessonAccessLevel, LicenseRole,
+    SectionStatus, UnknownValue,
 };

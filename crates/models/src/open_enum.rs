@@ -3,11 +3,33 @@
 //! The vendor adds enum values over time. typify generates closed enums, where one new value fails
 //! the whole response, so these are hand-written and substituted for the generated ones (see
 //! `thoughtindustries-codegen`'s `OPEN_ENUMS`). Like the AWS SDK for Rust, every enum has an
-//! `Unknown` variant that keeps the original string and serializes it back unchanged.
+//! `Unknown` variant that keeps the original string and serializes it back unchanged. The string is
+//! an opaque [`UnknownValue`] that only decoding makes, so `Unknown` never holds a known value and
+//! `CourseStatus::Unknown(..)` cannot be built to compare unequal to `CourseStatus::Draft`.
 //!
 //! Decoding a known value does not allocate: the visitor matches the borrowed string.
 
-/// Defines an open string enum: the known variants, `Unknown(String)`, and string conversions,
+/// The string of an enumeration value this version of the SDK does not know.
+///
+/// Only decoding (or the enum's `From<&str>` / `FromStr`) makes one, and only for a string outside
+/// the enum's known values; read it with [`UnknownValue::as_str`].
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct UnknownValue(String);
+
+impl UnknownValue {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for UnknownValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Defines an open string enum: the known variants, `Unknown(UnknownValue)`, and string conversions,
 /// serde and schemars implementations that keep unknown values intact.
 macro_rules! open_enum {
     (
@@ -23,7 +45,7 @@ macro_rules! open_enum {
             $( $(#[$vmeta])* $variant, )+
             /// A value this version of the SDK does not know; the original string is kept and
             /// serialized back unchanged.
-            Unknown(String),
+            Unknown(UnknownValue),
         }
 
         impl $name {
@@ -34,7 +56,7 @@ macro_rules! open_enum {
             pub fn as_str(&self) -> &str {
                 match self {
                     $( Self::$variant => $value, )+
-                    Self::Unknown(value) => value,
+                    Self::Unknown(value) => value.as_str(),
                 }
             }
 
@@ -61,19 +83,20 @@ macro_rules! open_enum {
             type Err = std::convert::Infallible;
 
             fn from_str(value: &str) -> Result<Self, Self::Err> {
-                Ok(Self::from_known(value).unwrap_or_else(|| Self::Unknown(value.to_owned())))
+                Ok(Self::from(value))
             }
         }
 
         impl From<&str> for $name {
             fn from(value: &str) -> Self {
-                Self::from_known(value).unwrap_or_else(|| Self::Unknown(value.to_owned()))
+                Self::from_known(value)
+                    .unwrap_or_else(|| Self::Unknown(UnknownValue(value.to_owned())))
             }
         }
 
         impl From<String> for $name {
             fn from(value: String) -> Self {
-                Self::from_known(&value).unwrap_or(Self::Unknown(value))
+                Self::from_known(&value).unwrap_or(Self::Unknown(UnknownValue(value)))
             }
         }
 
@@ -224,8 +247,18 @@ mod tests {
     #[test]
     fn unknown_values_are_kept_and_round_trip() {
         let status: CourseStatus = serde_json::from_str("\"scheduled\"").unwrap();
-        assert_eq!(status, CourseStatus::Unknown("scheduled".into()));
+        assert!(matches!(&status, CourseStatus::Unknown(value) if value.as_str() == "scheduled"));
         assert_eq!(serde_json::to_string(&status).unwrap(), "\"scheduled\"");
+    }
+
+    #[test]
+    fn a_known_value_never_becomes_unknown() {
+        // However it is made, "draft" is `Draft`: `Unknown` cannot hold it.
+        assert_eq!(CourseStatus::from("draft"), CourseStatus::Draft);
+        assert_eq!(CourseStatus::from("draft".to_owned()), CourseStatus::Draft);
+        assert_eq!("draft".parse::<CourseStatus>(), Ok(CourseStatus::Draft));
+        let decoded: CourseStatus = serde_json::from_str("\"draft\"").unwrap();
+        assert_eq!(decoded, CourseStatus::Draft);
     }
 
     #[test]
