@@ -161,9 +161,15 @@ fn open_objects_keep_unknown_fields_and_round_trip_them() {
     let decoded: MeetingsResponse = serde_json::from_value(body.clone()).unwrap();
     let typed = &decoded.data.meetings.meetings.as_ref().unwrap()[0];
     let webinar = typed.course.webinar_details.as_ref().unwrap();
-    assert_eq!(webinar.extra["meetingPassword"], json!({"nested": [1, 2.5, null]}));
+    assert_eq!(
+        webinar.extra["meetingPassword"],
+        json!({"nested": [1, 2.5, null]})
+    );
     assert_eq!(webinar.extra["..."], "...");
-    let client = typed.attendees.as_ref().unwrap()[0].client.as_ref().unwrap();
+    let client = typed.attendees.as_ref().unwrap()[0]
+        .client
+        .as_ref()
+        .unwrap();
     assert_eq!(client.extra["tier"], "gold");
 
     let again = serde_json::to_value(&decoded).unwrap();
@@ -176,7 +182,11 @@ fn open_objects_keep_unknown_fields_and_round_trip_them() {
         "/course/sections/0",
         "/attendees/0/client",
     ] {
-        assert_eq!(kept.pointer(pointer), original.pointer(pointer), "{pointer}");
+        assert_eq!(
+            kept.pointer(pointer),
+            original.pointer(pointer),
+            "{pointer}"
+        );
     }
     assert!(kept.get("brandNewMeetingField").is_none());
 }

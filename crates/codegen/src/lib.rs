@@ -222,7 +222,42 @@ pub fn generate_models(spec: &openapiv3::OpenAPI) -> Result<String, Error> {
         .map_err(|e| Error(format!("progenitor emitted bad tokens: {e}")))?;
     fast_date_times(&mut file);
     document_builders(&mut file);
+    non_exhaustive(&mut file);
     Ok(prettyplease::unparse(&file))
+}
+
+/// In a builder's `Default`, starts the open objects' `extra` map empty: typify treats the
+/// flattened map as a required field, so a builder would fail unless `extra` was set.
+fn optional_extra(block: &mut syn::ItemImpl) {
+    for member in &mut block.items {
+        let syn::ImplItem::Fn(function) = member else {
+            continue;
+        };
+        if function.sig.ident != "default" {
+            continue;
+        }
+        for statement in &mut function.block.stmts {
+            let syn::Stmt::Expr(syn::Expr::Struct(value), _) = statement else {
+                continue;
+            };
+            for field in value.fields.iter_mut() {
+                if matches!(&field.member, syn::Member::Named(name) if name == "extra") {
+                    field.expr = syn::parse_quote!(Ok(Default::default()));
+                }
+            }
+        }
+    }
+}
+
+/// Marks every model struct `#[non_exhaustive]`, so that a field added to the spec is not a breaking
+/// change for code outside the models crate; such code builds models with their builders (or
+/// `Default` and field assignments) instead of struct literals.
+fn non_exhaustive(file: &mut syn::File) {
+    for item in &mut file.items {
+        if let syn::Item::Struct(model) = item {
+            model.attrs.push(syn::parse_quote!(#[non_exhaustive]));
+        }
+    }
 }
 
 /// Documents what typify leaves undocumented, so that the models crate needs no blanket
@@ -266,6 +301,9 @@ fn document_builders(file: &mut syn::File) {
                 };
                 for item in items {
                     match item {
+                        syn::Item::Impl(block) if block.trait_.is_some() => {
+                            optional_extra(block);
+                        }
                         syn::Item::Struct(builder) if !has_docs(&builder.attrs) => {
                             let doc =
                                 format!(" Builds a [`super::{}`] field by field.", builder.ident);

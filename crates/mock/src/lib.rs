@@ -21,6 +21,18 @@
 //!
 //! Benchmarks can render pages without a server: [`Tenant::page_body`].
 
+/// Builds a model from its empty builder and the given fields: the model structs are
+/// `#[non_exhaustive]`, so other crates cannot write struct literals of them. Only for models
+/// whose fields are all optional (the builder of any other fails, which every test would show).
+macro_rules! model {
+    ($ty:ident { $($field:ident : $value:expr),* $(,)? }) => {{
+        let mut model = $ty::try_from($ty::builder())
+            .expect(concat!("every field of ", stringify!($ty), " is optional"));
+        $( model.$field = $value; )*
+        model
+    }};
+}
+
 mod attendance;
 mod config;
 mod conn;

@@ -67,12 +67,12 @@ impl PageWriter {
     ) -> Self {
         let mut out = Vec::with_capacity(capacity);
         out.extend_from_slice(br#"{"data":{"Meetings":{"pageInfo":"#);
-        let page_info = PageInfo {
+        let page_info = model!(PageInfo {
             per_page: Some(i64::try_from(window.per_page).unwrap_or(i64::MAX)),
             current_page: Some(i64::try_from(window.page).unwrap_or(i64::MAX)),
             total: Some(i64::try_from(window.total).unwrap_or(i64::MAX)),
             has_more: Some(has_more),
-        };
+        });
         write_json(&mut out, &page_info);
         out.extend_from_slice(br#","aggregations":"#);
         write_json(&mut out, aggregations);
@@ -161,24 +161,24 @@ pub(crate) fn course_aggregation<'a>(
     let mut buckets: Vec<(Uuid, Option<&str>, u64)> =
         courses.into_iter().filter(|(_, _, n)| *n > 0).collect();
     buckets.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
-    Aggregation {
+    model!(Aggregation {
         key: Some("course".into()),
         label: Some("Course".into()),
         buckets: Some(
             buckets
                 .into_iter()
                 .map(|(id, title, count)| {
-                    Some(AggregationBucket {
+                    Some(model!(AggregationBucket {
                         query: Some(id.to_string()),
                         value: Some(id.to_string()),
                         label: title.map(str::to_owned),
                         description: None,
                         count: Some(count_i64(count)),
-                    })
+                    }))
                 })
                 .collect(),
         ),
-    }
+    })
 }
 
 /// The `timeZone` aggregation: one bucket per time zone of the result set, most meetings first,
@@ -193,28 +193,27 @@ pub(crate) fn time_zone_aggregation<'a>(
     let mut out: Vec<Option<AggregationBucket>> = buckets
         .into_iter()
         .map(|(zone, count)| {
-            Some(AggregationBucket {
+            Some(model!(AggregationBucket {
                 query: Some(zone.to_owned()),
                 value: Some(zone.to_owned()),
                 label: Some(zone.replace('_', " ")),
                 description: None,
                 count: Some(count_i64(count)),
-            })
+            }))
         })
         .collect();
     if without > 0 {
-        out.push(Some(AggregationBucket {
+        out.push(Some(model!(AggregationBucket {
             label: Some("No time zone".into()),
             description: Some("Meetings without a time zone".into()),
-            count: Some(count_i64(without)),
-            ..AggregationBucket::default()
-        }));
+            count: Some(count_i64(without))
+        })));
     }
-    Aggregation {
+    model!(Aggregation {
         key: Some("timeZone".into()),
         label: Some("Time zone".into()),
         buckets: Some(out),
-    }
+    })
 }
 
 fn count_i64(count: u64) -> i64 {

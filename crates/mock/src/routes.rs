@@ -77,11 +77,11 @@ async fn not_found() -> Response {
 
 /// An `ErrorBody` JSON response.
 fn error(status: StatusCode, code: &str, message: String) -> Response {
-    let body = ErrorBody {
+    let body = model!(ErrorBody {
         error: Some(code.into()),
         message: Some(message),
         retry_after: None,
-    };
+    });
     (status, Json(body)).into_response()
 }
 
@@ -224,13 +224,13 @@ fn server_error(status: u16, html: bool) -> Response {
 }
 
 fn too_many_requests(retry_after: u64, limit: u64, remaining: u64, reset_after: u64) -> Response {
-    let body = ErrorBody {
+    let body = model!(ErrorBody {
         error: Some("rate_limit_exceeded".into()),
         message: Some(format!(
             "Rate limit exceeded. Try again in {retry_after} seconds."
         )),
         retry_after: Some(i64::try_from(retry_after).unwrap_or(i64::MAX)),
-    };
+    });
     let mut response = (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response();
     let headers = response.headers_mut();
     headers.insert(header::RETRY_AFTER, header_number(retry_after));
@@ -306,11 +306,11 @@ fn answer(
         }
         Decision::EmptyBody => json_ok(Body::empty(), quota),
         Decision::ErrorObject => {
-            let body = ErrorBody {
+            let body = model!(ErrorBody {
                 error: Some("internal_error".into()),
                 message: Some("The request could not be completed.".into()),
                 retry_after: None,
-            };
+            });
             (StatusCode::OK, Json(body)).into_response()
         }
         Decision::Drift => json_ok(Body::from(app.faults.drift(&render())), quota),

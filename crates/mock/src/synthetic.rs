@@ -443,24 +443,24 @@ impl Synthetic {
         let course_end = course_start + Duration::days(rng.range(14, 120) as i64);
         let price = *rng.pick(&[0i64, 4_900, 9_900, 19_900, 49_900, 129_900]);
         let eur = rng.percent(30);
-        let mut prices = vec![ItemPrice {
+        let mut prices = vec![model!(ItemPrice {
             id: Some(rng.uuid().to_string()),
             currency_code: Some("USD".into()),
             price_in_cents: Some(price),
             variations: (price > 0 && rng.percent(30)).then(|| {
-                vec![PriceVariation {
+                vec![model!(PriceVariation {
                     label: Some("Early bird".into()),
                     price_in_cents: Some(price * 8 / 10),
-                }]
+                })]
             }),
-        }];
+        })];
         if eur {
-            prices.push(ItemPrice {
+            prices.push(model!(ItemPrice {
                 id: Some(rng.uuid().to_string()),
                 currency_code: Some("EUR".into()),
                 price_in_cents: Some(price * 92 / 100),
                 variations: None,
-            });
+            }));
         }
         let seats_limit = rng.range(12, 200) as i64;
         let seats_used = rng.range(0, seats_limit as u64) as i64;
@@ -481,7 +481,7 @@ impl Synthetic {
                     "Practice Lab",
                     "Case Studies",
                 ][s as usize];
-                Section {
+                model!(Section {
                     id: Some(rng.uuid().to_string()),
                     slug: Some(format!("{slug}-{}", slugify(theme))),
                     title: Some(format!("Module {}: {theme}", s + 1)),
@@ -492,7 +492,7 @@ impl Synthetic {
                         ["Overview", "Key Ideas", "Worked Example", "Knowledge Check"]
                             [..rng.range(2, 4) as usize]
                             .iter()
-                            .map(|lesson| Lesson {
+                            .map(|lesson| model!(Lesson {
                                 id: Some(rng.uuid().to_string()),
                                 slug: Some(format!("{slug}-{}-{}", s + 1, slugify(lesson))),
                                 title: Some((*lesson).to_owned()),
@@ -502,11 +502,11 @@ impl Synthetic {
                                 topic_outline: None,
                                 topics: None,
                                 extra: Default::default(),
-                            })
+                            }))
                             .collect(),
                     ),
                     extra: Default::default(),
-                }
+                })
             })
             .collect::<Vec<_>>();
         let sample_lesson = sections[0]
@@ -519,10 +519,10 @@ impl Synthetic {
         let webinar_dates: Vec<DateRange> = (0..sessions.min(3))
             .map(|w| {
                 let start = course_start + Duration::weeks(w as i64);
-                DateRange {
+                model!(DateRange {
                     start_date: Some(start),
                     end_date: Some(start + Duration::minutes(90)),
-                }
+                })
             })
             .collect();
         let home = &VENUES[home_venue];
@@ -530,7 +530,8 @@ impl Synthetic {
         let in_group = rng.percent(20);
         let group_title = "Leadership Academy";
 
-        let course = Course {
+        let course =
+            model!(Course {
             id: Some(id),
             created_at: Some(created),
             updated_at: Some(updated),
@@ -539,7 +540,7 @@ impl Synthetic {
             title: title.clone(),
             session_is_titled: Some(rng.percent(60)),
             sample_lesson_id: sample_lesson.as_ref().and_then(|lesson| lesson.id.clone()),
-            sample_lesson,
+            sample_lesson: sample_lesson,
             sections: Some(sections),
             appearance_block: Some(rng.uuid().to_string()),
             appearance_hash: Some(rng.string(b"0123456789abcdef", 12)),
@@ -564,13 +565,13 @@ impl Synthetic {
             purchasable: Some(price > 0),
             tax_category: (price > 0).then(|| format!("txcd_{}", rng.string(DIGITS, 8))),
             fulfillment_center: None,
-            course_group: in_group.then(|| CourseGroup {
+            course_group: in_group.then(|| model!(CourseGroup {
                 id: Some(Rng::derive(seed, STREAM_COURSE, u64::MAX).uuid().to_string()),
                 slug: Some(slugify(group_title)),
                 title: Some(group_title.into()),
                 kind: Some(CourseKind::CourseGroup),
                 extra: Default::default(),
-            }),
+            })),
             course_group_title: in_group.then(|| group_title.into()),
             syllabus_titles_enabled: Some(true),
             gallery_enabled: Some(rng.percent(20)),
@@ -621,13 +622,13 @@ impl Synthetic {
             webinar_dates: webinar.then(|| webinar_dates.clone()),
             webinar_time_zone: webinar.then(|| (*rng.pick(TIME_ZONES)).to_owned()),
             meetings: None,
-            in_person_event_info: in_person.then(|| InPersonEventInfo {
+            in_person_event_info: in_person.then(|| model!(InPersonEventInfo {
                 hero_asset: Some(format!(
                     "https://images.example.com/courses/{}.jpg",
                     id.simple()
                 )),
                 subtitle: Some(format!("Live at {}, {}", home.name, home.city)),
-            }),
+            })),
             current_user_has_access: Some(false),
             location: in_person.then(|| venue_location(seed, home_venue)),
             display_map: Some(in_person),
@@ -636,12 +637,12 @@ impl Synthetic {
             future_publish_date: None,
             balance_requirement: None,
             award_claiming_options: rng.percent(15).then(|| {
-                vec![AwardClaimingOption {
+                vec![model!(AwardClaimingOption {
                     award_amounts: Some(vec![1.5]),
                     award_type: Some("CPE Credits".into()),
                     award_type_id: Some(rng.uuid().to_string()),
                     range: Some(false),
-                }]
+                })]
             }),
             availability_status: Some("available".into()),
             embedded_enabled: Some(false),
@@ -649,20 +650,20 @@ impl Synthetic {
             bulk_purchasing_enabled: Some(bulk),
             seat_tiers: bulk.then(|| {
                 vec![
-                    SeatTier {
+                    model!(SeatTier {
                         seats: Some(10),
                         price_in_cents: Some(price * 9 / 10),
-                    },
-                    SeatTier {
+                    }),
+                    model!(SeatTier {
                         seats: Some(50),
                         price_in_cents: Some(price * 3 / 4),
-                    },
+                    }),
                 ]
             }),
             seat_packages: bulk.then(|| {
                 vec![
-                    SeatPackage { seats: Some(5) },
-                    SeatPackage { seats: Some(25) },
+                    model!(SeatPackage { seats: Some(5) }),
+                    model!(SeatPackage { seats: Some(25) }),
                 ]
             }),
             last_tier_price_in_cents: bulk.then_some(price * 3 / 4),
@@ -678,18 +679,18 @@ impl Synthetic {
             scorm_collect_user_details: Some(false),
             seats_used_count: Some(seats_used),
             seats_allocated_count: Some(seats_used + rng.range(0, 5) as i64),
-            webinar_details: webinar.then(|| WebinarBlock {
+            webinar_details: webinar.then(|| model!(WebinarBlock {
                 id: Some(rng.uuid().to_string()),
                 webinar_provider: Some("zoom".into()),
                 join_url: Some(format!("https://zoom.us/j/{}", rng.string(DIGITS, 11))),
                 recurrence: None,
                 webinar_dates: Some(webinar_dates),
                 extra: Default::default(),
-            }),
+            })),
             show_syllabus_while_unenrolled: Some(true),
             topic_group: None,
             current_user_due_date: None,
-        };
+        });
         let mut json = Vec::new();
         write_json(&mut json, &course);
         SyntheticCourse {
@@ -718,7 +719,7 @@ enum Selection {
 fn venue_location(seed: u64, v: usize) -> Location {
     let venue = &VENUES[v];
     let mut rng = Rng::derive(seed, STREAM_VENUE, v as u64);
-    Location {
+    model!(Location {
         id: Some(rng.uuid()),
         name: Some(venue.name.into()),
         room: venue.room.map(Into::into),
@@ -729,7 +730,7 @@ fn venue_location(seed: u64, v: usize) -> Location {
         zip_code: venue.zip_code.map(Into::into),
         country: Some(venue.country.into()),
         time_zone: Some(TIME_ZONES[venue.time_zone].into()),
-    }
+    })
 }
 
 /// User `u` of the tenant's pool.
@@ -739,12 +740,12 @@ fn user(seed: u64, u: usize, base: DateTime<Utc>, course_ids: &[Uuid]) -> User {
     let last = *rng.pick(LAST_NAMES);
     let company_index = rng.index(COMPANIES.len());
     let (company, domain) = COMPANIES[company_index];
-    let client = Client {
+    let client = model!(Client {
         id: Some(Rng::derive(seed, STREAM_CLIENT, company_index as u64).uuid()),
         name: Some(company.into()),
         slug: Some(slugify(company)),
         extra: Default::default(),
-    };
+    });
     let home = &VENUES[rng.index(VENUES.len())];
     let id = rng.uuid();
     let role = *rng.pick(ROLE_KEYS);
@@ -760,7 +761,7 @@ fn user(seed: u64, u: usize, base: DateTime<Utc>, course_ids: &[Uuid]) -> User {
     let purchased: Vec<PurchasedCourse> = (0..purchases)
         .map(|_| {
             let done = rng.percent(40);
-            PurchasedCourse {
+            model!(PurchasedCourse {
                 course_id: Some(*rng.pick(course_ids)),
                 status: Some(if done { "completed" } else { "started" }.into()),
                 course: None,
@@ -771,19 +772,21 @@ fn user(seed: u64, u: usize, base: DateTime<Utc>, course_ids: &[Uuid]) -> User {
                     )
                 }),
                 certificate_issued_at: done.then(|| created + Duration::days(30)),
-            }
+            })
         })
         .collect();
-    let license = rng.percent(40).then(|| License {
-        id: Some(
-            Rng::derive(seed, STREAM_CLIENT, 1_000 + company_index as u64)
-                .uuid()
-                .to_string(),
-        ),
-        name: Some(format!("{company} Annual License")),
-        extra: Default::default(),
+    let license = rng.percent(40).then(|| {
+        model!(License {
+            id: Some(
+                Rng::derive(seed, STREAM_CLIENT, 1_000 + company_index as u64)
+                    .uuid()
+                    .to_string(),
+            ),
+            name: Some(format!("{company} Annual License")),
+            extra: Default::default(),
+        })
     });
-    User {
+    model!(User {
         id: Some(id),
         email: Some(format!("{}.{}@{domain}", ascii(first), ascii(last))),
         first_name: Some(first.into()),
@@ -800,14 +803,16 @@ fn user(seed: u64, u: usize, base: DateTime<Utc>, course_ids: &[Uuid]) -> User {
             .then(|| base - Duration::hours(rng.range(1, 2_000) as i64)),
         bio: rng.percent(30).then(|| (*rng.pick(BIOS)).to_owned()),
         two_factor_enabled: Some(rng.percent(25)),
-        invited_by_name: rng
-            .percent(20)
-            .then(|| format!("{} {}", rng.pick(FIRST_NAMES), rng.pick(LAST_NAMES))),
+        invited_by_name: rng.percent(20).then(|| format!(
+            "{} {}",
+            rng.pick(FIRST_NAMES),
+            rng.pick(LAST_NAMES)
+        )),
         should_highlight: Some(rng.percent(5)),
         purchased_courses: Some(purchased),
         purchased_bundles: None,
         allocated_licenses: license.as_ref().map(|license| {
-            vec![AllocatedLicense {
+            vec![model!(AllocatedLicense {
                 license_id: license.id.clone(),
                 license_role: Some(if role == "manager" {
                     LicenseRole::Manager
@@ -816,28 +821,28 @@ fn user(seed: u64, u: usize, base: DateTime<Utc>, course_ids: &[Uuid]) -> User {
                 }),
                 license: Some(license.clone()),
                 status: Some("active".into()),
-            }]
+            })]
         }),
         active_license: license,
         allocated_learning_paths: rng.percent(20).then(|| {
             let path_id = Rng::derive(seed, STREAM_CLIENT, 2_000).uuid();
-            vec![AllocatedLearningPath {
+            vec![model!(AllocatedLearningPath {
                 learning_path_id: Some(path_id.to_string()),
-                learning_path: Some(LearningPath {
+                learning_path: Some(model!(LearningPath {
                     id: Some(path_id.to_string()),
                     slug: Some("sales-onboarding-path".into()),
                     name: Some("Sales Onboarding Path".into()),
                     extra: Default::default(),
-                }),
+                })),
                 status: Some("inProgress".into()),
-            }]
+            })]
         }),
         attended_meetings: None,
         waitlisted_courses: (!course_ids.is_empty() && rng.percent(10)).then(|| {
-            vec![WaitlistedCourse {
+            vec![model!(WaitlistedCourse {
                 course_id: Some(*rng.pick(course_ids)),
                 course: None,
-            }]
+            })]
         }),
         admin_clients: (role == "manager").then(|| vec![client.clone()]),
         role_key: Some(role.into()),
@@ -876,10 +881,10 @@ fn user(seed: u64, u: usize, base: DateTime<Utc>, course_ids: &[Uuid]) -> User {
             "department": *rng.pick(DEPARTMENTS),
             "costCenter": format!("CC-{}", rng.string(DIGITS, 4)),
         })),
-        recommended_tags: Some(vec![RecommendedTag {
+        recommended_tags: Some(vec![model!(RecommendedTag {
             boost: Some(0.75),
             label: Some(rng.string(LOWER, 1) + "-track"),
-        }]),
+        })]),
         recommended_slugs: Some(Vec::new()),
         accessed_flows: Some(vec!["onboarding".into()]),
         disabled: Some(rng.percent(3)),
@@ -891,9 +896,8 @@ fn user(seed: u64, u: usize, base: DateTime<Utc>, course_ids: &[Uuid]) -> User {
         collaborations_count: Some(rng.range(0, 3) as i64),
         available_courses_count: Some(course_ids.len() as i64),
         started_courses_count: Some(started),
-        completed_courses_count: Some(completed),
-        ..User::default()
-    }
+        completed_courses_count: Some(completed)
+    })
 }
 
 /// An online meeting's join URL at one of the usual providers.

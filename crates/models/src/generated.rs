@@ -11,6 +11,7 @@
     Default,
     PartialEq,
 )]
+#[non_exhaustive]
 pub struct Aggregation {
     /**Individual filter options within the aggregation facet, each with a count of matching
     meetings. Entries themselves may be null.
@@ -40,6 +41,7 @@ impl Aggregation {
     Default,
     PartialEq,
 )]
+#[non_exhaustive]
 pub struct AggregationBucket {
     ///Number of meetings in this bucket.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -73,6 +75,7 @@ impl AggregationBucket {
     Default,
     PartialEq,
 )]
+#[non_exhaustive]
 pub struct AllocatedLearningPath {
     ///The learning path.
     #[serde(
@@ -106,6 +109,7 @@ impl AllocatedLearningPath {
     Default,
     PartialEq,
 )]
+#[non_exhaustive]
 pub struct AllocatedLicense {
     ///The license.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -142,6 +146,7 @@ impl AllocatedLicense {
     Default,
     PartialEq,
 )]
+#[non_exhaustive]
 pub struct AttendedMeeting {
     ///When the user attended.
     #[serde(
@@ -173,6 +178,7 @@ impl AttendedMeeting {
     Default,
     PartialEq,
 )]
+#[non_exhaustive]
 pub struct AwardClaimingOption {
     ///Amounts of the award.
     #[serde(
@@ -206,6 +212,7 @@ impl AwardClaimingOption {
 #[derive(
     ::schemars::JsonSchema, ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq,
 )]
+#[non_exhaustive]
 pub struct BulkUpdateMeetingAttendanceData {
     ///The outcome of the bulk update.
     #[serde(rename = "APIBulkUpdateMeetingAttendance")]
@@ -227,6 +234,7 @@ impl BulkUpdateMeetingAttendanceData {
     Default,
     PartialEq,
 )]
+#[non_exhaustive]
 pub struct BulkUpdateMeetingAttendanceError {
     ///Human-readable message describing why the update failed for this user.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -245,6 +253,7 @@ impl BulkUpdateMeetingAttendanceError {
 #[derive(
     ::schemars::JsonSchema, ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq,
 )]
+#[non_exhaustive]
 pub struct BulkUpdateMeetingAttendanceRequest {
     ///Set to true to mark the users as having attended, or false to mark them as absent.
     pub attended: bool,
@@ -264,6 +273,7 @@ impl BulkUpdateMeetingAttendanceRequest {
 #[derive(
     ::schemars::JsonSchema, ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq,
 )]
+#[non_exhaustive]
 pub struct BulkUpdateMeetingAttendanceResponse {
     ///The response envelope.
     pub data: BulkUpdateMeetingAttendanceData,
@@ -284,6 +294,7 @@ impl BulkUpdateMeetingAttendanceResponse {
     Default,
     PartialEq,
 )]
+#[non_exhaustive]
 pub struct BulkUpdateMeetingAttendanceResult {
     ///Array of errors for any users whose attendance records could not be updated.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -308,6 +319,7 @@ SDK sends. The type is open: other fields are passed through unchanged.
 #[derive(
     ::schemars::JsonSchema, ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq,
 )]
+#[non_exhaustive]
 pub struct BulkUpdateMeetingAttendanceUser {
     ///Unique identifier of the user.
     pub id: ::uuid::Uuid,
@@ -325,6 +337,7 @@ impl BulkUpdateMeetingAttendanceUser {
 #[derive(
     ::schemars::JsonSchema, ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq,
 )]
+#[non_exhaustive]
 pub struct Bundle {
     ///Unique identifier of the bundle. An opaque string: the vendor does not promise a UUID here.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -349,6 +362,7 @@ impl Bundle {
 #[derive(
     ::schemars::JsonSchema, ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq,
 )]
+#[non_exhaustive]
 pub struct Client {
     ///Unique identifier of the client.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -383,6 +397,7 @@ lacks one is kept. Everything else may be null or absent.
     Default,
     PartialEq,
 )]
+#[non_exhaustive]
 pub struct Course {
     ///Days of access after enrollment.
     #[serde(
@@ -964,6 +979,7 @@ impl Course {
 #[derive(
     ::schemars::JsonSchema, ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq,
 )]
+#[non_exhaustive]
 pub struct CourseGroup {
     ///Unique identifier of the course group. An opaque string: the vendor does not promise a UUID here.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -997,6 +1013,7 @@ impl CourseGroup {
     Default,
     PartialEq,
 )]
+#[non_exhaustive]
 pub struct DateRange {
     ///End.
     #[serde(
@@ -1031,6 +1048,7 @@ also come with an empty body (401) or an HTML page from a proxy (5xx).
     Default,
     PartialEq,
 )]
+#[non_exhaustive]
 pub struct ErrorBody {
     ///Machine-readable error code, for example `rate_limit_exceeded`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1061,6 +1079,7 @@ impl ErrorBody {
     Default,
     PartialEq,
 )]
+#[non_exhaustive]
 pub struct InPersonEventInfo {
     ///URL of the hero image.
     #[serde(
@@ -1088,6 +1107,7 @@ impl InPersonEventInfo {
     Default,
     PartialEq,
 )]
+#[non_exhaustive]
 pub struct ItemPrice {
     ///ISO 4217 currency code.
     #[serde(
@@ -1118,6 +1138,7 @@ impl ItemPrice {
 #[derive(
     ::schemars::JsonSchema, ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq,
 )]
+#[non_exhaustive]
 pub struct LearningPath {
     ///Unique identifier of the learning path. An opaque string: the vendor does not promise a UUID here.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1142,6 +1163,7 @@ impl LearningPath {
 #[derive(
     ::schemars::JsonSchema, ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq,
 )]
+#[non_exhaustive]
 pub struct Lesson {
     ///Who may open the lesson.
     #[serde(
@@ -1190,6 +1212,7 @@ impl Lesson {
 #[derive(
     ::schemars::JsonSchema, ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq,
 )]
+#[non_exhaustive]
 pub struct License {
     ///Unique identifier of the license. An opaque string: the vendor does not promise a UUID here.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1219,6 +1242,7 @@ impl License {
     Default,
     PartialEq,
 )]
+#[non_exhaustive]
 pub struct Location {
     ///First address line.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1267,6 +1291,7 @@ impl Location {
 #[derive(
     ::schemars::JsonSchema, ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq,
 )]
+#[non_exhaustive]
 pub struct Meeting {
     ///Additional instructions or notes displayed to meeting attendees.
     #[serde(
@@ -1336,6 +1361,7 @@ impl Meeting {
     Default,
     PartialEq,
 )]
+#[non_exhaustive]
 pub struct MeetingByIdData {
     ///The meeting; `null` (or absent) when no meeting has this id.
     #[serde(
@@ -1354,6 +1380,7 @@ impl MeetingByIdData {
 #[derive(
     ::schemars::JsonSchema, ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq,
 )]
+#[non_exhaustive]
 pub struct MeetingResponse {
     ///The response envelope.
     pub data: MeetingByIdData,
@@ -1368,6 +1395,7 @@ impl MeetingResponse {
 #[derive(
     ::schemars::JsonSchema, ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq,
 )]
+#[non_exhaustive]
 pub struct MeetingsData {
     ///The requested page of meetings.
     #[serde(rename = "Meetings")]
@@ -1389,6 +1417,7 @@ impl MeetingsData {
     Default,
     PartialEq,
 )]
+#[non_exhaustive]
 pub struct MeetingsPage {
     /**Aggregated facet data for filtering or summarizing the result set. The vendor's schema
     makes the entries non-null, but they are auxiliary to the meetings, so a null entry is
@@ -1416,6 +1445,7 @@ impl MeetingsPage {
 #[derive(
     ::schemars::JsonSchema, ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq,
 )]
+#[non_exhaustive]
 pub struct MeetingsResponse {
     ///The response envelope.
     pub data: MeetingsData,
@@ -1440,6 +1470,7 @@ the SDK models the scalar fields only (others, such as a nested `course`, are ig
     Default,
     PartialEq,
 )]
+#[non_exhaustive]
 pub struct NestedMeeting {
     ///Additional instructions or notes displayed to meeting attendees.
     #[serde(
@@ -1506,6 +1537,7 @@ impl NestedMeeting {
     ::schemars::JsonSchema, ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq,
 )]
 #[serde(transparent)]
+#[non_exhaustive]
 pub struct OpenObject(pub ::serde_json::Map<::std::string::String, ::serde_json::Value>);
 impl ::std::ops::Deref for OpenObject {
     type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
@@ -1537,6 +1569,7 @@ impl ::std::convert::From<::serde_json::Map<::std::string::String, ::serde_json:
     Default,
     PartialEq,
 )]
+#[non_exhaustive]
 pub struct PageInfo {
     ///The current page number in the paginated result set.
     #[serde(
@@ -1576,6 +1609,7 @@ impl PageInfo {
     Default,
     PartialEq,
 )]
+#[non_exhaustive]
 pub struct PriceVariation {
     ///Label of the variation.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1603,6 +1637,7 @@ impl PriceVariation {
     Default,
     PartialEq,
 )]
+#[non_exhaustive]
 pub struct PurchasedBundle {
     ///The bundle.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1630,6 +1665,7 @@ impl PurchasedBundle {
     Default,
     PartialEq,
 )]
+#[non_exhaustive]
 pub struct PurchasedCourse {
     ///URL or id of the certificate.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1670,6 +1706,7 @@ impl PurchasedCourse {
     Default,
     PartialEq,
 )]
+#[non_exhaustive]
 pub struct RecommendedSlug {
     ///Weight of the recommendation.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1694,6 +1731,7 @@ impl RecommendedSlug {
     Default,
     PartialEq,
 )]
+#[non_exhaustive]
 pub struct RecommendedTag {
     ///Weight of the recommendation.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1718,6 +1756,7 @@ impl RecommendedTag {
     Default,
     PartialEq,
 )]
+#[non_exhaustive]
 pub struct SeatPackage {
     ///Seats in the package.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1739,6 +1778,7 @@ impl SeatPackage {
     Default,
     PartialEq,
 )]
+#[non_exhaustive]
 pub struct SeatTier {
     ///Price per seat in cents.
     #[serde(
@@ -1760,6 +1800,7 @@ impl SeatTier {
 #[derive(
     ::schemars::JsonSchema, ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq,
 )]
+#[non_exhaustive]
 pub struct Section {
     ///Unique identifier of the section. An opaque string: the vendor does not promise a UUID here.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1809,6 +1850,7 @@ impl Section {
     Default,
     PartialEq,
 )]
+#[non_exhaustive]
 pub struct TopicGroup {
     ///Category names.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1834,6 +1876,7 @@ impl TopicGroup {
     ::schemars::JsonSchema, ::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd,
 )]
 #[serde(transparent)]
+#[non_exhaustive]
 pub struct UpdateMeetingAttendanceId(::std::string::String);
 impl ::std::ops::Deref for UpdateMeetingAttendanceId {
     type Target = ::std::string::String;
@@ -1885,6 +1928,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateMeetingAttendanceId {
 #[derive(
     ::schemars::JsonSchema, ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq,
 )]
+#[non_exhaustive]
 pub struct UpdateMeetingAttendanceRequest {
     ///Set to true to mark the user as attended, or false to mark them as absent.
     pub attended: bool,
@@ -1921,6 +1965,7 @@ absent.
     Default,
     PartialEq,
 )]
+#[non_exhaustive]
 pub struct User {
     ///Short display name.
     #[serde(
@@ -2257,6 +2302,7 @@ impl User {
     Default,
     PartialEq,
 )]
+#[non_exhaustive]
 pub struct WaitlistedCourse {
     ///The course.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2278,6 +2324,7 @@ impl WaitlistedCourse {
 #[derive(
     ::schemars::JsonSchema, ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq,
 )]
+#[non_exhaustive]
 pub struct WebinarBlock {
     ///Unique identifier of the webinar block. An opaque string: the vendor does not promise a UUID here.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3184,7 +3231,7 @@ pub mod builder {
         fn default() -> Self {
             Self {
                 id: Err("no value supplied for id".to_string()),
-                extra: Err("no value supplied for extra".to_string()),
+                extra: Ok(Default::default()),
             }
         }
     }
@@ -3263,7 +3310,7 @@ pub mod builder {
                 id: Ok(Default::default()),
                 name: Ok(Default::default()),
                 slug: Ok(Default::default()),
-                extra: Err("no value supplied for extra".to_string()),
+                extra: Ok(Default::default()),
             }
         }
     }
@@ -3359,7 +3406,7 @@ pub mod builder {
                 id: Ok(Default::default()),
                 name: Ok(Default::default()),
                 slug: Ok(Default::default()),
-                extra: Err("no value supplied for extra".to_string()),
+                extra: Ok(Default::default()),
             }
         }
     }
@@ -5186,7 +5233,7 @@ pub mod builder {
                 kind: Ok(Default::default()),
                 slug: Ok(Default::default()),
                 title: Ok(Default::default()),
-                extra: Err("no value supplied for extra".to_string()),
+                extra: Ok(Default::default()),
             }
         }
     }
@@ -5606,7 +5653,7 @@ pub mod builder {
                 id: Ok(Default::default()),
                 name: Ok(Default::default()),
                 slug: Ok(Default::default()),
-                extra: Err("no value supplied for extra".to_string()),
+                extra: Ok(Default::default()),
             }
         }
     }
@@ -5730,7 +5777,7 @@ pub mod builder {
                 title: Ok(Default::default()),
                 topic_outline: Ok(Default::default()),
                 topics: Ok(Default::default()),
-                extra: Err("no value supplied for extra".to_string()),
+                extra: Ok(Default::default()),
             }
         }
     }
@@ -5889,7 +5936,7 @@ pub mod builder {
             Self {
                 id: Ok(Default::default()),
                 name: Ok(Default::default()),
-                extra: Err("no value supplied for extra".to_string()),
+                extra: Ok(Default::default()),
             }
         }
     }
@@ -7431,7 +7478,7 @@ pub mod builder {
                 slug: Ok(Default::default()),
                 status: Ok(Default::default()),
                 title: Ok(Default::default()),
-                extra: Err("no value supplied for extra".to_string()),
+                extra: Ok(Default::default()),
             }
         }
     }
@@ -9009,7 +9056,7 @@ pub mod builder {
                 recurrence: Ok(Default::default()),
                 webinar_dates: Ok(Default::default()),
                 webinar_provider: Ok(Default::default()),
-                extra: Err("no value supplied for extra".to_string()),
+                extra: Ok(Default::default()),
             }
         }
     }

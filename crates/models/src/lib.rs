@@ -10,6 +10,28 @@
 //! schemars' `JsonSchema`. Decoding is forward compatible: unknown fields are ignored, unknown enum
 //! values are kept as `Unknown` (an opaque [`UnknownValue`]), and nullable fields accept `null`, absence or a value.
 //!
+//! The structs are `#[non_exhaustive]`, so that a field added to the spec is not a breaking change:
+//! outside this crate, build one with its builder (or change the fields of a decoded one). The open
+//! objects ([`Bundle`], [`Client`], [`CourseGroup`], [`LearningPath`], [`Lesson`], [`License`],
+//! [`Section`], [`WebinarBlock`]) keep the fields they do not model in `extra`.
+//!
+//! ```
+//! use thoughtindustries_models::Bundle;
+//!
+//! let bundle = Bundle::try_from(Bundle::builder().name(Some("Starter pack".to_owned())))?;
+//! assert_eq!(serde_json::to_string(&bundle)?, r#"{"name":"Starter pack"}"#);
+//! let decoded: Bundle = serde_json::from_str(r#"{"name":"Starter pack","seats":5}"#)?;
+//! assert_eq!(decoded.extra["seats"], 5);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ```compile_fail
+//! // A struct literal does not compile outside this crate.
+//! let bundle = thoughtindustries_models::Bundle {
+//!     id: None, name: None, slug: None, extra: Default::default(),
+//! };
+//! ```
+//!
 //! This crate has no I/O and no HTTP dependency; use the `thoughtindustries` crate for the client.
 //!
 //! ```
