@@ -242,3 +242,135 @@ fn course_prices_tolerate_null_like_their_siblings() {
     body["data"]["Meetings"]["meetings"][0]["course"]["prices"] = Value::Null;
     decodes(&body).unwrap();
 }
+
+/// The component name a property schema refers to (directly, through `allOf`/`anyOf`, or as its
+/// array's items), with whether it is reached through an array.
+fn referenced(schema: &Value) -> Option<(&str, bool)> {
+    fn name(s: &Value) -> Option<&str> {
+        s["$ref"]
+            .as_str()
+            .map(|r| r.trim_start_matches("#/components/schemas/"))
+    }
+    fn direct(s: &Value) -> Option<&str> {
+        name(s)
+            .or_else(|| s["allOf"].as_array()?.iter().find_map(name))
+            .or_else(|| s["anyOf"].as_array()?.iter().find_map(name))
+    }
+    direct(schema)
+        .map(|n| (n, false))
+        .or_else(|| direct(&schema["items"]).map(|n| (n, true)))
+}
+
+/// Every object schema reachable from `Meeting`, each with the first JSON pointer (inside one
+/// meeting) where it occurs, breadth first.
+fn nested_objects(spec: &Value) -> Vec<(String, String)> {
+    let schemas = &spec["components"]["schemas"];
+    let mut found = vec![("Meeting".to_owned(), String::new())];
+    let mut next = 0;
+    while next < found.len() {
+        let (name, pointer) = found[next].clone();
+        next += 1;
+        let Some(properties) = schemas[name.as_str()]["properties"].as_object() else {
+            continue;
+        };
+        for (key, schema) in properties {
+            let Some((child, array)) = referenced(schema) else {
+                continue;
+            };
+            if schemas[child]["properties"].as_object().is_none()
+                || found.iter().any(|(n, _)| n == child)
+            {
+                continue;
+            }
+            let at = format!("{pointer}/{key}{}", if array { "/0" } else { "" });
+            found.push((child.to_owned(), at));
+        }
+    }
+    found.remove(0);
+    found
+}
+
+/// `meeting` with an object at `pointer`, creating `{}` (or `[{}]` for an array step) where the
+/// example has null or nothing.
+fn object_at<'a>(meeting: &'a mut Value, pointer: &str) -> &'a mut serde_json::Map<String, Value> {
+    let steps: Vec<&str> = pointer.split('/').skip(1).collect();
+    let mut here = meeting;
+    for (i, step) in steps.iter().enumerate() {
+        let array_next = steps.get(i + 1).is_some_and(|s| s.parse::<usize>().is_ok());
+        here = if let Ok(index) = step.parse::<usize>() {
+            let items = here.as_array_mut().unwrap();
+            if items.is_empty() {
+                items.push(json!({}));
+            }
+            if !items[index].is_object() {
+                items[index] = json!({});
+            }
+            &mut items[index]
+        } else {
+            let object = here.as_object_mut().unwrap();
+            let slot = object.entry(step.to_string()).or_insert(Value::Null);
+            if array_next && !slot.is_array() {
+                *slot = json!([]);
+            } else if !array_next && !slot.is_object() {
+                *slot = json!({});
+            }
+            slot
+        };
+    }
+    here.as_object_mut().unwrap()
+}
+
+/// Issue 13: one odd nested value must not cost the meeting. Every field of every typed object a
+/// meeting reaches (course, lessons, sections, prices, users, licenses, ...), not only those the
+/// reference example shows, may be null or absent: the meeting is delivered, nothing rejected,
+/// nothing blanked.
+#[test]
+fn every_field_of_every_nested_object_may_be_null_or_absent() {
+    let spec = contract_tests::spec_value();
+    let example = contract_tests::reference_example();
+    let objects = nested_objects(&spec);
+    assert!(objects.len() >= 25, "only {} nested objects", objects.len());
+    let mut checked = 0;
+    for (name, pointer) in &objects {
+        let properties = spec["components"]["schemas"][name.as_str()]["properties"]
+            .as_object()
+            .unwrap();
+        for key in properties.keys() {
+            for value in [Some(Value::Null), None] {
+                let mut body = example.clone();
+                let object = object_at(&mut body["data"]["Meetings"]["meetings"][0], pointer);
+                match &value {
+                    Some(null) => object.insert(key.clone(), null.clone()),
+                    None => object.remove(key),
+                };
+                let bytes = serde_json::to_vec(&body).unwrap();
+                let page = thoughtindustries::decode_page(&bytes, 1)
+                    .unwrap_or_else(|e| panic!("{name}.{key} = {value:?} at {pointer}: {e}"));
+                let what = format!("{name}.{key} = {value:?} at {pointer}");
+                assert_eq!(page.meetings.len(), 1, "{what}: {:?}", page.rejected);
+                assert!(page.blanked.is_empty(), "{what}: {:?}", page.blanked);
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 500, "only {checked} cases");
+}
+
+/// A whole number written as a float (`"certificatesCount": 1.0`) is an integer to JSON Schema:
+/// it decodes to the number, not to an error or an emptied field.
+#[test]
+fn whole_floats_are_integers() {
+    let mut body = contract_tests::reference_example();
+    let meeting = &mut body["data"]["Meetings"]["meetings"][0];
+    meeting["attendees"][0]["certificatesCount"] = json!(1.0);
+    meeting["course"]["accessDays"] = json!(3e1);
+    let bytes = serde_json::to_vec(&body).unwrap();
+    let page = thoughtindustries::decode_page(&bytes, 1).unwrap();
+    assert!(page.blanked.is_empty(), "{:?}", page.blanked);
+    let meeting = &page.meetings[0];
+    assert_eq!(
+        meeting.attendees.as_ref().unwrap()[0].certificates_count,
+        Some(1)
+    );
+    assert_eq!(meeting.course.access_days, Some(30));
+}

@@ -220,7 +220,7 @@ pub fn generate_models(spec: &openapiv3::OpenAPI) -> Result<String, Error> {
         .map_err(|e| Error(format!("progenitor rejected the spec: {e}")))?;
     let mut file: syn::File = syn::parse2(generator.get_type_space().to_stream())
         .map_err(|e| Error(format!("progenitor emitted bad tokens: {e}")))?;
-    fast_date_times(&mut file);
+    custom_decoders(&mut file);
     document_builders(&mut file);
     non_exhaustive(&mut file);
     Ok(prettyplease::unparse(&file))
@@ -337,7 +337,10 @@ fn document_builders(file: &mut syn::File) {
 /// The module parses plain RFC 3339 directly and hands anything else to chrono, so the values
 /// accepted and decoded are chrono's; the types, serialization and JSON schemas do not change.
 /// An optional field also gets `default`, so that an absent one stays `None`.
-fn fast_date_times(file: &mut syn::File) {
+///
+/// Likewise the optional `integer` fields decode with the models crate's `integer` module, which
+/// accepts a whole number written as a float (`1.0`), an integer to JSON Schema.
+fn custom_decoders(file: &mut syn::File) {
     const DATE_TIME: &str = ":: chrono :: DateTime < :: chrono :: offset :: Utc >";
     const OPTION: &str = ":: std :: option :: Option <";
     for item in &mut file.items {
@@ -351,6 +354,10 @@ fn fast_date_times(file: &mut syn::File) {
             } else if ty == format!("{OPTION} {DATE_TIME} >") {
                 syn::parse_quote!(
                     #[serde(default, deserialize_with = "crate::datetime::deserialize_option")]
+                )
+            } else if ty == format!("{OPTION} i64 >") {
+                syn::parse_quote!(
+                    #[serde(default, deserialize_with = "crate::integer::deserialize_option")]
                 )
             } else {
                 continue;

@@ -45,6 +45,7 @@ impl Aggregation {
 pub struct AggregationBucket {
     ///Number of meetings in this bucket.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::integer::deserialize_option")]
     pub count: ::std::option::Option<i64>,
     ///Longer description of the bucket.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -304,6 +305,7 @@ pub struct BulkUpdateMeetingAttendanceResult {
         rename = "updatedRecordCount",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
+    #[serde(default, deserialize_with = "crate::integer::deserialize_option")]
     pub updated_record_count: ::std::option::Option<i64>,
 }
 impl BulkUpdateMeetingAttendanceResult {
@@ -404,12 +406,14 @@ pub struct Course {
         rename = "accessDays",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
+    #[serde(default, deserialize_with = "crate::integer::deserialize_option")]
     pub access_days: ::std::option::Option<i64>,
     ///Reference of the alternative pricing.
     #[serde(
         rename = "alternativePricingRef",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
+    #[serde(default, deserialize_with = "crate::integer::deserialize_option")]
     pub alternative_pricing_ref: ::std::option::Option<i64>,
     ///Alternative pricing model.
     #[serde(
@@ -458,6 +462,7 @@ pub struct Course {
         rename = "balanceRequirement",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
+    #[serde(default, deserialize_with = "crate::integer::deserialize_option")]
     pub balance_requirement: ::std::option::Option<i64>,
     ///Whether seats can be bought in bulk.
     #[serde(
@@ -470,6 +475,7 @@ pub struct Course {
         rename = "completionTimePerPage",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
+    #[serde(default, deserialize_with = "crate::integer::deserialize_option")]
     pub completion_time_per_page: ::std::option::Option<i64>,
     ///Opaque id (GraphQL `ID`) of the confirmation block.
     #[serde(
@@ -649,6 +655,7 @@ pub struct Course {
         rename = "instructorAccessPriceInCents",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
+    #[serde(default, deserialize_with = "crate::integer::deserialize_option")]
     pub instructor_access_price_in_cents: ::std::option::Option<i64>,
     ///Email addresses of the course's instructors.
     #[serde(
@@ -676,6 +683,7 @@ pub struct Course {
         rename = "lastTierPriceInCents",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
+    #[serde(default, deserialize_with = "crate::integer::deserialize_option")]
     pub last_tier_price_in_cents: ::std::option::Option<i64>,
     ///Whether a linked workbook is enabled.
     #[serde(
@@ -730,6 +738,7 @@ pub struct Course {
         rename = "priceInCents",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
+    #[serde(default, deserialize_with = "crate::integer::deserialize_option")]
     pub price_in_cents: ::std::option::Option<i64>,
     ///Prices of the course, one per currency (non-null in the vendor's GraphQL schema; null is tolerated like in its siblings).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -810,12 +819,14 @@ pub struct Course {
         rename = "seatsAllocatedCount",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
+    #[serde(default, deserialize_with = "crate::integer::deserialize_option")]
     pub seats_allocated_count: ::std::option::Option<i64>,
     ///Maximum number of seats.
     #[serde(
         rename = "seatsLimit",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
+    #[serde(default, deserialize_with = "crate::integer::deserialize_option")]
     pub seats_limit: ::std::option::Option<i64>,
     ///Whether every seat is taken.
     #[serde(
@@ -828,6 +839,7 @@ pub struct Course {
         rename = "seatsUsedCount",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
+    #[serde(default, deserialize_with = "crate::integer::deserialize_option")]
     pub seats_used_count: ::std::option::Option<i64>,
     ///Sections of the course's syllabus.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -864,6 +876,7 @@ pub struct Course {
         rename = "suggestedRetailPriceInCents",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
+    #[serde(default, deserialize_with = "crate::integer::deserialize_option")]
     pub suggested_retail_price_in_cents: ::std::option::Option<i64>,
     ///Whether the superquiz is enabled.
     #[serde(
@@ -925,6 +938,7 @@ pub struct Course {
         rename = "waitlistCount",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
+    #[serde(default, deserialize_with = "crate::integer::deserialize_option")]
     pub waitlist_count: ::std::option::Option<i64>,
     ///Whether the course has a waitlist.
     #[serde(
@@ -1061,6 +1075,7 @@ pub struct ErrorBody {
         rename = "retryAfter",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
+    #[serde(default, deserialize_with = "crate::integer::deserialize_option")]
     pub retry_after: ::std::option::Option<i64>,
 }
 impl ErrorBody {
@@ -1123,6 +1138,7 @@ pub struct ItemPrice {
         rename = "priceInCents",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
+    #[serde(default, deserialize_with = "crate::integer::deserialize_option")]
     pub price_in_cents: ::std::option::Option<i64>,
     ///Price variations.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1576,6 +1592,7 @@ pub struct PageInfo {
         rename = "currentPage",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
+    #[serde(default, deserialize_with = "crate::integer::deserialize_option")]
     pub current_page: ::std::option::Option<i64>,
     ///Indicates whether additional pages of results exist.
     #[serde(
@@ -1588,9 +1605,11 @@ pub struct PageInfo {
         rename = "perPage",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
+    #[serde(default, deserialize_with = "crate::integer::deserialize_option")]
     pub per_page: ::std::option::Option<i64>,
     ///Total number of meetings across all pages.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::integer::deserialize_option")]
     pub total: ::std::option::Option<i64>,
 }
 impl PageInfo {
@@ -1619,6 +1638,7 @@ pub struct PriceVariation {
         rename = "priceInCents",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
+    #[serde(default, deserialize_with = "crate::integer::deserialize_option")]
     pub price_in_cents: ::std::option::Option<i64>,
 }
 impl PriceVariation {
@@ -1760,6 +1780,7 @@ impl RecommendedTag {
 pub struct SeatPackage {
     ///Seats in the package.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::integer::deserialize_option")]
     pub seats: ::std::option::Option<i64>,
 }
 impl SeatPackage {
@@ -1785,9 +1806,11 @@ pub struct SeatTier {
         rename = "priceInCents",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
+    #[serde(default, deserialize_with = "crate::integer::deserialize_option")]
     pub price_in_cents: ::std::option::Option<i64>,
     ///Seats from which the tier applies.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "crate::integer::deserialize_option")]
     pub seats: ::std::option::Option<i64>,
 }
 impl SeatTier {
@@ -2023,6 +2046,7 @@ pub struct User {
         rename = "availableCoursesCount",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
+    #[serde(default, deserialize_with = "crate::integer::deserialize_option")]
     pub available_courses_count: ::std::option::Option<i64>,
     ///Account balance.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2035,6 +2059,7 @@ pub struct User {
         rename = "certificatesCount",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
+    #[serde(default, deserialize_with = "crate::integer::deserialize_option")]
     pub certificates_count: ::std::option::Option<i64>,
     ///City.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2053,12 +2078,14 @@ pub struct User {
         rename = "collaborationsCount",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
+    #[serde(default, deserialize_with = "crate::integer::deserialize_option")]
     pub collaborations_count: ::std::option::Option<i64>,
     ///Courses completed.
     #[serde(
         rename = "completedCoursesCount",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
+    #[serde(default, deserialize_with = "crate::integer::deserialize_option")]
     pub completed_courses_count: ::std::option::Option<i64>,
     ///Country.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2247,6 +2274,7 @@ pub struct User {
         rename = "startedCoursesCount",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
+    #[serde(default, deserialize_with = "crate::integer::deserialize_option")]
     pub started_courses_count: ::std::option::Option<i64>,
     ///State, province or region.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]

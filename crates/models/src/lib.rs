@@ -59,6 +59,7 @@
 //! ```
 
 mod datetime;
+mod integer;
 mod open_enum;
 
 #[allow(clippy::all, clippy::pedantic)]
