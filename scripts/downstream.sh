@@ -14,6 +14,15 @@ case "$target" in /*) ;; *) target=$root/$target ;; esac
 dirty=()
 [ -n "${CI:-}" ] || dirty=(--allow-dirty)
 
+# cargo unpacks the .crate files of its temporary registry (target/package/tmp-registry) under
+# $CARGO_HOME/registry/src, and treats what it built from a registry as immutable: a local rerun
+# would verify against the unpacked copies, and the builds, of an earlier run. Outside CI (always a
+# clean clone) remove both for our own crates first.
+if [ -z "${CI:-}" ]; then
+  rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/thoughtindustries*-0.* \
+    "$target"/debug/.fingerprint/thoughtindustries* "$target"/debug/deps/libthoughtindustries*
+fi
+
 echo "--- cargo package: every publishable crate, each verified by building its .crate alone"
 cargo package --workspace --exclude xtask --exclude contract-tests "${dirty[@]}"
 
