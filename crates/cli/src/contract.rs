@@ -96,56 +96,143 @@ pub struct ContractArgs {
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
 
+    /// Also check `updateMeetingAttendance`: re-send, for one attendee of the first checked
+    /// meeting that has attendees, the attendance the tenant already records (so its data stays
+    /// as it was). Without this flag ti contract sends only GET requests.
+    #[arg(long)]
+    pub allow_writes: bool,
+
     #[command(flatten)]
     pub connection: ConnectionArgs,
 }
 
-/// Runs `ti contract`: fetches pages from the configured tenant (or the embedded mock) and
-/// validates each raw body against the spec before decoding it; exit 1 on any drift.
+/// Runs `ti contract`: fetches pages from the configured tenant (or the embedded mock), then the
+/// first meeting's detail (and, with `--allow-writes`, one no-op attendance update), validating
+/// each raw body against the spec before decoding it; exit 1 on any drift.
 pub async fn contract(args: ContractArgs) -> Result<(), Failure> {
     let connection = args.connection.connect().await?;
     let spec = Spec::embedded();
     let mut reports = Reports::new("ti contract", args.format);
-    for number in 1..=args.pages {
-        let body = match connection
-            .client
-            .fetch_page_body(number, args.course_id)
-            .await
-        {
-            Ok(body) => body,
-            Err(error) => {
-                // The pages checked so far still make a complete report document.
-                reports.finish()?;
-                return Err(error.into());
-            }
-        };
-        let report = spec
-            .validate_response_bytes("list_meetings", 200, &body)
-            .map_err(|e| Failure::usage(e.to_string()))?;
-        let valid = report.is_valid();
-        reports.add(format!("page {number}"), Some(number), report)?;
-        match thoughtindustries::decode_page(&body, number) {
-            Ok(page) if page.has_more() => {}
-            Ok(_) => break,
-            Err(error) if valid => {
-                reports.finish()?;
-                return Err(error.into());
-            }
-            Err(_) => break,
-        }
+    let mut meetings = Vec::new();
+    let checked = check_pages(&args, &connection.client, spec, &mut reports, &mut meetings).await;
+    let checked = match checked {
+        Ok(()) => check_meeting(&args, &connection.client, spec, &mut reports, &meetings).await,
+        failed => failed,
+    };
+    if let Err(failure) = checked {
+        // What was checked so far still makes a complete report document.
+        reports.finish()?;
+        return Err(failure);
     }
     reports.finish()?;
     if reports.invalid > 0 {
         return Err(Failure {
             code: INVALID,
             message: format!(
-                "{} of {} page(s) did not match the contract",
+                "{} of {} response(s) did not match the contract",
                 reports.invalid,
                 reports.entries.len()
             ),
         });
     }
     Ok(())
+}
+
+/// Checks the listing's pages, keeping the meetings of those that decode.
+async fn check_pages(
+    args: &ContractArgs,
+    client: &thoughtindustries::Client,
+    spec: &Spec,
+    reports: &mut Reports,
+    meetings: &mut Vec<thoughtindustries::Meeting>,
+) -> Result<(), Failure> {
+    for number in 1..=args.pages {
+        let body = client.fetch_page_body(number, args.course_id).await?;
+        let report = spec
+            .validate_response_bytes("list_meetings", 200, &body)
+            .map_err(|e| Failure::usage(e.to_string()))?;
+        let valid = report.is_valid();
+        reports.add(format!("page {number}"), Some(number), report)?;
+        match thoughtindustries::decode_page(&body, number) {
+            Ok(page) => {
+                let more = page.has_more();
+                meetings.extend(page.meetings);
+                if !more {
+                    break;
+                }
+            }
+            Err(error) if valid => return Err(error.into()),
+            Err(_) => break,
+        }
+    }
+    Ok(())
+}
+
+/// Checks the first meeting's detail and, with `--allow-writes`, a no-op attendance update.
+async fn check_meeting(
+    args: &ContractArgs,
+    client: &thoughtindustries::Client,
+    spec: &Spec,
+    reports: &mut Reports,
+    meetings: &[thoughtindustries::Meeting],
+) -> Result<(), Failure> {
+    let Some(first) = meetings.first() else {
+        eprintln!("ti: no meetings on the checked pages: the meeting detail was not checked");
+        return Ok(());
+    };
+    let body = client.fetch_meeting_body(first.id).await?;
+    let report = spec
+        .validate_response_bytes("get_meeting", 200, &body)
+        .map_err(|e| Failure::usage(e.to_string()))?;
+    reports.add(format!("meeting {}", first.id), None, report)?;
+    if !args.allow_writes {
+        return Ok(());
+    }
+    let Some((meeting, user, attendance)) = meetings.iter().find_map(recorded_attendance) else {
+        eprintln!("ti: no attendee on the checked pages: updateMeetingAttendance was not checked");
+        return Ok(());
+    };
+    let body = client
+        .update_meeting_attendance(meeting.id, user, attendance)
+        .course(meeting.course_id)
+        .send_for_body()
+        .await?;
+    let report = spec
+        .validate_response_bytes("update_meeting_attendance", 200, &body)
+        .map_err(|e| Failure::usage(e.to_string()))?;
+    reports.add(
+        format!("attendance of user {user} at meeting {}", meeting.id),
+        None,
+        report,
+    )?;
+    Ok(())
+}
+
+/// The first attendee of `meeting` with an id, and the attendance the tenant records for them
+/// (attended when their `attendedMeetings` lists the meeting): re-sending it changes nothing.
+fn recorded_attendance(
+    meeting: &thoughtindustries::Meeting,
+) -> Option<(
+    &thoughtindustries::Meeting,
+    Uuid,
+    thoughtindustries::Attendance,
+)> {
+    let user = meeting
+        .attendees
+        .as_ref()?
+        .iter()
+        .find(|u| u.id.is_some())?;
+    let attended = user
+        .attended_meetings
+        .iter()
+        .flatten()
+        .any(|a| a.meeting.as_ref().is_some_and(|m| m.id == Some(meeting.id)));
+    let attendance = if attended {
+        thoughtindustries::Attendance::Attended
+    } else {
+        thoughtindustries::Attendance::Absent
+    };
+    Some((meeting, user.id?, attendance))
 }
 
 /// One checked page or body.

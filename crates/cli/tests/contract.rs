@@ -94,10 +94,81 @@ fn contract_passes_against_the_embedded_mock() {
     let report = stdout(&out);
     assert_eq!(
         report.matches(": ok (0 violation(s)").count(),
-        3,
-        "{report}"
+        4,
+        "three pages and the first meeting's detail: {report}"
     );
+    assert!(report.contains("\nmeeting "), "{report}");
     assert!(!stderr(&out).contains(": ok ("));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn contract_writes_only_with_allow_writes_and_then_changes_nothing() {
+    let server = MockServer::start(MockConfig::default()).await.unwrap();
+    let ti_at = |args: &[&str]| {
+        let mut cmd = ti();
+        cmd.env("TI_BASE_URL", server.base_url())
+            .env("TI_API_KEY", DEMO_TOKEN)
+            .args(args);
+        cmd
+    };
+    let list = ["meetings", "list", "--format", "json"];
+    let contract = ["contract", "--pages", "1", "--format", "json"];
+    let before = run(ti_at(&list))
+        .await
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+
+    let out = run(ti_at(&contract)).await.success();
+    let document: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(document["checked"], json!(2), "{document}");
+    assert_eq!(
+        server.stats().requests,
+        3,
+        "one page and one detail: GETs only"
+    );
+
+    let out = run(ti_at(&[&contract[..], &["--allow-writes"]].concat()))
+        .await
+        .success();
+    let document: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(document["checked"], json!(3), "{document}");
+    assert_eq!(
+        document["reports"][2]["subject"],
+        json!("update_meeting_attendance 200")
+    );
+    assert_eq!(server.stats().requests, 6);
+    // The update re-sent the attendance the tenant records: every attendee's attended meetings
+    // are what they were.
+    let after = run(ti_at(&list))
+        .await
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(attended(&after), attended(&before));
+    assert!(!attended(&before).is_empty());
+}
+
+/// Each attendee's id with the ids of the meetings they attended (none when the list is absent),
+/// from a `ti meetings list --format json` output.
+fn attended(listing: &[u8]) -> Vec<(Value, Vec<Value>)> {
+    let meetings: Vec<Value> = serde_json::from_slice(listing).unwrap();
+    let mut out: Vec<(Value, Vec<Value>)> = meetings
+        .iter()
+        .flat_map(|m| m["attendees"].as_array().cloned().unwrap_or_default())
+        .map(|user| {
+            let mut ids: Vec<Value> = user["attendedMeetings"]
+                .as_array()
+                .map(|a| a.iter().map(|m| m["meeting"]["id"].clone()).collect())
+                .unwrap_or_default();
+            ids.sort_by_key(Value::to_string);
+            (user["id"].clone(), ids)
+        })
+        .collect();
+    out.sort_by_key(|(id, _)| id.to_string());
+    out
 }
 
 #[test]
@@ -108,8 +179,9 @@ fn contract_json_is_one_document_and_junit_one_case_per_page() {
         .success();
     let document: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
     assert_eq!(document["valid"], json!(true));
-    assert_eq!(document["checked"], json!(2));
+    assert_eq!(document["checked"], json!(3));
     assert_eq!(document["reports"][1]["page"], json!(2));
+    assert_eq!(document["reports"][2]["subject"], json!("get_meeting 200"));
 
     let out = ti()
         .args(["contract", "--pages", "2", "--format", "junit"])
@@ -117,7 +189,7 @@ fn contract_json_is_one_document_and_junit_one_case_per_page() {
         .success();
     let xml = stdout(&out);
     assert!(xml.starts_with("<?xml"), "{xml}");
-    assert!(xml.contains("tests=\"2\" failures=\"0\""), "{xml}");
+    assert!(xml.contains("tests=\"3\" failures=\"0\""), "{xml}");
     assert!(xml.contains("<testcase classname=\"list_meetings 200\" name=\"page 2\"/>"));
 }
 
@@ -216,8 +288,8 @@ async fn contract_reports_injected_drift_at_exactly_its_path() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(reports.len(), 2);
-    for (index, report) in reports.iter().enumerate() {
+    assert_eq!(reports.len(), 3, "two pages and the first meeting's detail");
+    for (index, report) in reports.iter().take(2).enumerate() {
         assert_eq!(report["page"], json!(index + 1));
         let findings = report["findings"].as_array().unwrap();
         assert_eq!(findings.len(), 1, "{report}");

@@ -139,13 +139,7 @@ impl UpdateAttendance {
     /// but the outcome is unknown, [`Error::Response`] when the answer does not decode.
     pub async fn send(self) -> Result<User, Error> {
         use progenitor_client::Error as E;
-        let mut body = models::builder::UpdateMeetingAttendanceRequest::default()
-            .user_id(self.user)
-            .meeting_id(self.meeting)
-            .attended(self.attendance.attended());
-        if let Some(course) = self.course {
-            body = body.course_id(course);
-        }
+        let body = self.request_body();
         let sent = self
             .client
             .generated
@@ -172,6 +166,46 @@ impl UpdateAttendance {
             }
             Err(error) => Err(write_error(error, unknown).await),
         }
+    }
+}
+
+impl UpdateAttendance {
+    /// The request body: user, meeting, attendance and the course when given.
+    fn request_body(&self) -> models::builder::UpdateMeetingAttendanceRequest {
+        let body = models::builder::UpdateMeetingAttendanceRequest::default()
+            .user_id(self.user)
+            .meeting_id(self.meeting)
+            .attended(self.attendance.attended());
+        match self.course {
+            Some(course) => body.course_id(course),
+            None => body,
+        }
+    }
+
+    /// Sends the update like [`UpdateAttendance::send`], and returns the response body as
+    /// received instead of the decoded user: for contract checks that validate the bytes
+    /// (`ti contract --allow-writes`). The write retry rule applies; a failure is an
+    /// [`Error::Status`] or [`Error::Transport`] (not classified into
+    /// [`Error::UnknownOutcome`]: use `send` to act on the outcome).
+    pub async fn send_for_body(self) -> Result<bytes::Bytes, Error> {
+        let body = models::UpdateMeetingAttendanceRequest::try_from(self.request_body())
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        let body = serde_json::to_vec(&body).map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        let url = reqwest::Url::parse(&format!(
+            "{}/incoming/v2/users/{}/updateMeetingAttendance",
+            self.client.base_url(),
+            self.user
+        ))
+        .map_err(|e| Error::Config(e.to_string()))?;
+        let mut request = reqwest::Request::new(reqwest::Method::POST, url);
+        request.headers_mut().insert(
+            reqwest::header::CONTENT_TYPE,
+            reqwest::header::HeaderValue::from_static("application/json"),
+        );
+        *request.body_mut() = Some(body.into());
+        self.client
+            .send_for_body(request, "update_meeting_attendance")
+            .await
     }
 }
 

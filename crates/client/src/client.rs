@@ -103,7 +103,20 @@ impl Client {
         url: reqwest::Url,
         operation_id: &'static str,
     ) -> Result<bytes::Bytes, Error> {
-        let mut request = reqwest::Request::new(reqwest::Method::GET, url);
+        self.send_for_body(
+            reqwest::Request::new(reqwest::Method::GET, url),
+            operation_id,
+        )
+        .await
+    }
+
+    /// Sends `request` through the transport (retries by method, limits), the body of a success
+    /// status.
+    pub(crate) async fn send_for_body(
+        &self,
+        mut request: reqwest::Request,
+        operation_id: &'static str,
+    ) -> Result<bytes::Bytes, Error> {
         request.headers_mut().insert(
             reqwest::header::ACCEPT,
             reqwest::header::HeaderValue::from_static("application/json"),

@@ -41,13 +41,24 @@ impl Client {
         Ok(self.get_meeting_raw(id).await?.map(|record| record.meeting))
     }
 
+    /// Fetches one meeting's response body as received (`GET /incoming/v2/meetings/{id}`), for
+    /// contract checks that validate the bytes before decoding them (`ti contract`). Error
+    /// statuses (a 404 included), transport failures and the size limit are [`Error`]s, as for
+    /// [`Client::get_meeting`].
+    pub async fn fetch_meeting_body(&self, id: Uuid) -> Result<bytes::Bytes, Error> {
+        self.fetch_body(self.meeting_url(id)?, "get_meeting").await
+    }
+
+    fn meeting_url(&self, id: Uuid) -> Result<reqwest::Url, Error> {
+        reqwest::Url::parse(&format!("{}/incoming/v2/meetings/{id}", self.base_url()))
+            .map_err(|e| Error::Config(e.to_string()))
+    }
+
     /// Like [`Client::get_meeting`], with the meeting's JSON text exactly as the API sent it
     /// beside the typed meeting (unknown fields and the way values were written survive), for
     /// callers that pass the record on.
     pub async fn get_meeting_raw(&self, id: Uuid) -> Result<Option<RawMeeting>, Error> {
-        let url = reqwest::Url::parse(&format!("{}/incoming/v2/meetings/{id}", self.base_url()))
-            .map_err(|e| Error::Config(e.to_string()))?;
-        let body = match self.fetch_body(url, "get_meeting").await {
+        let body = match self.fetch_meeting_body(id).await {
             Err(Error::Status(error)) if error.status == StatusCode::NOT_FOUND => return Ok(None),
             other => other?,
         };
