@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs schemathesis (from PyPI, into .venv) with every check against a started `ti mock`, using
-# openapi/meetings.yaml. Exits non-zero on any failure. Loopback only.
+# openapi/meetings.yaml, the stateful phase following the spec's links (listing -> detail -> attendance).
+# Exits non-zero on any failure. Loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,7 +26,7 @@ done
   --url "http://127.0.0.1:${PORT}" \
   --header "Authorization: Bearer ti-demo-token" \
   --checks all \
-  --phases examples,coverage,fuzzing \
+  --phases examples,coverage,fuzzing,stateful \
   --max-examples 200 \
   --workers 1 \
   --seed 1
