@@ -190,8 +190,7 @@ fn base_settings() -> GenerationSettings {
     let mut settings = GenerationSettings::new();
     settings
         .with_interface(InterfaceStyle::Builder)
-        .with_derive("PartialEq")
-        .with_derive("::schemars::JsonSchema");
+        .with_derive("PartialEq");
     settings
 }
 
@@ -223,6 +222,7 @@ pub fn generate_models(spec: &openapiv3::OpenAPI) -> Result<String, Error> {
     custom_decoders(&mut file);
     document_builders(&mut file);
     non_exhaustive(&mut file);
+    optional_json_schema(&mut file);
     Ok(prettyplease::unparse(&file))
 }
 
@@ -246,6 +246,21 @@ fn optional_extra(block: &mut syn::ItemImpl) {
                 }
             }
         }
+    }
+}
+
+/// Derives `schemars::JsonSchema` for every model type when the models crate's `schemars` feature
+/// is on (it is off by default, which keeps schemars out of most users' builds).
+fn optional_json_schema(file: &mut syn::File) {
+    for item in &mut file.items {
+        let attrs = match item {
+            syn::Item::Struct(model) => &mut model.attrs,
+            syn::Item::Enum(model) => &mut model.attrs,
+            _ => continue,
+        };
+        attrs.push(syn::parse_quote!(
+            #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+        ));
     }
 }
 

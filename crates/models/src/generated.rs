@@ -2,16 +2,9 @@
 // Regenerate with `cargo xtask codegen`; CI runs `cargo xtask codegen --check`.
 
 ///One aggregated facet of the result set.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Aggregation {
     /**Individual filter options within the aggregation facet, each with a count of matching
     meetings. Entries themselves may be null.
@@ -32,16 +25,9 @@ impl Aggregation {
     }
 }
 ///One filter option of an aggregation facet. Every field may be null or absent.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AggregationBucket {
     ///Number of meetings in this bucket.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -67,16 +53,9 @@ impl AggregationBucket {
     }
 }
 ///A learning path allocated to a user.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AllocatedLearningPath {
     ///The learning path.
     #[serde(
@@ -101,16 +80,9 @@ impl AllocatedLearningPath {
     }
 }
 ///A license allocated to a user.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AllocatedLicense {
     ///The license.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -138,16 +110,9 @@ impl AllocatedLicense {
     }
 }
 ///A meeting a user attended.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AttendedMeeting {
     ///When the user attended.
     #[serde(
@@ -170,16 +135,9 @@ impl AttendedMeeting {
     }
 }
 ///An award a learner can claim for a course.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AwardClaimingOption {
     ///Amounts of the award.
     #[serde(
@@ -210,10 +168,9 @@ impl AwardClaimingOption {
     }
 }
 ///The `data` envelope of the bulk attendance response.
-#[derive(
-    ::schemars::JsonSchema, ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq,
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BulkUpdateMeetingAttendanceData {
     ///The outcome of the bulk update.
     #[serde(rename = "APIBulkUpdateMeetingAttendance")]
@@ -226,16 +183,9 @@ impl BulkUpdateMeetingAttendanceData {
     }
 }
 ///One user whose attendance record could not be updated.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BulkUpdateMeetingAttendanceError {
     ///Human-readable message describing why the update failed for this user.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -251,10 +201,9 @@ impl BulkUpdateMeetingAttendanceError {
     }
 }
 ///The body of `POST /incoming/v2/users/bulkUpdateMeetingAttendance`.
-#[derive(
-    ::schemars::JsonSchema, ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq,
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BulkUpdateMeetingAttendanceRequest {
     ///Set to true to mark the users as having attended, or false to mark them as absent.
     pub attended: bool,
@@ -271,10 +220,9 @@ impl BulkUpdateMeetingAttendanceRequest {
     }
 }
 ///The body of a successful bulk attendance update.
-#[derive(
-    ::schemars::JsonSchema, ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq,
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BulkUpdateMeetingAttendanceResponse {
     ///The response envelope.
     pub data: BulkUpdateMeetingAttendanceData,
@@ -286,16 +234,9 @@ impl BulkUpdateMeetingAttendanceResponse {
     }
 }
 ///A partial-success result: the number of records updated and the users that failed.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BulkUpdateMeetingAttendanceResult {
     ///Array of errors for any users whose attendance records could not be updated.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -318,10 +259,9 @@ impl BulkUpdateMeetingAttendanceResult {
 showing its fields; `id` (the user's id, as in the response's `errors[].id`) is what the
 SDK sends. The type is open: other fields are passed through unchanged.
 */
-#[derive(
-    ::schemars::JsonSchema, ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq,
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BulkUpdateMeetingAttendanceUser {
     ///Unique identifier of the user.
     pub id: ::uuid::Uuid,
@@ -336,10 +276,9 @@ impl BulkUpdateMeetingAttendanceUser {
     }
 }
 ///A bundle of content. Open object, fields the SDK does not model are kept (the Rust type's `extra` map) and serialized back.
-#[derive(
-    ::schemars::JsonSchema, ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq,
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Bundle {
     ///Unique identifier of the bundle. An opaque string: the vendor does not promise a UUID here.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -361,10 +300,9 @@ impl Bundle {
     }
 }
 ///A client (sub-account) of the tenant (large in the vendor's schema; the SDK models the fields it knows). Open object, fields the SDK does not model are kept (the Rust type's `extra` map) and serialized back.
-#[derive(
-    ::schemars::JsonSchema, ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq,
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Client {
     ///Unique identifier of the client.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -390,16 +328,9 @@ impl Client {
 non-nullable here) are never `null` but are not required, so that a meeting whose course
 lacks one is kept. Everything else may be null or absent.
 */
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Course {
     ///Days of access after enrollment.
     #[serde(
@@ -990,10 +921,9 @@ impl Course {
     }
 }
 ///A group of courses (large in the vendor's schema; the SDK models the fields it knows). Open object, fields the SDK does not model are kept (the Rust type's `extra` map) and serialized back.
-#[derive(
-    ::schemars::JsonSchema, ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq,
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CourseGroup {
     ///Unique identifier of the course group. An opaque string: the vendor does not promise a UUID here.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1018,16 +948,9 @@ impl CourseGroup {
     }
 }
 ///A start and end date (used for webinar dates).
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct DateRange {
     ///End.
     #[serde(
@@ -1053,16 +976,9 @@ impl DateRange {
 /**Error body of the API (for example on 429). Every field may be absent; error responses may
 also come with an empty body (401) or an HTML page from a proxy (5xx).
 */
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ErrorBody {
     ///Machine-readable error code, for example `rate_limit_exceeded`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1085,16 +1001,9 @@ impl ErrorBody {
     }
 }
 ///Presentation details of an in-person event.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct InPersonEventInfo {
     ///URL of the hero image.
     #[serde(
@@ -1113,16 +1022,9 @@ impl InPersonEventInfo {
     }
 }
 ///The price of an item in one currency.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ItemPrice {
     ///ISO 4217 currency code.
     #[serde(
@@ -1151,10 +1053,9 @@ impl ItemPrice {
     }
 }
 ///A learning path (large in the vendor's schema; the SDK models the fields it knows). Open object, fields the SDK does not model are kept (the Rust type's `extra` map) and serialized back.
-#[derive(
-    ::schemars::JsonSchema, ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq,
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct LearningPath {
     ///Unique identifier of the learning path. An opaque string: the vendor does not promise a UUID here.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1176,10 +1077,9 @@ impl LearningPath {
     }
 }
 ///A lesson (typed where the vendor's detail page shows fields; the nested section and topic outline are open objects). Open object, fields the SDK does not model are kept (the Rust type's `extra` map) and serialized back.
-#[derive(
-    ::schemars::JsonSchema, ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq,
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Lesson {
     ///Who may open the lesson.
     #[serde(
@@ -1225,10 +1125,9 @@ impl Lesson {
     }
 }
 ///A license (large in the vendor's schema; the SDK models the fields it knows). Open object, fields the SDK does not model are kept (the Rust type's `extra` map) and serialized back.
-#[derive(
-    ::schemars::JsonSchema, ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq,
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct License {
     ///Unique identifier of the license. An opaque string: the vendor does not promise a UUID here.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1249,16 +1148,9 @@ impl License {
 /**A physical location. `id`, `name`, `address1` and `city` are non-null in the vendor's schema
 (so never `null`) but are not required, so that a record without them is kept.
 */
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Location {
     ///First address line.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1304,10 +1196,9 @@ impl Location {
     }
 }
 ///A scheduled session of a course, online (`joinUrl`) or at a physical location.
-#[derive(
-    ::schemars::JsonSchema, ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq,
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Meeting {
     ///Additional instructions or notes displayed to meeting attendees.
     #[serde(
@@ -1368,16 +1259,9 @@ impl Meeting {
     }
 }
 ///The `data` envelope of the detail response.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct MeetingByIdData {
     ///The meeting; `null` (or absent) when no meeting has this id.
     #[serde(
@@ -1393,10 +1277,9 @@ impl MeetingByIdData {
     }
 }
 ///The body of a successful `GET /incoming/v2/meetings/{id}`.
-#[derive(
-    ::schemars::JsonSchema, ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq,
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct MeetingResponse {
     ///The response envelope.
     pub data: MeetingByIdData,
@@ -1408,10 +1291,9 @@ impl MeetingResponse {
     }
 }
 ///The `data` envelope of the response.
-#[derive(
-    ::schemars::JsonSchema, ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq,
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct MeetingsData {
     ///The requested page of meetings.
     #[serde(rename = "Meetings")]
@@ -1424,16 +1306,9 @@ impl MeetingsData {
     }
 }
 ///One page of meetings (the GraphQL `MeetingsList` type). All three fields may be null or absent.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct MeetingsPage {
     /**Aggregated facet data for filtering or summarizing the result set. The vendor's schema
     makes the entries non-null, but they are auxiliary to the meetings, so a null entry is
@@ -1458,10 +1333,9 @@ impl MeetingsPage {
     }
 }
 ///The body of a successful `GET /incoming/v2/meetings`.
-#[derive(
-    ::schemars::JsonSchema, ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq,
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct MeetingsResponse {
     ///The response envelope.
     pub data: MeetingsData,
@@ -1477,16 +1351,9 @@ The vendor's schema makes it a full `Meeting`, which would recurse (meeting -> c
 meetings -> ...); nested copies are often abbreviated, so here every field is optional and
 the SDK models the scalar fields only (others, such as a nested `course`, are ignored).
 */
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct NestedMeeting {
     ///Additional instructions or notes displayed to meeting attendees.
     #[serde(
@@ -1549,11 +1416,10 @@ impl NestedMeeting {
     }
 }
 ///An object the vendor's reference elides as `{"...": "..."}`; any fields, kept as JSON.
-#[derive(
-    ::schemars::JsonSchema, ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq,
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(transparent)]
 #[non_exhaustive]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OpenObject(pub ::serde_json::Map<::std::string::String, ::serde_json::Value>);
 impl ::std::ops::Deref for OpenObject {
     type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
@@ -1576,16 +1442,9 @@ impl ::std::convert::From<::serde_json::Map<::std::string::String, ::serde_json:
     }
 }
 ///Pagination metadata for the result set. Every field may be null or absent.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PageInfo {
     ///The current page number in the paginated result set.
     #[serde(
@@ -1619,16 +1478,9 @@ impl PageInfo {
     }
 }
 ///A labelled variation of a price.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PriceVariation {
     ///Label of the variation.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1648,16 +1500,9 @@ impl PriceVariation {
     }
 }
 ///A bundle a user bought.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PurchasedBundle {
     ///The bundle.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1676,16 +1521,9 @@ impl PurchasedBundle {
     }
 }
 ///A course a user bought or enrolled in.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PurchasedCourse {
     ///URL or id of the certificate.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1717,16 +1555,9 @@ impl PurchasedCourse {
     }
 }
 ///Content recommended to a user.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct RecommendedSlug {
     ///Weight of the recommendation.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1742,16 +1573,9 @@ impl RecommendedSlug {
     }
 }
 ///A tag recommended to a user.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct RecommendedTag {
     ///Weight of the recommendation.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1767,16 +1591,9 @@ impl RecommendedTag {
     }
 }
 ///A package of seats on sale.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct SeatPackage {
     ///Seats in the package.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1790,16 +1607,9 @@ impl SeatPackage {
     }
 }
 ///A volume price tier.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct SeatTier {
     ///Price per seat in cents.
     #[serde(
@@ -1820,10 +1630,9 @@ impl SeatTier {
     }
 }
 ///A section of a course's syllabus. Open object, fields the SDK does not model are kept (the Rust type's `extra` map) and serialized back.
-#[derive(
-    ::schemars::JsonSchema, ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq,
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Section {
     ///Unique identifier of the section. An opaque string: the vendor does not promise a UUID here.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1864,16 +1673,9 @@ impl Section {
     }
 }
 ///A group of topics.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct TopicGroup {
     ///Category names.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1895,11 +1697,10 @@ impl TopicGroup {
     }
 }
 ///`UpdateMeetingAttendanceId`
-#[derive(
-    ::schemars::JsonSchema, ::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd,
-)]
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[serde(transparent)]
 #[non_exhaustive]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateMeetingAttendanceId(::std::string::String);
 impl ::std::ops::Deref for UpdateMeetingAttendanceId {
     type Target = ::std::string::String;
@@ -1948,10 +1749,9 @@ impl<'de> ::serde::Deserialize<'de> for UpdateMeetingAttendanceId {
     }
 }
 ///The body of `POST /incoming/v2/users/{id}/updateMeetingAttendance`.
-#[derive(
-    ::schemars::JsonSchema, ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq,
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateMeetingAttendanceRequest {
     ///Set to true to mark the user as attended, or false to mark them as absent.
     pub attended: bool,
@@ -1979,16 +1779,9 @@ impl UpdateMeetingAttendanceRequest {
 but not required, so that an attendee without them is kept. Everything else may be null or
 absent.
 */
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct User {
     ///Short display name.
     #[serde(
@@ -2321,16 +2114,9 @@ impl User {
     }
 }
 ///A course a user is waitlisted for.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct WaitlistedCourse {
     ///The course.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2349,10 +2135,9 @@ impl WaitlistedCourse {
     }
 }
 ///Webinar settings of a course. Open object, fields the SDK does not model are kept (the Rust type's `extra` map) and serialized back.
-#[derive(
-    ::schemars::JsonSchema, ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq,
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct WebinarBlock {
     ///Unique identifier of the webinar block. An opaque string: the vendor does not promise a UUID here.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]

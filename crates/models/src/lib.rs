@@ -6,9 +6,11 @@
 //! [`CourseKind`], [`AlternativePricingType`], [`LicenseRole`], [`LessonAccessLevel`],
 //! [`SectionStatus`]) are hand-written here.
 //!
-//! Every type derives `Debug`, `Clone`, `PartialEq`, serde's `Serialize`/`Deserialize` and
-//! schemars' `JsonSchema`. Decoding is forward compatible: unknown fields are ignored, unknown enum
-//! values are kept as `Unknown` (an opaque [`UnknownValue`]), and nullable fields accept `null`, absence or a value.
+//! Every type derives `Debug`, `Clone`, `PartialEq` and serde's `Serialize`/`Deserialize`; with
+//! the `schemars` feature (off by default), also schemars' `JsonSchema`. Decoding is forward
+//! compatible: unknown fields are ignored (kept in `extra` on the open objects), unknown enum
+//! values are kept as `Unknown` (an opaque [`UnknownValue`]), and nullable fields accept `null`,
+//! absence or a value.
 //!
 //! The structs are `#[non_exhaustive]`, so that a field added to the spec is not a breaking change:
 //! outside this crate, build one with its builder (or change the fields of a decoded one). The open
