@@ -13,6 +13,15 @@ pub fn page_number(text: &str) -> Result<u64, String> {
     }
 }
 
+/// A count of 1 or more (`--chunk-size`, `--pages`, the mock's fault periods).
+pub fn at_least_one(text: &str) -> Result<u64, String> {
+    match text.trim().parse::<u64>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(count) => Ok(count),
+        Err(_) => Err(format!("{text:?} is not a whole number (1 or more)")),
+    }
+}
+
 /// A UUID, as the API writes ids.
 pub fn uuid(text: &str) -> Result<Uuid, String> {
     text.trim().parse::<Uuid>().map_err(|_| {
@@ -29,6 +38,9 @@ mod tests {
         assert_eq!(page_number("0").unwrap_err(), "pages are numbered from 1");
         assert!(page_number("x").unwrap_err().contains("numbered from 1"));
         assert_eq!(page_number("7"), Ok(7));
+        assert_eq!(at_least_one("0").unwrap_err(), "must be at least 1");
+        assert!(at_least_one("-3").unwrap_err().contains("1 or more"));
+        assert_eq!(at_least_one("100"), Ok(100));
         let err = uuid("notauuid").unwrap_err();
         assert!(
             err.contains("not a UUID") && err.contains("5f1f8a9e-"),

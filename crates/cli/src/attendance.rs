@@ -44,13 +44,13 @@ impl Mark {
 #[derive(Args, Debug)]
 pub struct SetArgs {
     /// The meeting.
-    #[arg(long, value_name = "UUID")]
+    #[arg(long, value_name = "UUID", value_parser = crate::args::uuid)]
     meeting: Uuid,
     /// The user.
-    #[arg(long, value_name = "UUID")]
+    #[arg(long, value_name = "UUID", value_parser = crate::args::uuid)]
     user: Uuid,
     /// The course the meeting belongs to.
-    #[arg(long, value_name = "UUID")]
+    #[arg(long, value_name = "UUID", value_parser = crate::args::uuid)]
     course: Option<Uuid>,
     #[command(flatten)]
     mark: Mark,
@@ -62,13 +62,13 @@ pub struct SetArgs {
 #[derive(Args, Debug)]
 pub struct BulkArgs {
     /// The meeting.
-    #[arg(long, value_name = "UUID")]
+    #[arg(long, value_name = "UUID", value_parser = crate::args::uuid)]
     meeting: Uuid,
     #[command(flatten)]
     mark: Mark,
     /// Users per request.
     #[arg(long, value_name = "N", default_value_t = thoughtindustries::DEFAULT_BULK_CHUNK_SIZE as u64,
-          value_parser = clap::value_parser!(u64).range(1..))]
+          value_parser = crate::args::at_least_one)]
     chunk_size: u64,
     /// The user ids: a file, or `-` (the default) for stdin.
     #[arg(value_name = "FILE", default_value = "-")]

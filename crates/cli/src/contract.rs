@@ -35,7 +35,8 @@ pub struct ValidateArgs {
     #[arg(default_value = "-", value_name = "FILE|-")]
     pub input: String,
 
-    /// The operation the body answered (its operationId).
+    /// The operation the body answered: its operationId (`list_meetings`, `get_meeting`,
+    /// `update_meeting_attendance`, `bulk_update_meeting_attendance`; camelCase works too).
     #[arg(long, default_value = "list_meetings")]
     pub operation: String,
 
@@ -85,7 +86,7 @@ pub fn validate(args: ValidateArgs) -> Result<(), Failure> {
 pub struct ContractArgs {
     /// Pages to check, from page 1 (fewer when the listing ends first).
     #[arg(long, default_value_t = 3, value_name = "N",
-          value_parser = clap::value_parser!(u64).range(1..))]
+          value_parser = crate::args::at_least_one)]
     pub pages: u64,
 
     /// Only meetings of this course.

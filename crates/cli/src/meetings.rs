@@ -41,7 +41,7 @@ pub struct ListArgs {
 #[derive(Args, Debug)]
 pub struct GetArgs {
     /// The meeting's id.
-    #[arg(value_name = "UUID")]
+    #[arg(value_name = "UUID", value_parser = crate::args::uuid)]
     pub id: Uuid,
 
     /// Output format [default: table on a terminal, json otherwise].

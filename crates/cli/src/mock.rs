@@ -54,7 +54,7 @@ pub struct MockArgs {
     pub rate_limit: Option<f64>,
 
     /// Answer every Nth request with 429 (Retry-After: --retry-after).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "N", value_parser = crate::args::at_least_one)]
     pub throttle_every: Option<u64>,
 
     /// The Retry-After of --throttle-every, in seconds.
@@ -62,7 +62,7 @@ pub struct MockArgs {
     pub retry_after: u64,
 
     /// Answer every Nth request with a 5xx (--error-status).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "N", value_parser = crate::args::at_least_one)]
     pub fail_every: Option<u64>,
 
     /// The status of --fail-every.
@@ -75,11 +75,11 @@ pub struct MockArgs {
     pub html_errors: bool,
 
     /// Drop the connection without an answer on every Nth request.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "N", value_parser = crate::args::at_least_one)]
     pub drop_every: Option<u64>,
 
     /// Cut the body short on every Nth request.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "N", value_parser = crate::args::at_least_one)]
     pub truncate_every: Option<u64>,
 
     /// Keep saying hasMore: true, also on the empty pages past the end.

@@ -98,6 +98,46 @@ fn flag_messages_say_what_is_expected() {
         "{err}"
     );
     assert!(!err.contains("invalid character"), "{err}");
+    // Every id flag and argument says the same, and counts say they start at 1.
+    for args in [
+        &["meetings", "get", "notauuid"][..],
+        &[
+            "attendance",
+            "set",
+            "--meeting",
+            "x1",
+            "--user",
+            "5f1f8a9e-2c4b-4d3a-8e7f-6a5b4c3d2e1f",
+            "--attended",
+        ],
+        &["attendance", "bulk", "--meeting", "x1", "--attended"],
+    ] {
+        let out = ti().args(args).assert().code(2);
+        let err = stderr(&out);
+        assert!(
+            err.contains("not a UUID") && !err.contains("invalid character"),
+            "{args:?}: {err}"
+        );
+    }
+    for args in [
+        &[
+            "attendance",
+            "bulk",
+            "--meeting",
+            "5f1f8a9e-2c4b-4d3a-8e7f-6a5b4c3d2e1f",
+            "--attended",
+            "--chunk-size",
+            "0",
+        ][..],
+        &["contract", "--pages", "0"],
+    ] {
+        let out = ti().args(args).assert().code(2);
+        let err = stderr(&out);
+        assert!(
+            err.contains("must be at least 1") && !err.contains("18446744073709551615"),
+            "{args:?}: {err}"
+        );
+    }
 }
 
 #[test]

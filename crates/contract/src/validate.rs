@@ -213,9 +213,19 @@ impl Spec {
     }
 
     fn response_schema(&self, operation_id: &str, status: u16) -> Result<Expected, ContractError> {
+        // The exact operationId, else the same words in another case (`getMeeting` for
+        // `get_meeting`): the vendor's pages and other tools spell operation names in camelCase.
         let (pointer, operation) = self
             .operations()
             .find(|(_, op)| op.operation_id.as_deref() == Some(operation_id))
+            .or_else(|| {
+                let wanted = operation_words(operation_id);
+                self.operations().find(|(_, op)| {
+                    op.operation_id
+                        .as_deref()
+                        .is_some_and(|id| operation_words(id) == wanted)
+                })
+            })
             .ok_or_else(|| ContractError::UnknownOperation(operation_id.to_owned()))?;
         let responses = &operation.responses;
         let (key, response) = if let Some(r) = responses.responses.get(&StatusCode::Code(status)) {
@@ -311,6 +321,15 @@ fn expected_of(response: &openapiv3::Response, location: &str) -> Expected {
         )),
         None => Expected::Unchecked,
     }
+}
+
+/// An operation name without case or separators: `getMeeting`, `get_meeting` and `get-meeting`
+/// are the same operation.
+fn operation_words(name: &str) -> String {
+    name.chars()
+        .filter(|c| !matches!(c, '_' | '-'))
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 fn undocumented(status: u16, operation_id: &str, documented: &[String]) -> Finding {

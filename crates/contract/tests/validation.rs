@@ -238,8 +238,20 @@ fn statuses() {
             .unwrap()
             .is_valid()
     );
+    // The vendor's camelCase spelling names the same operation.
+    assert!(
+        !validate_response("getMeeting", 200, &json!({}))
+            .unwrap()
+            .is_valid()
+    );
+    assert!(
+        validate_response("listMeetings", 401, &Value::Null)
+            .unwrap()
+            .is_valid()
+    );
     // Unknown operation.
     assert!(validate_response("delete_meeting", 200, &json!({})).is_err());
+    assert!(validate_response("getMeetings", 200, &json!({})).is_err());
 }
 
 #[test]
