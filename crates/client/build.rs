@@ -1,4 +1,4 @@
-//! Generates the progenitor client from the spec (`openapi/meetings.yaml`, carried by the
+//! Generates the progenitor client from the spec (`openapi/meetings.yaml`, carried as JSON by the
 //! `thoughtindustries-spec` package) into `OUT_DIR/generated.rs`.
 //!
 //! Every component schema is replaced by the models crate's type, so the client and the models
@@ -11,8 +11,8 @@ use std::path::PathBuf;
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
 
-    let spec = thoughtindustries_codegen::parse_spec(thoughtindustries_spec::OPENAPI_YAML)
-        .unwrap_or_else(|e| panic!("openapi/meetings.yaml: {e}"));
+    let spec = thoughtindustries_codegen::parse_spec(thoughtindustries_spec::OPENAPI_JSON)
+        .unwrap_or_else(|e| panic!("openapi/meetings.yaml (as JSON): {e}"));
     let code = thoughtindustries_codegen::generate_client(&spec, "thoughtindustries_models")
         .unwrap_or_else(|e| panic!("{e}"));
     let out =

@@ -4,6 +4,8 @@
 //!   `thoughtindustries-codegen`, shared with the client's build script.
 //! - `crates/spec/openapi/`: a byte-identical copy of `openapi/`, so that the published
 //!   `thoughtindustries-spec` package carries the spec the other packages are built from.
+//! - `crates/spec/generated/meetings.json`: the spec as JSON, the input of both generators (the
+//!   client's build script then needs no YAML parser in every user's build).
 //!
 //! With `--check` nothing is written: the task fails with a diff when any output is stale.
 
@@ -22,14 +24,19 @@ const HEADER: &str = "\
 /// The directory of the spec package's copy of `openapi/`.
 const SPEC_COPY: &str = "crates/spec/openapi";
 
+/// The spec package's JSON rendition of `openapi/meetings.yaml`.
+const SPEC_JSON: &str = "crates/spec/generated/meetings.json";
+
 /// Regenerates (or, with `check`, verifies) every generated file that is checked in.
 pub fn run(check: bool) -> Result<()> {
     let root = spec::workspace_root();
+    let json = render_json()?;
     let mut outputs = BTreeMap::new();
     outputs.insert(
         root.join("crates/models/src/generated.rs"),
-        Some(render_models()?),
+        Some(render_models(&json)?),
     );
+    outputs.insert(root.join(SPEC_JSON), Some(json));
     outputs.extend(spec_copy(&root)?);
 
     let mut stale = Vec::new();
@@ -108,8 +115,18 @@ fn files_under(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-fn render_models() -> Result<String> {
-    let spec = thoughtindustries_codegen::load_spec(&spec::spec_path())?;
+/// `openapi/meetings.yaml` as pretty-printed JSON (object keys sorted, as `serde_json` keeps them).
+fn render_json() -> Result<String> {
+    let path = spec::spec_path();
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let value: serde_json::Value =
+        serde_norway::from_str(&text).with_context(|| format!("{} is not YAML", path.display()))?;
+    Ok(serde_json::to_string_pretty(&value)? + "\n")
+}
+
+fn render_models(json: &str) -> Result<String> {
+    let spec = thoughtindustries_codegen::parse_spec(json)?;
     let body = thoughtindustries_codegen::generate_models(&spec)?;
     rustfmt(&format!("{HEADER}\n{body}"))
 }

@@ -89,14 +89,14 @@ impl RetryConfig {
     pub(crate) fn delay(&self, attempt: u32, server_wait: Option<Duration>) -> Duration {
         if let Some(wait) = server_wait {
             let spread = (wait / 10).max(Duration::from_millis(100));
-            return (wait + spread.mul_f64(rand::random::<f64>())).min(self.max_delay);
+            return (wait + spread.mul_f64(fastrand::f64())).min(self.max_delay);
         }
         let factor = 2u32.saturating_pow(attempt.saturating_sub(1).min(20));
         let ceiling = self
             .initial_backoff
             .saturating_mul(factor)
             .min(self.max_delay);
-        ceiling.mul_f64(rand::random::<f64>())
+        ceiling.mul_f64(fastrand::f64())
     }
 }
 

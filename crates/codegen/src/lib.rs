@@ -18,13 +18,14 @@
 //!   answers 401 with an empty body and 429 with a JSON body. The client's hand-written layer
 //!   classifies error statuses itself.
 //!
+//! The input is the spec's JSON rendition (`openapi/meetings.yaml` as JSON, carried by the spec
+//! package), so that the client's build script needs no YAML parser:
+//!
 //! ```no_run
-//! let spec = thoughtindustries_codegen::load_spec("openapi/meetings.yaml".as_ref()).unwrap();
+//! let spec = thoughtindustries_codegen::parse_spec(thoughtindustries_spec::OPENAPI_JSON).unwrap();
 //! let models = thoughtindustries_codegen::generate_models(&spec).unwrap();
 //! assert!(models.contains("pub struct Meeting"));
 //! ```
-
-use std::path::Path;
 
 use progenitor::{GenerationSettings, Generator, InterfaceStyle, TypeImpl};
 use quote::ToTokens;
@@ -54,18 +55,16 @@ impl std::fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-/// Reads and parses an OpenAPI 3.0 document (YAML or JSON).
-pub fn load_spec(path: &Path) -> Result<openapiv3::OpenAPI, Error> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error(format!("reading {}: {e}", path.display())))?;
-    parse_spec(&text).map_err(|e| Error(format!("{}: {e}", path.display())))
-}
-
-/// Parses an OpenAPI 3.0 document from YAML or JSON text, with its nullable references in the
-/// form progenitor understands ([`nullable_references`]).
-pub fn parse_spec(text: &str) -> Result<openapiv3::OpenAPI, Error> {
+/// Parses an OpenAPI 3.0 document from its JSON text (the spec package's
+/// `thoughtindustries_spec::OPENAPI_JSON`, which `cargo xtask codegen` derives from
+/// `openapi/meetings.yaml`), with its nullable references in the form progenitor understands
+/// ([`nullable_references`]).
+///
+/// JSON rather than the YAML source, so that the client's build script, which runs on every
+/// user's cold build, needs no YAML parser.
+pub fn parse_spec(json: &str) -> Result<openapiv3::OpenAPI, Error> {
     let mut value: serde_json::Value =
-        serde_norway::from_str(text).map_err(|e| Error(format!("not YAML: {e}")))?;
+        serde_json::from_str(json).map_err(|e| Error(format!("not JSON: {e}")))?;
     nullable_references(&mut value);
     keep_unknown_fields(&mut value);
     serde_json::from_value(value).map_err(|e| Error(format!("not an OpenAPI 3.0 document: {e}")))
