@@ -5,6 +5,7 @@ mod args;
 mod attendance;
 mod connection;
 mod contract;
+mod detail;
 mod diff;
 mod exit;
 mod ics;

@@ -55,7 +55,8 @@ pub struct GetArgs {
 /// Output formats of `ti meetings get`.
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
 pub enum GetFormat {
-    /// One aligned row, as `ti meetings list` prints.
+    /// The meeting's row as `ti meetings list` prints it, then its instructors and one line per
+    /// attendee (name, email, id, whether the API records them as attended).
     Table,
     /// The meeting's JSON exactly as the API sent it.
     Json,
@@ -83,6 +84,7 @@ pub async fn get(args: GetArgs) -> Result<(), Failure> {
             let mut writer = MeetingWriter::new(Format::Table, &mut out, width)?;
             writer.write(&meeting)?;
             writer.finish()?;
+            crate::detail::write(&mut out, &meeting.meeting, width)?;
         }
         GetFormat::Json => {
             out.write_all(meeting.raw.get().as_bytes())?;

@@ -187,13 +187,20 @@ fn write_one_line(out: &mut impl Write, json: &str) -> std::io::Result<()> {
 /// An empty table: a header, no borders, two spaces between columns; the times and the
 /// attendee count never wrap, other cells wrap onto a second line and are cut after it (`…`).
 fn new_table(width: Option<u16>) -> comfy_table::Table {
+    fitted_table(&TABLE_HEADER, &[0, 1, 5], width)
+}
+
+/// An empty table with `header`, no borders and two spaces between columns, fitted to `width`
+/// when given (the columns in `fixed` never wrap; other cells wrap onto a second line and are cut
+/// after it with `…`), as wide as its cells otherwise.
+pub fn fitted_table(header: &[&str], fixed: &[usize], width: Option<u16>) -> comfy_table::Table {
     use comfy_table::{ColumnConstraint, ContentArrangement, presets};
     let mut table = comfy_table::Table::new();
     table
         .load_style(presets::NOTHING)
         .force_no_tty()
         .set_truncation_indicator("…")
-        .set_header(TABLE_HEADER);
+        .set_header(header);
     match width {
         Some(width) => table
             .set_content_arrangement(ContentArrangement::Dynamic)
@@ -202,7 +209,7 @@ fn new_table(width: Option<u16>) -> comfy_table::Table {
     };
     for (index, column) in table.column_iter_mut().enumerate() {
         column.set_padding((0, 2));
-        if matches!(index, 0 | 1 | 5) {
+        if fixed.contains(&index) {
             column.set_constraint(ColumnConstraint::ContentWidth);
         }
     }
