@@ -14,7 +14,8 @@ use crate::exit::{Failure, PARTIAL, UNKNOWN_OUTCOME};
 /// `ti attendance ...`.
 #[derive(Subcommand, Debug)]
 pub enum AttendanceCommand {
-    /// Record one user's attendance of a meeting; prints the updated user as JSON.
+    /// Record one user's attendance of a meeting; prints a confirmation on a terminal, else the
+    /// updated user exactly as the API sent it (JSON).
     Set(SetArgs),
     /// Record the attendance of many users of one meeting, read from a file or stdin: one user id
     /// per line, or a CSV with an `id` (or `userId`) column. Every line is checked before anything
@@ -95,10 +96,29 @@ async fn set(args: SetArgs) -> Result<(), Failure> {
     if let Some(course) = args.course {
         request = request.course(course);
     }
-    let user = request.send().await?;
-    let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, &user).map_err(std::io::Error::from)?;
-    writeln!(out)?;
+    let updated = request.send_raw().await?;
+    let stdout = std::io::stdout();
+    let terminal = stdout.is_terminal();
+    let mut out = stdout.lock();
+    if terminal {
+        let user = &updated.user;
+        let who = user.email.as_deref().or(user.name.as_deref());
+        writeln!(
+            out,
+            "recorded: user {}{} {} meeting {}",
+            args.user,
+            who.map(|w| format!(" ({w})")).unwrap_or_default(),
+            if args.mark.attendance().attended() {
+                "attended"
+            } else {
+                "was absent from"
+            },
+            args.meeting
+        )?;
+    } else {
+        out.write_all(updated.raw.get().as_bytes())?;
+        writeln!(out)?;
+    }
     Ok(())
 }
 

@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use futures::StreamExt;
 use reqwest::StatusCode;
+use serde_json::value::RawValue;
 use uuid::Uuid;
 
 use crate::client::{status_error, transport_error};
@@ -148,23 +149,14 @@ impl UpdateAttendance {
             .body(body)
             .send()
             .await;
-        const OPERATION: &str = "update_meeting_attendance";
-        let unknown = |status, message| {
-            unknown(
-                OPERATION,
-                self.meeting,
-                vec![self.user],
-                None,
-                status,
-                message,
-            )
-        };
         match sent {
             Ok(response) => Ok(response.into_inner()),
             Err(E::InvalidResponsePayload(body, _)) => {
                 Err(ResponseError::explain::<User>(OPERATION, &body))
             }
-            Err(error) => Err(write_error(error, unknown).await),
+            Err(error) => {
+                Err(write_error(error, |status, message| self.unknown(status, message)).await)
+            }
         }
     }
 }
@@ -182,12 +174,25 @@ impl UpdateAttendance {
         }
     }
 
+    /// Sends the update like [`UpdateAttendance::send`], and returns the updated user together
+    /// with its JSON text exactly as the API sent it ([`RawUser`]), for output that must pass the
+    /// data on unchanged (`ti attendance set`). Same errors as `send`.
+    pub async fn send_raw(self) -> Result<RawUser, Error> {
+        let body = self.send_for_body().await?;
+        let user = serde_json::from_slice::<User>(&body)
+            .map_err(|_| ResponseError::explain::<User>(OPERATION, &body))?;
+        let raw = serde_json::from_slice::<Box<RawValue>>(&body)
+            .map_err(|_| ResponseError::explain::<User>(OPERATION, &body))?;
+        Ok(RawUser { user, raw })
+    }
+
     /// Sends the update like [`UpdateAttendance::send`], and returns the response body as
     /// received instead of the decoded user: for contract checks that validate the bytes
-    /// (`ti contract --allow-writes`). The write retry rule applies; a failure is an
-    /// [`Error::Status`] or [`Error::Transport`] (not classified into
-    /// [`Error::UnknownOutcome`]: use `send` to act on the outcome).
+    /// (`ti contract --allow-writes`). The write retry rule applies, and failures are classified
+    /// as by `send` ([`Error::Status`], [`Error::Transport`] when nothing was sent,
+    /// [`Error::UnknownOutcome`] when it was sent but the outcome is unknown).
     pub async fn send_for_body(self) -> Result<bytes::Bytes, Error> {
+        use progenitor_client::Error as E;
         let body = models::UpdateMeetingAttendanceRequest::try_from(self.request_body())
             .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         let body = serde_json::to_vec(&body).map_err(|e| Error::InvalidRequest(e.to_string()))?;
@@ -198,15 +203,60 @@ impl UpdateAttendance {
         ))
         .map_err(|e| Error::Config(e.to_string()))?;
         let mut request = reqwest::Request::new(reqwest::Method::POST, url);
-        request.headers_mut().insert(
+        let headers = request.headers_mut();
+        headers.insert(
             reqwest::header::CONTENT_TYPE,
             reqwest::header::HeaderValue::from_static("application/json"),
         );
+        headers.insert(
+            reqwest::header::ACCEPT,
+            reqwest::header::HeaderValue::from_static("application/json"),
+        );
         *request.body_mut() = Some(body.into());
-        self.client
-            .send_for_body(request, "update_meeting_attendance")
-            .await
+        let info = progenitor_client::OperationInfo {
+            operation_id: OPERATION,
+        };
+        let failure = match progenitor_client::ClientHooks::exec(
+            &self.client.generated,
+            request,
+            &info,
+        )
+        .await
+        {
+            Err(error) => E::CommunicationError(error),
+            Ok(response) if !response.status().is_success() => E::UnexpectedResponse(response),
+            Ok(response) => match response.bytes().await {
+                Ok(body) => return Ok(body),
+                Err(error) => E::ResponseBodyError(error),
+            },
+        };
+        Err(write_error(failure, |status, message| self.unknown(status, message)).await)
     }
+
+    /// The [`Error::UnknownOutcome`] of this update.
+    fn unknown(&self, status: Option<StatusCode>, message: String) -> Error {
+        unknown(
+            OPERATION,
+            self.meeting,
+            vec![self.user],
+            None,
+            status,
+            message,
+        )
+    }
+}
+
+/// The operationId of the single-user update.
+const OPERATION: &str = "update_meeting_attendance";
+
+/// The user an attendance update returned: typed, and its JSON text exactly as received.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct RawUser {
+    /// The typed user.
+    pub user: User,
+    /// The user's bytes as received (a JSON object), byte for byte.
+    pub raw: Box<RawValue>,
 }
 
 /// Maps a failed write: rejected ([`Error::Status`], an unsent [`Error::Transport`]) or unknown.

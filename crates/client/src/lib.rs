@@ -58,7 +58,7 @@ pub mod generated {
 
 pub use api_key::ApiKey;
 pub use attendance::{
-    Attendance, BulkAttendanceResult, BulkUpdateAttendance, DEFAULT_BULK_CHUNK_SIZE,
+    Attendance, BulkAttendanceResult, BulkUpdateAttendance, DEFAULT_BULK_CHUNK_SIZE, RawUser,
     UpdateAttendance,
 };
 pub use base_url::BaseUrl;

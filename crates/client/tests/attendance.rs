@@ -173,6 +173,67 @@ async fn update_sends_the_body_and_returns_the_bare_user() {
 }
 
 #[tokio::test]
+async fn update_raw_returns_the_bytes_as_sent_and_classifies_failures_like_send() {
+    let text = format!(
+        r#"{{ "id": "{USER}", "email": "ada@example.com", "balance": 0, "newField": {{"x": [1, 2.50]}},
+  "updatedAt": "2024-05-01T12:00:00.000+02:00" }}"#
+    );
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(update_path()))
+        .and(body_json(
+            json!({"userId": USER, "meetingId": MEETING, "attended": true}),
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(text.clone(), "application/json"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let updated = client(&server.uri())
+        .update_meeting_attendance(id(MEETING), id(USER), Attendance::Attended)
+        .send_raw()
+        .await
+        .unwrap();
+    assert_eq!(updated.raw.get(), text.trim());
+    assert_eq!(updated.user.email.as_deref(), Some("ada@example.com"));
+
+    let raw = |base: String| async move {
+        client(&base)
+            .update_meeting_attendance(id(MEETING), id(USER), Attendance::Attended)
+            .send_raw()
+            .await
+    };
+    let server = answering(ResponseTemplate::new(500), 1).await;
+    let error = raw(server.uri()).await.unwrap_err();
+    assert!(
+        matches!(&error, Error::UnknownOutcome(o) if o.users == vec![id(USER)]),
+        "{error:?}"
+    );
+    let server = answering(ResponseTemplate::new(404), 1).await;
+    let error = raw(server.uri()).await.unwrap_err();
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(404), "{error:?}");
+    let server = answering(
+        ResponseTemplate::new(200).set_body_json(json!({"id": "not-a-uuid"})),
+        1,
+    )
+    .await;
+    let error = raw(server.uri()).await.unwrap_err();
+    assert!(
+        matches!(&error, Error::Response(r) if r.path == "id"),
+        "{error:?}"
+    );
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(Sequence {
+            statuses: vec![503, 429],
+            calls: AtomicUsize::new(0),
+        })
+        .expect(3)
+        .mount(&server)
+        .await;
+    raw(server.uri()).await.unwrap();
+}
+
+#[tokio::test]
 async fn update_rejections_are_status_errors_and_not_retried() {
     for status in [400, 404, 409, 422] {
         let server = answering(
