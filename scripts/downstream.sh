@@ -29,7 +29,7 @@ cargo package --workspace --exclude xtask --exclude contract-tests "${dirty[@]}"
 version=$(cargo metadata --no-deps --format-version 1 --offline |
   python3 -c 'import json,sys; print(next(p["version"] for p in json.load(sys.stdin)["packages"] if p["name"] == "thoughtindustries"))')
 patches=()
-for crate in thoughtindustries thoughtindustries-models thoughtindustries-codegen thoughtindustries-spec; do
+for crate in thoughtindustries thoughtindustries-models; do
   dir="$target/package/$crate-$version"
   [ -f "$dir/Cargo.toml" ] || { echo "no packaged $crate at $dir" >&2; exit 1; }
   patches+=(--config "patch.crates-io.$crate.path=\"$dir\"")

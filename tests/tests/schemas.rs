@@ -95,7 +95,7 @@ fn every_component_schema_has_a_snapshot() {
 /// The generated client's public items and method signatures, one per line.
 #[test]
 fn generated_client_surface() {
-    let spec = thoughtindustries_codegen::parse_spec(thoughtindustries_spec::OPENAPI_JSON).unwrap();
+    let spec = thoughtindustries_codegen::parse_spec(thoughtindustries_spec::OPENAPI_YAML).unwrap();
     let code =
         thoughtindustries_codegen::generate_client(&spec, "thoughtindustries_models").unwrap();
     let file = syn::parse_file(&code).unwrap();

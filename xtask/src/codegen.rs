@@ -1,11 +1,13 @@
 //! `cargo xtask codegen`: regenerate everything derived from the spec and checked in.
 //!
-//! - `crates/models/src/generated.rs`: the models crate's types. The generation itself lives in
-//!   `thoughtindustries-codegen`, shared with the client's build script.
+//! - `crates/models/src/generated.rs`: the models crate's types.
+//! - `crates/client/src/generated.rs`: the progenitor client, over the models crate's types.
 //! - `crates/spec/openapi/`: a byte-identical copy of `openapi/`, so that the published
 //!   `thoughtindustries-spec` package carries the spec the other packages are built from.
-//! - `crates/spec/generated/meetings.json`: the spec as JSON, the input of both generators (the
-//!   client's build script then needs no YAML parser in every user's build).
+//!
+//! The generation itself lives in `thoughtindustries-codegen`. Both generated files are checked
+//! in, so that a user's build compiles them and never the generator (see "Code generation" in
+//! ARCHITECTURE.md).
 //!
 //! With `--check` nothing is written: the task fails with a diff when any output is stale.
 
@@ -24,19 +26,28 @@ const HEADER: &str = "\
 /// The directory of the spec package's copy of `openapi/`.
 const SPEC_COPY: &str = "crates/spec/openapi";
 
-/// The spec package's JSON rendition of `openapi/meetings.yaml`.
-const SPEC_JSON: &str = "crates/spec/generated/meetings.json";
-
 /// Regenerates (or, with `check`, verifies) every generated file that is checked in.
 pub fn run(check: bool) -> Result<()> {
     let root = spec::workspace_root();
-    let json = render_json()?;
+    let text = std::fs::read_to_string(spec::spec_path())
+        .with_context(|| format!("reading {}", spec::spec_path().display()))?;
+    let spec = thoughtindustries_codegen::parse_spec(&text)
+        .with_context(|| spec::spec_path().display().to_string())?;
     let mut outputs = BTreeMap::new();
     outputs.insert(
         root.join("crates/models/src/generated.rs"),
-        Some(render_models(&json)?),
+        Some(rustfmt(&format!(
+            "{HEADER}\n{}",
+            thoughtindustries_codegen::generate_models(&spec)?
+        ))?),
     );
-    outputs.insert(root.join(SPEC_JSON), Some(json));
+    outputs.insert(
+        root.join("crates/client/src/generated.rs"),
+        Some(rustfmt(&format!(
+            "{HEADER}\n{}",
+            thoughtindustries_codegen::generate_client(&spec, "thoughtindustries_models")?
+        ))?),
+    );
     outputs.extend(spec_copy(&root)?);
 
     let mut stale = Vec::new();
@@ -113,22 +124,6 @@ fn files_under(dir: &Path) -> Result<Vec<PathBuf>> {
         }
     }
     Ok(files)
-}
-
-/// `openapi/meetings.yaml` as pretty-printed JSON (object keys sorted, as `serde_json` keeps them).
-fn render_json() -> Result<String> {
-    let path = spec::spec_path();
-    let text =
-        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-    let value: serde_json::Value =
-        serde_norway::from_str(&text).with_context(|| format!("{} is not YAML", path.display()))?;
-    Ok(serde_json::to_string_pretty(&value)? + "\n")
-}
-
-fn render_models(json: &str) -> Result<String> {
-    let spec = thoughtindustries_codegen::parse_spec(json)?;
-    let body = thoughtindustries_codegen::generate_models(&spec)?;
-    rustfmt(&format!("{HEADER}\n{body}"))
 }
 
 /// Formats like `cargo fmt` does, so that the checked-in file passes `cargo fmt --check` and

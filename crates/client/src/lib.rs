@@ -11,8 +11,8 @@
 //! - [`Error`]: one error type to match on, naming the page, HTTP status or JSON path.
 //! - The data types ([`Meeting`], [`Course`], [`User`], ...) come from
 //!   [`thoughtindustries_models`], re-exported here.
-//! - [`generated`]: the client progenitor generates from `openapi/meetings.yaml` at build time,
-//!   which this crate's layer drives.
+//! - [`generated`]: the client progenitor generates from `openapi/meetings.yaml` (with `cargo
+//!   xtask codegen`, checked in), which this crate's layer drives.
 //!
 //! ```no_run
 //! use futures::TryStreamExt;
@@ -49,12 +49,11 @@ mod tls;
 mod transport;
 mod write;
 
-/// The client progenitor generates from `openapi/meetings.yaml` (in `build.rs`), using the models
-/// crate's types. Never edited by hand.
+/// The client progenitor generates from `openapi/meetings.yaml`, using the models crate's types:
+/// written by `cargo xtask codegen`, checked by `cargo xtask codegen --check`, never edited by
+/// hand.
 #[allow(missing_docs, clippy::all, clippy::pedantic, unused_imports)]
-pub mod generated {
-    include!(concat!(env!("OUT_DIR"), "/generated.rs"));
-}
+pub mod generated;
 
 pub use api_key::ApiKey;
 pub use attendance::{

@@ -1,8 +1,8 @@
 //! How the workspace feeds `openapi/meetings.yaml` to progenitor.
 //!
-//! Two generators read the spec: `cargo xtask codegen` writes the models crate's types (checked in),
-//! and the client crate's build script generates the HTTP client (in `OUT_DIR`) on top of those
-//! types. Both must see the same input and compatible settings, so both come from here.
+//! Two generators read the spec, both run by `cargo xtask codegen` and checked in: the models
+//! crate's types and the client crate's HTTP client on top of those types. Both must see the same
+//! input and compatible settings, so both come from here.
 //!
 //! The spec is adapted in three ways before progenitor sees it:
 //!
@@ -18,11 +18,8 @@
 //!   answers 401 with an empty body and 429 with a JSON body. The client's hand-written layer
 //!   classifies error statuses itself.
 //!
-//! The input is the spec's JSON rendition (`openapi/meetings.yaml` as JSON, carried by the spec
-//! package), so that the client's build script needs no YAML parser:
-//!
 //! ```no_run
-//! let spec = thoughtindustries_codegen::parse_spec(thoughtindustries_spec::OPENAPI_JSON).unwrap();
+//! let spec = thoughtindustries_codegen::parse_spec(thoughtindustries_spec::OPENAPI_YAML).unwrap();
 //! let models = thoughtindustries_codegen::generate_models(&spec).unwrap();
 //! assert!(models.contains("pub struct Meeting"));
 //! ```
@@ -55,16 +52,11 @@ impl std::fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-/// Parses an OpenAPI 3.0 document from its JSON text (the spec package's
-/// `thoughtindustries_spec::OPENAPI_JSON`, which `cargo xtask codegen` derives from
-/// `openapi/meetings.yaml`), with its nullable references in the form progenitor understands
-/// ([`nullable_references`]).
-///
-/// JSON rather than the YAML source, so that the client's build script, which runs on every
-/// user's cold build, needs no YAML parser.
-pub fn parse_spec(json: &str) -> Result<openapiv3::OpenAPI, Error> {
+/// Parses an OpenAPI 3.0 document from YAML (or JSON) text, with its nullable references in the
+/// form progenitor understands ([`nullable_references`]).
+pub fn parse_spec(text: &str) -> Result<openapiv3::OpenAPI, Error> {
     let mut value: serde_json::Value =
-        serde_json::from_str(json).map_err(|e| Error(format!("not JSON: {e}")))?;
+        serde_norway::from_str(text).map_err(|e| Error(format!("not YAML: {e}")))?;
     nullable_references(&mut value);
     keep_unknown_fields(&mut value);
     serde_json::from_value(value).map_err(|e| Error(format!("not an OpenAPI 3.0 document: {e}")))
@@ -402,7 +394,72 @@ pub fn generate_client(spec: &openapiv3::OpenAPI, models_crate: &str) -> Result<
     let tokens = generator
         .generate_tokens(&spec)
         .map_err(|e| Error(format!("progenitor rejected the spec: {e}")))?;
-    render(tokens)
+    render(line_docs(tokens))
+}
+
+/// Splits every multi-line `#[doc = "..."]` into one attribute per line, which prettyplease prints
+/// as `///` comments. Otherwise it prints a `/** ... */` block, whose lines rustfmt re-indents to
+/// the item's depth and rustdoc then reads as indented code blocks (doctests that cannot compile).
+fn line_docs(tokens: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+    use proc_macro2::{Delimiter, Group, TokenTree};
+    let mut out = proc_macro2::TokenStream::new();
+    let mut trees = tokens.into_iter().peekable();
+    while let Some(tree) = trees.next() {
+        match tree {
+            TokenTree::Punct(hash) if hash.as_char() == '#' => {
+                let lines = match trees.peek() {
+                    Some(TokenTree::Group(group)) if group.delimiter() == Delimiter::Bracket => {
+                        doc_lines(group.stream())
+                    }
+                    _ => None,
+                };
+                match lines {
+                    Some(lines) => {
+                        trees.next();
+                        for line in lines {
+                            out.extend(quote::quote!(#[doc = #line]));
+                        }
+                    }
+                    None => out.extend([TokenTree::Punct(hash)]),
+                }
+            }
+            TokenTree::Group(group) => {
+                let mut inner = Group::new(group.delimiter(), line_docs(group.stream()));
+                inner.set_span(group.span());
+                out.extend([TokenTree::Group(inner)]);
+            }
+            other => out.extend([other]),
+        }
+    }
+    out
+}
+
+/// The lines of a `doc = "..."` attribute body that spans several lines, each with the leading
+/// space a `///` comment has; `None` for any other attribute.
+fn doc_lines(attribute: proc_macro2::TokenStream) -> Option<Vec<String>> {
+    let syn::Meta::NameValue(meta) = syn::parse2::<syn::Meta>(attribute).ok()? else {
+        return None;
+    };
+    let syn::Expr::Lit(syn::ExprLit {
+        lit: syn::Lit::Str(text),
+        ..
+    }) = &meta.value
+    else {
+        return None;
+    };
+    let text = text.value();
+    if !meta.path.is_ident("doc") || !text.contains('\n') {
+        return None;
+    }
+    Some(
+        text.trim_end()
+            .lines()
+            .map(|line| match line.trim_end() {
+                "" => String::new(),
+                line => format!(" {line}"),
+            })
+            .collect(),
+    )
 }
 
 fn quote_path(path: &str) -> Result<proc_macro2::TokenStream, Error> {

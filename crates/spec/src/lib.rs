@@ -2,24 +2,18 @@
 //!
 //! `openapi/meetings.yaml` at the root of the repository is the single source of truth; this
 //! crate carries a byte-identical copy of that `openapi/` directory (written by `cargo xtask
-//! codegen`, checked by `cargo xtask codegen --check`), and its JSON rendition, so that every crate that needs the spec
-//! (the client's build script, the contract validator, the mock) gets it from a published package
-//! rather than from a path outside its own.
+//! codegen`, checked by `cargo xtask codegen --check`) so that every crate that needs the spec
+//! at run time (the contract validator, the mock) gets it from a published package rather than
+//! from a path outside its own.
 //!
 //! ```
 //! assert!(thoughtindustries_spec::OPENAPI_YAML.starts_with("openapi: 3.0.3"));
-//! assert!(thoughtindustries_spec::OPENAPI_JSON.contains(r#""openapi": "3.0.3""#));
 //! let example: &str = thoughtindustries_spec::examples::REFERENCE_PAGE;
 //! assert!(example.contains("\"Meetings\""));
 //! ```
 
 /// The text of `openapi/meetings.yaml` (OpenAPI 3.0.3, YAML).
 pub const OPENAPI_YAML: &str = include_str!("../openapi/meetings.yaml");
-
-/// The same document as JSON (`generated/meetings.json`, written by `cargo xtask codegen` from
-/// `openapi/meetings.yaml`, checked by `--check`): what the client's build script generates from,
-/// so that a user's build needs no YAML parser.
-pub const OPENAPI_JSON: &str = include_str!("../generated/meetings.json");
 
 /// The vendor's example bodies that the spec's examples are checked against.
 pub mod examples {
