@@ -108,6 +108,7 @@ fn measure(root: &Path, scratch: &Path) -> Result<Vec<Row>> {
 /// Packages and verifies every publishable crate; returns the directory holding the unpacked,
 /// verified contents (`<name>-<version>/`).
 fn package(root: &Path) -> Result<PathBuf> {
+    forget_unpacked_copies(&sdk_version(root))?;
     eprintln!("build-cost: cargo package --workspace");
     run(cargo().args([
         "package",
@@ -122,6 +123,34 @@ fn package(root: &Path) -> Result<PathBuf> {
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("target"));
     Ok(target.join("package"))
+}
+
+/// Removes the copies of our packages that an earlier run unpacked under
+/// `$CARGO_HOME/registry/src`: cargo unpacks the `.crate` files of its temporary registry there
+/// and treats them as immutable, so a rerun would verify (and build the downstream crate from)
+/// the previous run's contents instead of what it just packaged. (`scripts/downstream.sh` does
+/// the same outside CI.)
+fn forget_unpacked_copies(version: &str) -> Result<()> {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")));
+    let Some(sources) = home.map(|home| home.join("registry/src")) else {
+        return Ok(());
+    };
+    for registry in std::fs::read_dir(&sources).into_iter().flatten().flatten() {
+        for unpacked in std::fs::read_dir(registry.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let name = unpacked.file_name().to_string_lossy().into_owned();
+            if name.starts_with("thoughtindustries") && name.ends_with(&format!("-{version}")) {
+                std::fs::remove_dir_all(unpacked.path())
+                    .with_context(|| format!("removing {}", unpacked.path().display()))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 fn workspace_metadata(root: &Path) -> Result<Value> {
