@@ -223,11 +223,7 @@ fn recorded_attendance(
         .as_ref()?
         .iter()
         .find(|u| u.id.is_some())?;
-    let attended = user
-        .attended_meetings
-        .iter()
-        .flatten()
-        .any(|a| a.meeting.as_ref().is_some_and(|m| m.id == Some(meeting.id)));
+    let attended = crate::detail::recorded_attendance(user, meeting.id).unwrap_or(false);
     let attendance = if attended {
         thoughtindustries::Attendance::Attended
     } else {

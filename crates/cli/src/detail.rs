@@ -59,15 +59,21 @@ fn display_name(user: &User) -> String {
 /// `yes` when the user's `attendedMeetings` lists this meeting, `no` when it does not, `?` when
 /// the API did not send `attendedMeetings` for this user.
 fn attended(user: &User, meeting: &Meeting) -> &'static str {
-    match &user.attended_meetings {
+    match recorded_attendance(user, meeting.id) {
         None => "?",
-        Some(records) => {
-            let listed = records
-                .iter()
-                .any(|record| record.meeting.as_ref().and_then(|m| m.id) == Some(meeting.id));
-            if listed { "yes" } else { "no" }
-        }
+        Some(true) => "yes",
+        Some(false) => "no",
     }
+}
+
+/// Whether the user's `attendedMeetings` lists `meeting`; `None` when the API did not send it.
+pub fn recorded_attendance(user: &User, meeting: uuid::Uuid) -> Option<bool> {
+    let records = user.attended_meetings.as_ref()?;
+    Some(
+        records
+            .iter()
+            .any(|record| record.meeting.as_ref().and_then(|m| m.id) == Some(meeting)),
+    )
 }
 
 #[cfg(test)]

@@ -179,10 +179,9 @@ impl UpdateAttendance {
     /// data on unchanged (`ti attendance set`). Same errors as `send`.
     pub async fn send_raw(self) -> Result<RawUser, Error> {
         let body = self.send_for_body().await?;
-        let user = serde_json::from_slice::<User>(&body)
-            .map_err(|_| ResponseError::explain::<User>(OPERATION, &body))?;
-        let raw = serde_json::from_slice::<Box<RawValue>>(&body)
-            .map_err(|_| ResponseError::explain::<User>(OPERATION, &body))?;
+        let explain = |_| ResponseError::explain::<User>(OPERATION, &body);
+        let user = serde_json::from_slice::<User>(&body).map_err(explain)?;
+        let raw = serde_json::from_slice::<Box<RawValue>>(&body).map_err(explain)?;
         Ok(RawUser { user, raw })
     }
 
@@ -192,7 +191,6 @@ impl UpdateAttendance {
     /// as by `send` ([`Error::Status`], [`Error::Transport`] when nothing was sent,
     /// [`Error::UnknownOutcome`] when it was sent but the outcome is unknown).
     pub async fn send_for_body(self) -> Result<bytes::Bytes, Error> {
-        use progenitor_client::Error as E;
         let body = models::UpdateMeetingAttendanceRequest::try_from(self.request_body())
             .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         let body = serde_json::to_vec(&body).map_err(|e| Error::InvalidRequest(e.to_string()))?;
@@ -203,34 +201,17 @@ impl UpdateAttendance {
         ))
         .map_err(|e| Error::Config(e.to_string()))?;
         let mut request = reqwest::Request::new(reqwest::Method::POST, url);
-        let headers = request.headers_mut();
-        headers.insert(
+        request.headers_mut().insert(
             reqwest::header::CONTENT_TYPE,
             reqwest::header::HeaderValue::from_static("application/json"),
         );
-        headers.insert(
-            reqwest::header::ACCEPT,
-            reqwest::header::HeaderValue::from_static("application/json"),
-        );
         *request.body_mut() = Some(body.into());
-        let info = progenitor_client::OperationInfo {
-            operation_id: OPERATION,
-        };
-        let failure = match progenitor_client::ClientHooks::exec(
-            &self.client.generated,
-            request,
-            &info,
-        )
-        .await
-        {
-            Err(error) => E::CommunicationError(error),
-            Ok(response) if !response.status().is_success() => E::UnexpectedResponse(response),
-            Ok(response) => match response.bytes().await {
-                Ok(body) => return Ok(body),
-                Err(error) => E::ResponseBodyError(error),
-            },
-        };
-        Err(write_error(failure, |status, message| self.unknown(status, message)).await)
+        match self.client.exec_for_body(request, OPERATION).await {
+            Ok(body) => Ok(body),
+            Err(failure) => {
+                Err(write_error(failure, |status, message| self.unknown(status, message)).await)
+            }
+        }
     }
 
     /// The [`Error::UnknownOutcome`] of this update.

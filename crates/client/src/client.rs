@@ -114,9 +114,30 @@ impl Client {
     /// status.
     pub(crate) async fn send_for_body(
         &self,
-        mut request: reqwest::Request,
+        request: reqwest::Request,
         operation_id: &'static str,
     ) -> Result<bytes::Bytes, Error> {
+        use progenitor_client::Error as E;
+        match self.exec_for_body(request, operation_id).await {
+            Ok(body) => Ok(body),
+            Err(E::UnexpectedResponse(response)) => Err(status_error(response).await),
+            Err(E::CommunicationError(error) | E::ResponseBodyError(error)) => {
+                Err(transport_error(error))
+            }
+            Err(other) => Err(Error::InvalidRequest(other.to_string())),
+        }
+    }
+
+    /// Like [`Client::send_for_body`], with the failure as progenitor reports it (a write maps it
+    /// by whether the request was sent, `attendance::write_error`): `CommunicationError` when no
+    /// response came, `UnexpectedResponse` for an error status, `ResponseBodyError` when the body
+    /// could not be read.
+    pub(crate) async fn exec_for_body(
+        &self,
+        mut request: reqwest::Request,
+        operation_id: &'static str,
+    ) -> Result<bytes::Bytes, progenitor_client::Error<()>> {
+        use progenitor_client::Error as E;
         request.headers_mut().insert(
             reqwest::header::ACCEPT,
             reqwest::header::HeaderValue::from_static("application/json"),
@@ -124,11 +145,11 @@ impl Client {
         let info = progenitor_client::OperationInfo { operation_id };
         let response = progenitor_client::ClientHooks::exec(&self.generated, request, &info)
             .await
-            .map_err(transport_error)?;
+            .map_err(E::CommunicationError)?;
         if !response.status().is_success() {
-            return Err(status_error(response).await);
+            return Err(E::UnexpectedResponse(response));
         }
-        response.bytes().await.map_err(transport_error)
+        response.bytes().await.map_err(E::ResponseBodyError)
     }
 }
 
