@@ -92,12 +92,13 @@ fn every_component_schema_has_a_snapshot() {
     );
 }
 
-/// The generated client's public items and method signatures, one per line.
+/// The generated client's public items and method signatures, one per line, as shipped: the
+/// checked-in copy that the light build compiles, which the client's own test proves to be byte
+/// for byte what its build script generates, and `cargo xtask codegen --check` proves fresh.
 #[test]
 fn generated_client_surface() {
-    let spec = thoughtindustries_codegen::parse_spec(thoughtindustries_spec::OPENAPI_YAML).unwrap();
-    let code =
-        thoughtindustries_codegen::generate_client(&spec, "thoughtindustries_models").unwrap();
+    let path = contract_tests::workspace_root().join("crates/client/src/generated.rs");
+    let code = std::fs::read_to_string(&path).unwrap();
     let file = syn::parse_file(&code).unwrap();
     let mut lines = Vec::new();
     surface(&file.items, "", &mut lines);

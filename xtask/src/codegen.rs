@@ -1,12 +1,14 @@
 //! `cargo xtask codegen`: regenerate everything derived from the spec and checked in.
 //!
 //! - `crates/models/src/generated.rs`: the models crate's types.
-//! - `crates/client/src/generated.rs`: the progenitor client, over the models crate's types.
-//! - `crates/spec/openapi/`: a byte-identical copy of `openapi/`, so that the published
-//!   `thoughtindustries-spec` package carries the spec the other packages are built from.
+//! - `crates/client/src/generated.rs`: the copy of the progenitor client that the client's light
+//!   build (`default-features = false`) includes; the default build generates the same code in its
+//!   build script, from the same function.
+//! - `crates/spec/openapi/`: a symbolic link to each file of `openapi/`, so that the spec package
+//!   (which `cargo package` ships with the files' contents) always carries the spec being edited,
+//!   and the client's build script follows an edit of `openapi/meetings.yaml` at once.
 //!
-//! The generation itself lives in `thoughtindustries-codegen`. Both generated files are checked
-//! in, so that a user's build compiles them and never the generator (see "Code generation" in
+//! The generation itself lives in `thoughtindustries-codegen` (see "Code generation" in
 //! ARCHITECTURE.md).
 //!
 //! With `--check` nothing is written: the task fails with a diff when any output is stale.
@@ -36,45 +38,35 @@ pub fn run(check: bool) -> Result<()> {
     let mut outputs = BTreeMap::new();
     outputs.insert(
         root.join("crates/models/src/generated.rs"),
-        Some(rustfmt(&format!(
+        rustfmt(&format!(
             "{HEADER}\n{}",
             thoughtindustries_codegen::generate_models(&spec)?
-        ))?),
+        ))?,
     );
     outputs.insert(
         root.join("crates/client/src/generated.rs"),
-        Some(rustfmt(&format!(
+        // Not through rustfmt (`lib.rs` marks the module `#[rustfmt::skip]`): byte for byte the
+        // build script's output, which the client's tests compare it with.
+        format!(
             "{HEADER}\n{}",
-            thoughtindustries_codegen::generate_client(&spec, "thoughtindustries_models")?
-        ))?),
+            thoughtindustries_codegen::generate_client(&spec)?
+        ),
     );
-    outputs.extend(spec_copy(&root)?);
+    let links = spec_links(&root, check)?;
 
     let mut stale = Vec::new();
     for (target, fresh) in &outputs {
         let current = std::fs::read_to_string(target).ok();
-        if current == *fresh {
+        if current.as_ref() == Some(fresh) {
             continue;
         }
         if check {
-            print_diff(
-                target,
-                current.as_deref().unwrap_or_default(),
-                fresh.as_deref().unwrap_or_default(),
-            );
+            print_diff(target, current.as_deref().unwrap_or_default(), fresh);
             stale.push(target.display().to_string());
-        } else if let Some(fresh) = fresh {
-            if let Some(dir) = target.parent() {
-                std::fs::create_dir_all(dir)
-                    .with_context(|| format!("creating {}", dir.display()))?;
-            }
+        } else {
             std::fs::write(target, fresh)
                 .with_context(|| format!("writing {}", target.display()))?;
             eprintln!("codegen: wrote {}", target.display());
-        } else {
-            std::fs::remove_file(target)
-                .with_context(|| format!("removing {}", target.display()))?;
-            eprintln!("codegen: removed {}", target.display());
         }
     }
     if !stale.is_empty() {
@@ -83,26 +75,77 @@ pub fn run(check: bool) -> Result<()> {
             stale.join(", ")
         );
     }
-    eprintln!("codegen: {} generated files up to date", outputs.len());
+    eprintln!(
+        "codegen: {} generated files and {links} spec links up to date",
+        outputs.len()
+    );
     Ok(())
 }
 
-/// What `crates/spec/openapi/` must hold: every file of `openapi/` with the same bytes (`Some`),
-/// and every file the copy holds that `openapi/` no longer has (`None`: to be removed).
-fn spec_copy(root: &Path) -> Result<BTreeMap<PathBuf, Option<String>>> {
+/// Makes (or, with `check`, verifies) `crates/spec/openapi/` a tree of symbolic links, one to each
+/// file of `openapi/` and nothing else; returns how many there are.
+fn spec_links(root: &Path, check: bool) -> Result<usize> {
     let source = root.join("openapi");
     let copy = root.join(SPEC_COPY);
-    let mut outputs = BTreeMap::new();
+    let wanted = files_under(&source)?;
+    let mut wrong = Vec::new();
     for file in files_under(&copy)? {
-        outputs.insert(copy.join(file), None);
+        if !wanted.contains(&file) {
+            wrong.push(copy.join(&file));
+        }
     }
-    for file in files_under(&source)? {
-        let path = source.join(&file);
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("reading {}", path.display()))?;
-        outputs.insert(copy.join(file), Some(text));
+    for file in &wanted {
+        let link = copy.join(file);
+        // From the link's directory back up to the root, then down to the file.
+        let depth = Path::new(SPEC_COPY).join(file).components().count() - 1;
+        let target = std::iter::repeat_n(Path::new(".."), depth)
+            .collect::<PathBuf>()
+            .join("openapi")
+            .join(file);
+        if std::fs::read_link(&link).ok().as_deref() != Some(target.as_path()) {
+            if check {
+                wrong.push(link);
+                continue;
+            }
+            if let Some(dir) = link.parent() {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("creating {}", dir.display()))?;
+            }
+            let _ = std::fs::remove_file(&link);
+            symlink(&target, &link)?;
+            eprintln!("codegen: linked {} -> {}", link.display(), target.display());
+        }
     }
-    Ok(outputs)
+    if check && !wrong.is_empty() {
+        let wrong: Vec<String> = wrong.iter().map(|p| p.display().to_string()).collect();
+        bail!(
+            "not a link to the file of the same name under openapi/: {}; run `cargo xtask codegen`",
+            wrong.join(", ")
+        );
+    }
+    if !check {
+        for extra in wrong {
+            std::fs::remove_file(&extra)
+                .with_context(|| format!("removing {}", extra.display()))?;
+            eprintln!("codegen: removed {}", extra.display());
+        }
+    }
+    Ok(wanted.len())
+}
+
+#[cfg(unix)]
+fn symlink(target: &Path, link: &Path) -> Result<()> {
+    std::os::unix::fs::symlink(target, link)
+        .with_context(|| format!("linking {} -> {}", link.display(), target.display()))
+}
+
+#[cfg(not(unix))]
+fn symlink(target: &Path, link: &Path) -> Result<()> {
+    bail!(
+        "linking {} -> {} needs a Unix file system (or git's core.symlinks on Windows)",
+        link.display(),
+        target.display()
+    )
 }
 
 /// The files under `dir` (recursively), relative to it; none when `dir` does not exist.

@@ -13,13 +13,10 @@ use reqwest::StatusCode;
 use serde_json::value::RawValue;
 use uuid::Uuid;
 
-use crate::client::{status_error, transport_error};
-use crate::errors::TransportKind;
-use crate::outcome::{BulkIncomplete, ChunkFailure, FailedChunk, ResponseError, UnknownOutcome};
-use crate::{
-    BulkUpdateMeetingAttendanceError, BulkUpdateMeetingAttendanceResponse, Client, Error, User,
-    models,
+use crate::outcome::{
+    BulkAttendanceResult, BulkIncomplete, ChunkFailure, FailedChunk, ResponseError, UnknownOutcome,
 };
+use crate::{BulkUpdateMeetingAttendanceResponse, Client, Error, User, exchange, models};
 
 /// Users per bulk request by default.
 ///
@@ -139,25 +136,7 @@ impl UpdateAttendance {
     /// [`Error::Transport`] when it could not be sent, [`Error::UnknownOutcome`] when it was sent
     /// but the outcome is unknown, [`Error::Response`] when the answer does not decode.
     pub async fn send(self) -> Result<User, Error> {
-        use progenitor_client::Error as E;
-        let body = self.request_body();
-        let sent = self
-            .client
-            .generated
-            .update_meeting_attendance()
-            .id(self.user.to_string())
-            .body(body)
-            .send()
-            .await;
-        match sent {
-            Ok(response) => Ok(response.into_inner()),
-            Err(E::InvalidResponsePayload(body, _)) => {
-                Err(ResponseError::explain::<User>(OPERATION, &body))
-            }
-            Err(error) => {
-                Err(write_error(error, |status, message| self.unknown(status, message)).await)
-            }
-        }
+        self.send_raw().await.map(|updated| updated.user)
     }
 }
 
@@ -187,31 +166,20 @@ impl UpdateAttendance {
 
     /// Sends the update like [`UpdateAttendance::send`], and returns the response body as
     /// received instead of the decoded user: for contract checks that validate the bytes
-    /// (`ti contract --allow-writes`). The write retry rule applies, and failures are classified
-    /// as by `send` ([`Error::Status`], [`Error::Transport`] when nothing was sent,
+    /// (`ti contract --allow-writes`). The one way this crate sends the update: `send` and
+    /// `send_raw` decode what this returns. The write retry rule applies, and failures are
+    /// classified as by `send` ([`Error::Status`], [`Error::Transport`] when nothing was sent,
     /// [`Error::UnknownOutcome`] when it was sent but the outcome is unknown).
     pub async fn send_for_body(self) -> Result<bytes::Bytes, Error> {
-        let body = models::UpdateMeetingAttendanceRequest::try_from(self.request_body())
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let body = serde_json::to_vec(&body).map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let url = reqwest::Url::parse(&format!(
-            "{}/incoming/v2/users/{}/updateMeetingAttendance",
-            self.client.base_url(),
-            self.user
-        ))
-        .map_err(|e| Error::Config(e.to_string()))?;
-        let mut request = reqwest::Request::new(reqwest::Method::POST, url);
-        request.headers_mut().insert(
-            reqwest::header::CONTENT_TYPE,
-            reqwest::header::HeaderValue::from_static("application/json"),
-        );
-        *request.body_mut() = Some(body.into());
-        match self.client.exec_for_body(request, OPERATION).await {
-            Ok(body) => Ok(body),
-            Err(failure) => {
-                Err(write_error(failure, |status, message| self.unknown(status, message)).await)
-            }
-        }
+        let sent = self
+            .client
+            .generated
+            .update_meeting_attendance()
+            .id(self.user.to_string())
+            .body(self.request_body())
+            .send()
+            .await;
+        exchange::written(sent, |status, message| self.unknown(status, message)).await
     }
 
     /// The [`Error::UnknownOutcome`] of this update.
@@ -238,44 +206,6 @@ pub struct RawUser {
     pub user: User,
     /// The user's bytes as received (a JSON object), byte for byte.
     pub raw: Box<RawValue>,
-}
-
-/// Maps a failed write: rejected ([`Error::Status`], an unsent [`Error::Transport`]) or unknown.
-async fn write_error(
-    error: progenitor_client::Error<()>,
-    unknown: impl FnOnce(Option<StatusCode>, String) -> Error,
-) -> Error {
-    use progenitor_client::Error as E;
-    match error {
-        E::UnexpectedResponse(response) => {
-            let status = response.status();
-            let error = status_error(response).await;
-            if matches!(
-                status,
-                StatusCode::INTERNAL_SERVER_ERROR
-                    | StatusCode::BAD_GATEWAY
-                    | StatusCode::GATEWAY_TIMEOUT
-            ) {
-                unknown(Some(status), error.to_string())
-            } else {
-                error
-            }
-        }
-        E::CommunicationError(e) => match transport_error(e) {
-            sent @ Error::Transport {
-                kind: TransportKind::Connect,
-                ..
-            } => sent,
-            other => unknown(None, other.to_string()),
-        },
-        E::ResponseBodyError(e) | E::InvalidUpgrade(e) => {
-            unknown(None, transport_error(e).to_string())
-        }
-        E::InvalidRequest(message) | E::Custom(message) => Error::InvalidRequest(message),
-        E::ErrorResponse(_) | E::InvalidResponsePayload(..) => {
-            unknown(None, format!("unexpected response: {error}"))
-        }
-    }
 }
 
 fn unknown(
@@ -319,20 +249,6 @@ impl std::fmt::Debug for BulkUpdateAttendance {
             .field("chunk_size", &self.chunk_size)
             .finish_non_exhaustive()
     }
-}
-
-/// The merged outcome of a bulk attendance update.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct BulkAttendanceResult {
-    /// Users submitted (after removing repeated ids).
-    pub users: usize,
-    /// Requests that succeeded.
-    pub requests: usize,
-    /// Attendance records the API reports as updated (sum of `updatedRecordCount`).
-    pub updated_record_count: u64,
-    /// Users the API could not update, with its reason, in request order.
-    pub errors: Vec<BulkUpdateMeetingAttendanceError>,
 }
 
 impl BulkUpdateAttendance {
@@ -434,15 +350,21 @@ async fn send_chunk(
     index: usize,
     users: &[Uuid],
 ) -> Result<models::BulkUpdateMeetingAttendanceResult, ChunkFailure> {
-    use progenitor_client::Error as E;
     const OPERATION: &str = "bulk_update_meeting_attendance";
-    let body: models::BulkUpdateMeetingAttendanceRequest =
-        serde_json::from_value(serde_json::json!({
-            "users": users.iter().map(|id| serde_json::json!({ "id": id })).collect::<Vec<_>>(),
-            "meetingId": meeting,
-            "attended": attendance.attended(),
-        }))
-        .expect("the request body matches its model");
+    let body = models::builder::BulkUpdateMeetingAttendanceRequest::default()
+        .users(
+            users
+                .iter()
+                .map(|&id| {
+                    models::BulkUpdateMeetingAttendanceUser::builder()
+                        .id(id)
+                        .try_into()
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .expect("a user of the request is its id"),
+        )
+        .meeting_id(meeting)
+        .attended(attendance.attended());
     let unknown = |status, message| {
         unknown(
             OPERATION,
@@ -453,18 +375,20 @@ async fn send_chunk(
             message,
         )
     };
-    match client
+    let sent = client
         .generated
         .bulk_update_meeting_attendance()
         .body(body)
         .send()
-        .await
-    {
-        Ok(response) => Ok(response
-            .into_inner()
-            .data
-            .api_bulk_update_meeting_attendance),
-        Err(E::InvalidResponsePayload(body, _)) => {
+        .await;
+    let body = match exchange::written(sent, unknown).await {
+        Ok(body) => body,
+        Err(e @ Error::UnknownOutcome(_)) => return Err(ChunkFailure::OutcomeUnknown(e)),
+        Err(e) => return Err(ChunkFailure::Rejected(e)),
+    };
+    match serde_json::from_slice::<BulkUpdateMeetingAttendanceResponse>(&body) {
+        Ok(response) => Ok(response.data.api_bulk_update_meeting_attendance),
+        Err(_) => {
             // Applied (a 2xx), but which users failed is unknown.
             let explained =
                 ResponseError::explain::<BulkUpdateMeetingAttendanceResponse>(OPERATION, &body);
@@ -473,9 +397,5 @@ async fn send_chunk(
                 explained.to_string(),
             )))
         }
-        Err(error) => match write_error(error, unknown).await {
-            e @ Error::UnknownOutcome(_) => Err(ChunkFailure::OutcomeUnknown(e)),
-            e => Err(ChunkFailure::Rejected(e)),
-        },
     }
 }

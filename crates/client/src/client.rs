@@ -1,4 +1,4 @@
-//! The client users construct: configuration, one page, and the paginated listing.
+//! The client users construct: its configuration, and the listing's entry points.
 
 use std::time::Duration;
 
@@ -7,12 +7,12 @@ use uuid::Uuid;
 
 use crate::api_key::ApiKey;
 use crate::base_url::BaseUrl;
-use crate::errors::{Error, ErrorBody, RateLimit, StatusError, TransportKind};
+use crate::errors::Error;
 use crate::generated;
 use crate::paginate::ListMeetings;
-use crate::retry::{self, RetryConfig};
-use crate::transport::{Attempts, BodyError, RefusedWait, Transport};
-use crate::{Page, decode};
+use crate::retry::RetryConfig;
+use crate::transport::Transport;
+use crate::{Page, decode, exchange};
 
 /// Default maximum response body size: 64 MiB.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
@@ -77,158 +77,23 @@ impl Client {
         decode::decode_page(&body, number).map_err(|e| e.with_page(number))
     }
 
-    /// Fetches one page's raw body, for contract checks that validate the bytes before decoding.
-    /// Error statuses, transport failures and the size limit are handled as for [`Client::list_meetings`].
+    /// Fetches one page's body as received, for contract checks that validate the bytes before
+    /// decoding. Error statuses, transport failures and the size limit are handled as for
+    /// [`Client::list_meetings`].
     pub async fn fetch_page_body(
         &self,
         number: u64,
         course_id: Option<Uuid>,
     ) -> Result<bytes::Bytes, Error> {
-        let mut url = reqwest::Url::parse(&format!("{}/incoming/v2/meetings", self.base_url()))
-            .map_err(|e| Error::Config(e.to_string()))?;
-        url.query_pairs_mut()
-            .append_pair("page", &number.to_string());
+        crate::paginate::check_page(number)?;
+        let mut request = self.generated.list_meetings().page(number);
         if let Some(id) = course_id {
-            url.query_pairs_mut()
-                .append_pair("courseId", &id.to_string());
+            request = request.course_id(id);
         }
-        self.fetch_body(url, "list_meetings")
+        exchange::read(request.send().await)
             .await
             .map_err(|e| e.with_page(number))
     }
-
-    /// `GET url` through the transport (retries, limits), the body of a success status.
-    pub(crate) async fn fetch_body(
-        &self,
-        url: reqwest::Url,
-        operation_id: &'static str,
-    ) -> Result<bytes::Bytes, Error> {
-        self.send_for_body(
-            reqwest::Request::new(reqwest::Method::GET, url),
-            operation_id,
-        )
-        .await
-    }
-
-    /// Sends `request` through the transport (retries by method, limits), the body of a success
-    /// status.
-    pub(crate) async fn send_for_body(
-        &self,
-        request: reqwest::Request,
-        operation_id: &'static str,
-    ) -> Result<bytes::Bytes, Error> {
-        use progenitor_client::Error as E;
-        match self.exec_for_body(request, operation_id).await {
-            Ok(body) => Ok(body),
-            Err(E::UnexpectedResponse(response)) => Err(status_error(response).await),
-            Err(E::CommunicationError(error) | E::ResponseBodyError(error)) => {
-                Err(transport_error(error))
-            }
-            Err(other) => Err(Error::InvalidRequest(other.to_string())),
-        }
-    }
-
-    /// Like [`Client::send_for_body`], with the failure as progenitor reports it (a write maps it
-    /// by whether the request was sent, `attendance::write_error`): `CommunicationError` when no
-    /// response came, `UnexpectedResponse` for an error status, `ResponseBodyError` when the body
-    /// could not be read.
-    pub(crate) async fn exec_for_body(
-        &self,
-        mut request: reqwest::Request,
-        operation_id: &'static str,
-    ) -> Result<bytes::Bytes, progenitor_client::Error<()>> {
-        use progenitor_client::Error as E;
-        request.headers_mut().insert(
-            reqwest::header::ACCEPT,
-            reqwest::header::HeaderValue::from_static("application/json"),
-        );
-        let info = progenitor_client::OperationInfo { operation_id };
-        let response = progenitor_client::ClientHooks::exec(&self.generated, request, &info)
-            .await
-            .map_err(E::CommunicationError)?;
-        if !response.status().is_success() {
-            return Err(E::UnexpectedResponse(response));
-        }
-        response.bytes().await.map_err(E::ResponseBodyError)
-    }
-}
-
-/// Builds the error for a response with an error status; its body was already buffered.
-pub(crate) async fn status_error(response: reqwest::Response) -> Error {
-    let status = response.status();
-    let headers = response.headers().clone();
-    let attempts = response.extensions().get::<Attempts>().map_or(1, |a| a.0);
-    let refused_wait = response.extensions().get::<RefusedWait>().map(|w| w.0);
-    let bytes = match response.bytes().await {
-        Ok(bytes) => bytes,
-        Err(e) => return transport_error(e),
-    };
-    let parsed = ErrorBody::parse(&bytes).unwrap_or_default();
-    let end = bytes.len().min(64 * 1024);
-    Error::Status(Box::new(StatusError {
-        status,
-        page: None,
-        retry_after: retry::server_wait(status, &headers, &bytes),
-        refused_wait,
-        rate_limit: RateLimit::from_headers(&headers),
-        error: parsed.error,
-        message: parsed.message,
-        body: String::from_utf8_lossy(&bytes[..end]).into_owned(),
-        attempts,
-    }))
-}
-
-/// Classifies a reqwest failure, recovering the transport's own [`BodyError`] from its causes;
-/// the reqwest error becomes the [`Error::Transport`]'s source.
-pub(crate) fn transport_error(error: reqwest::Error) -> Error {
-    let mut subject = &error;
-    let mut fallback = TransportKind::Other;
-    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&error);
-    while let Some(current) = cause {
-        match current.downcast_ref::<BodyError>() {
-            Some(BodyError::TooLarge { limit }) => {
-                return Error::BodyTooLarge {
-                    page: None,
-                    limit: *limit,
-                };
-            }
-            Some(BodyError::Read(inner)) => {
-                subject = inner;
-                fallback = TransportKind::Body;
-                break;
-            }
-            None => cause = current.source(),
-        }
-    }
-    let kind = if subject.is_timeout() {
-        TransportKind::Timeout
-    } else if subject.is_connect() {
-        TransportKind::Connect
-    } else {
-        fallback
-    };
-    let message = error_chain(subject);
-    Error::Transport {
-        page: None,
-        kind,
-        message,
-        source: Some(Box::new(error)),
-    }
-}
-
-/// An error and its causes on one line, without the request URL (reqwest's own message names it;
-/// the causes say what went wrong).
-fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts = vec![error.to_string()];
-    let mut cause = error.source();
-    while let Some(current) = cause {
-        let text = current.to_string();
-        if !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-        cause = current.source();
-    }
-    parts.join(": ")
 }
 
 /// Configures a [`Client`].

@@ -4,6 +4,8 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 
+use crate::rate_limit::RateLimit;
+
 /// Everything that can go wrong talking to the API. Match on the variant; every variant says
 /// where (the page, the HTTP status, the JSON path) and never contains the API key.
 #[derive(Debug, thiserror::Error)]
@@ -227,64 +229,6 @@ impl std::fmt::Display for StatusError {
             write!(f, ": {}", excerpt.replace(['\n', '\r'], " "))?;
         }
         Ok(())
-    }
-}
-
-/// The API's JSON error body, `{"error": ..., "message": ..., "retryAfter": ...}`.
-#[derive(Debug, Default, serde::Deserialize)]
-pub(crate) struct ErrorBody {
-    pub(crate) error: Option<String>,
-    pub(crate) message: Option<String>,
-    /// Seconds, as an integer or a fraction.
-    #[serde(rename = "retryAfter", deserialize_with = "seconds", default)]
-    pub(crate) retry_after: Option<Duration>,
-}
-
-impl ErrorBody {
-    /// The body as the API's error object; `None` when it is not one.
-    pub(crate) fn parse(body: &[u8]) -> Option<Self> {
-        let parsed: Self = serde_json::from_slice(body).ok()?;
-        let any =
-            parsed.error.is_some() || parsed.message.is_some() || parsed.retry_after.is_some();
-        any.then_some(parsed)
-    }
-}
-
-/// A number of seconds, ignored when it is not a finite non-negative number.
-fn seconds<'de, D: serde::Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<Duration>, D::Error> {
-    let value: Option<serde_json::Value> = serde::Deserialize::deserialize(deserializer)?;
-    Ok(value
-        .and_then(|v| v.as_f64())
-        .and_then(|s| Duration::try_from_secs_f64(s).ok()))
-}
-
-/// The `X-RateLimit-*` headers of a response.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct RateLimit {
-    /// `X-RateLimit-Limit`: requests allowed in the window.
-    pub limit: Option<u64>,
-    /// `X-RateLimit-Remaining`: requests left in the window.
-    pub remaining: Option<u64>,
-    /// `X-RateLimit-Reset`: unix time at which the window resets.
-    pub reset: Option<u64>,
-}
-
-impl RateLimit {
-    pub(crate) fn from_headers(headers: &reqwest::header::HeaderMap) -> Self {
-        let number = |name: &str| {
-            headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse().ok())
-        };
-        Self {
-            limit: number("x-ratelimit-limit"),
-            remaining: number("x-ratelimit-remaining"),
-            reset: number("x-ratelimit-reset"),
-        }
     }
 }
 

@@ -4,7 +4,7 @@
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
 #[allow(unused_imports)]
-use progenitor_client::{ClientHooks, OperationInfo, RequestBuilderExt, encode_path};
+use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
@@ -25,7 +25,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for UpdateMeetingAttendanceId {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() < 1usize {
                 return Err("shorter than 1 characters".into());
             }
@@ -34,7 +36,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for UpdateMeetingAttendanceId {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -64,12 +68,18 @@ pub mod types {
         pub struct ConversionError(::std::borrow::Cow<'static, str>);
         impl ::std::error::Error for ConversionError {}
         impl ::std::fmt::Display for ConversionError {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> Result<(), ::std::fmt::Error> {
+            fn fmt(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> Result<(), ::std::fmt::Error> {
                 ::std::fmt::Display::fmt(&self.0, f)
             }
         }
         impl ::std::fmt::Debug for ConversionError {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> Result<(), ::std::fmt::Error> {
+            fn fmt(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> Result<(), ::std::fmt::Error> {
                 ::std::fmt::Debug::fmt(&self.0, f)
             }
         }
@@ -136,9 +146,7 @@ impl Client {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
-            reqwest::ClientBuilder::new()
-                .connect_timeout(dur)
-                .timeout(dur)
+            reqwest::ClientBuilder::new().connect_timeout(dur).timeout(dur)
         };
         #[cfg(target_arch = "wasm32")]
         let client = reqwest::ClientBuilder::new();
@@ -181,8 +189,7 @@ const _: () = {
     fn assert_client_hooks()
     where
         Client: ClientHooks<crate::transport::Transport>,
-    {
-    }
+    {}
 };
 impl Client {
     /// List meetings
@@ -242,7 +249,9 @@ impl Client {
     ///     .send()
     ///     .await;
     /// ```
-    pub fn bulk_update_meeting_attendance(&self) -> builder::BulkUpdateMeetingAttendance<'_> {
+    pub fn bulk_update_meeting_attendance(
+        &self,
+    ) -> builder::BulkUpdateMeetingAttendance<'_> {
         builder::BulkUpdateMeetingAttendance::new(self)
     }
     /// Update one user's meeting attendance
@@ -274,8 +283,8 @@ pub mod builder {
     use super::types;
     #[allow(unused_imports)]
     use super::{
-        ByteStream, ClientHooks, ClientInfo, Error, OperationInfo, RequestBuilderExt,
-        ResponseValue, encode_path,
+        encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
+        RequestBuilderExt, ResponseValue,
     };
     /// Builder for [`Client::list_meetings`]
     ///
@@ -301,35 +310,43 @@ pub mod builder {
             self.course_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `:: uuid :: Uuid` for course_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for course_id failed".to_string()
+                });
             self
         }
         pub fn page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
         {
-            self.page = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: num :: NonZeroU64` for page failed".to_string()
-            });
+            self.page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for page failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/incoming/v2/meetings`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<thoughtindustries_models::MeetingsResponse>, Error<()>> {
-            let Self {
-                client,
-                course_id,
-                page,
-            } = self;
+        ) -> Result<
+            ResponseValue<crate::RawJson<thoughtindustries_models::MeetingsResponse>>,
+            Error<()>,
+        > {
+            let Self { client, course_id, page } = self;
             let course_id = course_id.map_err(Error::InvalidRequest)?;
             let page = page.map_err(Error::InvalidRequest)?;
             let url = format!("{}/incoming/v2/meetings", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -376,25 +393,32 @@ pub mod builder {
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for id failed".to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/incoming/v2/meetings/{id}`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<thoughtindustries_models::MeetingResponse>, Error<()>> {
+        ) -> Result<
+            ResponseValue<crate::RawJson<thoughtindustries_models::MeetingResponse>>,
+            Error<()>,
+        > {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/incoming/v2/meetings/{}",
-                client.baseurl,
-                encode_path(&id.to_string()),
+                "{}/incoming/v2/meetings/{}", client.baseurl, encode_path(& id
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -424,7 +448,10 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct BulkUpdateMeetingAttendance<'a> {
         client: &'a super::Client,
-        body: Result<thoughtindustries_models::BulkUpdateMeetingAttendanceRequest, String>,
+        body: Result<
+            thoughtindustries_models::BulkUpdateMeetingAttendanceRequest,
+            String,
+        >,
     }
     impl<'a> BulkUpdateMeetingAttendance<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -435,7 +462,9 @@ pub mod builder {
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<thoughtindustries_models::BulkUpdateMeetingAttendanceRequest>,
+            V: std::convert::TryInto<
+                thoughtindustries_models::BulkUpdateMeetingAttendanceRequest,
+            >,
         {
             self.body = value
                 .try_into()
@@ -449,20 +478,26 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<thoughtindustries_models::BulkUpdateMeetingAttendanceResponse>,
+            ResponseValue<
+                crate::RawJson<
+                    thoughtindustries_models::BulkUpdateMeetingAttendanceResponse,
+                >,
+            >,
             Error<()>,
         > {
             let Self { client, body } = self;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/incoming/v2/users/bulkUpdateMeetingAttendance",
-                client.baseurl,
+                "{}/incoming/v2/users/bulkUpdateMeetingAttendance", client.baseurl,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -510,12 +545,16 @@ pub mod builder {
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `UpdateMeetingAttendanceId` for id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `UpdateMeetingAttendanceId` for id failed".to_string()
+                });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<thoughtindustries_models::UpdateMeetingAttendanceRequest>,
+            V: std::convert::TryInto<
+                thoughtindustries_models::UpdateMeetingAttendanceRequest,
+            >,
         {
             self.body = value
                 .try_into()
@@ -528,20 +567,25 @@ pub mod builder {
         ///Sends a `POST` request to `/incoming/v2/users/{id}/updateMeetingAttendance`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<thoughtindustries_models::User>, Error<()>> {
+        ) -> Result<
+            ResponseValue<crate::RawJson<thoughtindustries_models::User>>,
+            Error<()>,
+        > {
             let Self { client, id, body } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/incoming/v2/users/{}/updateMeetingAttendance",
-                client.baseurl,
-                encode_path(&id.to_string()),
+                "{}/incoming/v2/users/{}/updateMeetingAttendance", client.baseurl,
+                encode_path(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client

@@ -6,7 +6,7 @@ use serde_json::value::RawValue;
 use uuid::Uuid;
 
 use crate::outcome::ResponseError;
-use crate::{Client, Error, Meeting, MeetingResponse, RawMeeting};
+use crate::{Client, Error, Meeting, MeetingResponse, RawMeeting, exchange};
 
 /// `MeetingResponse` with the meeting left as JSON text.
 #[derive(Deserialize)]
@@ -41,17 +41,12 @@ impl Client {
         Ok(self.get_meeting_raw(id).await?.map(|record| record.meeting))
     }
 
-    /// Fetches one meeting's response body as received (`GET /incoming/v2/meetings/{id}`), for
+    /// Fetches one meeting's response body as received (the `get_meeting` operation), for
     /// contract checks that validate the bytes before decoding them (`ti contract`). Error
     /// statuses (a 404 included), transport failures and the size limit are [`Error`]s, as for
     /// [`Client::get_meeting`].
     pub async fn fetch_meeting_body(&self, id: Uuid) -> Result<bytes::Bytes, Error> {
-        self.fetch_body(self.meeting_url(id)?, "get_meeting").await
-    }
-
-    fn meeting_url(&self, id: Uuid) -> Result<reqwest::Url, Error> {
-        reqwest::Url::parse(&format!("{}/incoming/v2/meetings/{id}", self.base_url()))
-            .map_err(|e| Error::Config(e.to_string()))
+        exchange::read(self.generated.get_meeting().id(id).send().await).await
     }
 
     /// Like [`Client::get_meeting`], with the meeting's JSON text exactly as the API sent it

@@ -1,11 +1,11 @@
-//! What a write can end in besides success: an unknown outcome, an incomplete bulk update, and a
-//! success response that could not be read.
+//! What a write ends in: the merged result of a bulk update and, besides success, an unknown
+//! outcome, an incomplete bulk update, and a success response that could not be read.
 
 use reqwest::StatusCode;
 use uuid::Uuid;
 
 use crate::Error;
-use crate::attendance::BulkAttendanceResult;
+use crate::models::BulkUpdateMeetingAttendanceError;
 
 /// A write whose outcome is unknown, for [`Error::UnknownOutcome`].
 #[derive(Debug, Clone)]
@@ -39,6 +39,20 @@ impl std::fmt::Display for UnknownOutcome {
             self.message
         )
     }
+}
+
+/// The merged outcome of a bulk attendance update.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct BulkAttendanceResult {
+    /// Users submitted (after removing repeated ids).
+    pub users: usize,
+    /// Requests that succeeded.
+    pub requests: usize,
+    /// Attendance records the API reports as updated (sum of `updatedRecordCount`).
+    pub updated_record_count: u64,
+    /// Users the API could not update, with its reason, in request order.
+    pub errors: Vec<BulkUpdateMeetingAttendanceError>,
 }
 
 /// A bulk attendance update that did not complete, for [`Error::BulkIncomplete`].

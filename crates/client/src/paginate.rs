@@ -110,7 +110,7 @@ impl ListMeetings {
     }
 }
 
-fn check_page(page: u64) -> Result<(), Error> {
+pub(crate) fn check_page(page: u64) -> Result<(), Error> {
     if page == 0 {
         return Err(Error::InvalidRequest("pages are numbered from 1".into()));
     }

@@ -1,4 +1,5 @@
-//! Each meeting's JSON text as received, kept beside its typed decode.
+//! The fast path of decoding a page: each meeting's JSON text as received, kept beside its typed
+//! decode.
 //!
 //! The fast path of [`crate::decode_page`] reads the envelope once, borrowing every record of
 //! `data.Meetings.meetings` as a [`RawValue`] (a slice of the body, checked as JSON but not
@@ -10,18 +11,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use thoughtindustries_models::{Aggregation, Meeting, PageInfo};
 
-use crate::errors::Error;
-use crate::page::Page;
-
-/// A decoded meeting and its JSON text exactly as the API sent it.
-#[derive(Debug, Clone)]
-#[non_exhaustive]
-pub struct RawMeeting {
-    /// The typed meeting.
-    pub meeting: Meeting,
-    /// The record's bytes as received (a JSON object), byte for byte.
-    pub raw: Box<RawValue>,
-}
+use crate::page::{Page, RawTexts};
 
 /// `MeetingsResponse` with the records left as JSON text.
 #[derive(Deserialize)]
@@ -79,63 +69,6 @@ pub(crate) fn records(body: &[u8]) -> Vec<Box<RawValue>> {
         .into_iter()
         .map(ToOwned::to_owned)
         .collect()
-}
-
-/// The JSON text of each meeting of a [`Page`], in the order of [`Page::meetings`].
-#[derive(Debug, Clone, Default)]
-pub(crate) struct RawTexts(pub(crate) Vec<Box<RawValue>>);
-
-impl PartialEq for RawTexts {
-    fn eq(&self, other: &Self) -> bool {
-        self.0.len() == other.0.len()
-            && self.0.iter().zip(&other.0).all(|(a, b)| a.get() == b.get())
-    }
-}
-
-impl Page {
-    /// The page's records in their original order, like [`Page::into_records`], each decoded
-    /// meeting with its JSON text exactly as received (for output that must not lose unknown
-    /// fields or change how values were written).
-    ///
-    /// ```
-    /// let body = br#"{"data":{"Meetings":{"meetings":[{"id":"0b6e8a53-8d7a-4a35-9f6e-1f0c6d0f2a11",
-    ///   "courseId":"5f1f8a9e-2c4b-4d3a-8e7f-6a5b4c3d2e1f","course":{},"newField":1.50,
-    ///   "startDate":"2024-05-01T11:00:00.000+02:00","endDate":"2024-05-01T10:00:00Z"}]}}}"#;
-    /// let page = thoughtindustries::decode_page(body, 1)?;
-    /// let record = page.into_raw_records().next().unwrap()?;
-    /// assert!(record.raw.get().contains(r#""newField":1.50"#));
-    /// assert!(record.raw.get().contains("11:00:00.000+02:00"));
-    /// assert_eq!(record.meeting.start_date.to_rfc3339(), "2024-05-01T09:00:00+00:00");
-    /// # Ok::<(), thoughtindustries::Error>(())
-    /// ```
-    pub fn into_raw_records(mut self) -> impl Iterator<Item = Result<RawMeeting, Error>> {
-        let mut raw = std::mem::take(&mut self.raw_meetings.0).into_iter();
-        self.into_records().map(move |record| {
-            record.map(|meeting| {
-                // Every page this crate builds has the text of each meeting; should a caller have
-                // added meetings to `meetings`, theirs are serialized.
-                let raw = raw.next().unwrap_or_else(|| {
-                    serde_json::value::to_raw_value(&meeting)
-                        .unwrap_or_else(|_| RawValue::NULL.to_owned())
-                });
-                RawMeeting { meeting, raw }
-            })
-        })
-    }
-
-    /// Keeps the text of the records that decoded: `records` holds every record of the page in
-    /// order, rejected ones included.
-    pub(crate) fn keep_raw(&mut self, records: Vec<Box<RawValue>>) {
-        let rejected: Vec<usize> = self.rejected.iter().map(|r| r.index).collect();
-        self.raw_meetings = RawTexts(
-            records
-                .into_iter()
-                .enumerate()
-                .filter(|(index, _)| !rejected.contains(index))
-                .map(|(_, raw)| raw)
-                .collect(),
-        );
-    }
 }
 
 #[cfg(test)]

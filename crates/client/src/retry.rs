@@ -137,7 +137,7 @@ pub(crate) fn server_wait(
     body: &[u8],
 ) -> Option<Duration> {
     retry_after(headers)
-        .or_else(|| crate::errors::ErrorBody::parse(body)?.retry_after)
+        .or_else(|| crate::error_body::ErrorBody::parse(body)?.retry_after)
         .or_else(|| {
             (status == StatusCode::TOO_MANY_REQUESTS)
                 .then(|| rate_limit_reset(headers))

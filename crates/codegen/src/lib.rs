@@ -1,8 +1,10 @@
 //! How the workspace feeds `openapi/meetings.yaml` to progenitor.
 //!
-//! Two generators read the spec, both run by `cargo xtask codegen` and checked in: the models
-//! crate's types and the client crate's HTTP client on top of those types. Both must see the same
-//! input and compatible settings, so both come from here.
+//! Two generators read the spec: the models crate's types ([`generate_models`], run by `cargo
+//! xtask codegen` and checked in) and the client crate's HTTP client on top of those types
+//! ([`generate_client`], run by the client's build script, and by `cargo xtask codegen` for the
+//! checked-in copy its light build includes). Both must see the same input and compatible
+//! settings, so both come from here.
 //!
 //! The spec is adapted in three ways before progenitor sees it:
 //!
@@ -373,28 +375,86 @@ fn custom_decoders(file: &mut syn::File) {
     }
 }
 
-/// Generates the HTTP client: every component schema replaced by `<models_crate>::<Name>`, so the
-/// client shares the models crate's types instead of defining its own.
-pub fn generate_client(spec: &openapiv3::OpenAPI, models_crate: &str) -> Result<String, Error> {
+/// The crate whose types the generated client uses for every component schema.
+pub const MODELS_CRATE: &str = "thoughtindustries_models";
+
+/// The client crate's type that stands for a success response's body in the generated client
+/// (`RawJson<T>`: the body's JSON text as received, `T` the schema it should decode as), so that the
+/// hand-written layer decodes it itself: record by record, with the JSON path of a failure, and
+/// keeping the bytes as received.
+pub const RESPONSE_BODY: &str = "crate::RawJson";
+
+/// The client crate's type behind the generated client's `exec` hook (retries, limits).
+pub const INNER_TYPE: &str = "crate::transport::Transport";
+
+/// Generates the HTTP client: every component schema replaced by the models crate's type of the
+/// same name ([`MODELS_CRATE`]), and each operation's success body by
+/// `RESPONSE_BODY<MODELS_CRATE::Name>` ([`RESPONSE_BODY`]), so the client shares the models
+/// crate's types instead of defining its own and leaves decoding to the hand-written layer.
+///
+/// Both the client crate's build script and `cargo xtask codegen` (for the checked-in copy of the
+/// light build) call this, so the two cannot differ.
+pub fn generate_client(spec: &openapiv3::OpenAPI) -> Result<String, Error> {
     let mut spec = spec.clone();
     strip_error_responses(&mut spec);
     let mut settings = base_settings();
     settings
-        .with_inner_type(quote_path("crate::transport::Transport")?)
+        .with_inner_type(quote_path(INNER_TYPE)?)
         .with_hooks(progenitor::HooksMode::Expected);
+    let responses = response_schemas(&spec)?;
     let names: Vec<String> = spec
         .components
         .as_ref()
         .map(|c| c.schemas.keys().cloned().collect())
         .unwrap_or_default();
     for name in names {
-        settings.with_replacement(&name, format!("{models_crate}::{name}"), std::iter::empty());
+        let model = format!("{MODELS_CRATE}::{name}");
+        let rust_type = if responses.contains(&name) {
+            format!("{RESPONSE_BODY}<{model}>")
+        } else {
+            model
+        };
+        settings.with_replacement(&name, rust_type, std::iter::empty());
     }
     let mut generator = Generator::new(&settings);
     let tokens = generator
         .generate_tokens(&spec)
         .map_err(|e| Error(format!("progenitor rejected the spec: {e}")))?;
     render(line_docs(tokens))
+}
+
+/// The component schemas that are the JSON body of some operation's success response. A schema
+/// that is also a request body is an error: the generated client must serialize request bodies,
+/// which a response body left undecoded cannot be.
+fn response_schemas(
+    spec: &openapiv3::OpenAPI,
+) -> Result<std::collections::BTreeSet<String>, Error> {
+    use openapiv3::ReferenceOr;
+    let schema_name = |media: Option<&openapiv3::MediaType>| match media?.schema.as_ref()? {
+        ReferenceOr::Reference { reference } => reference
+            .strip_prefix("#/components/schemas/")
+            .map(str::to_owned),
+        ReferenceOr::Item(_) => None,
+    };
+    let mut responses = std::collections::BTreeSet::new();
+    let mut requests = std::collections::BTreeSet::new();
+    for (_, _, operation) in spec.operations() {
+        for response in operation.responses.responses.values() {
+            if let ReferenceOr::Item(response) = response {
+                responses.extend(schema_name(response.content.get("application/json")));
+            }
+        }
+        if let Some(ReferenceOr::Item(body)) = &operation.request_body {
+            requests.extend(schema_name(body.content.get("application/json")));
+        }
+    }
+    if let Some(both) = responses.intersection(&requests).next() {
+        return Err(Error(format!(
+            "schema {both} is both a request body and a success response body; give the \
+             response its own schema"
+        )));
+    }
+    Ok(responses)
 }
 
 /// Splits every multi-line `#[doc = "..."]` into one attribute per line, which prettyplease prints

@@ -1,10 +1,11 @@
 //! The OpenAPI description of the Thought Industries `incoming/v2` Meetings API, as text.
 //!
 //! `openapi/meetings.yaml` at the root of the repository is the single source of truth; this
-//! crate carries a byte-identical copy of that `openapi/` directory (written by `cargo xtask
-//! codegen`, checked by `cargo xtask codegen --check`) so that every crate that needs the spec
-//! at run time (the contract validator, the mock) gets it from a published package rather than
-//! from a path outside its own.
+//! crate's `openapi/` holds a symbolic link to each of its files (made by `cargo xtask codegen`,
+//! checked by `cargo xtask codegen --check`), which `cargo package` ships as the files
+//! themselves. So every crate that needs the spec (the client's build script, the contract
+//! validator, the mock) gets it from a published package rather than from a path outside its
+//! own, and an edit of `openapi/meetings.yaml` reaches them at the next build.
 //!
 //! ```
 //! assert!(thoughtindustries_spec::OPENAPI_YAML.starts_with("openapi: 3.0.3"));
