@@ -135,3 +135,35 @@ fn surface(items: &[syn::Item], prefix: &str, out: &mut Vec<String>) {
 fn render(node: &impl quote::ToTokens) -> String {
     node.to_token_stream().to_string()
 }
+
+/// Each open enumeration knows exactly the values the spec's `x-extensible-enum` lists, in order,
+/// and every such schema has one.
+#[test]
+fn open_enums_know_the_spec_values() {
+    use thoughtindustries_models as m;
+    let spec = thoughtindustries_codegen::parse_spec(thoughtindustries_spec::OPENAPI_YAML).unwrap();
+    let known: std::collections::BTreeMap<&str, &[&str]> = [
+        ("AlternativePricingType", m::AlternativePricingType::KNOWN),
+        ("CourseKind", m::CourseKind::KNOWN),
+        ("CourseStatus", m::CourseStatus::KNOWN),
+        ("LessonAccessLevel", m::LessonAccessLevel::KNOWN),
+        ("LicenseRole", m::LicenseRole::KNOWN),
+        ("SectionStatus", m::SectionStatus::KNOWN),
+    ]
+    .into_iter()
+    .collect();
+    let in_spec = thoughtindustries_codegen::open_enums(&spec);
+    assert_eq!(
+        in_spec.iter().map(|e| e.name.as_str()).collect::<Vec<_>>(),
+        known.keys().copied().collect::<Vec<_>>(),
+        "the spec's open enumerations and the ones this test knows"
+    );
+    for open in &in_spec {
+        assert_eq!(
+            known[open.name.as_str()],
+            open.values.as_slice(),
+            "{}: KNOWN is not the spec's x-extensible-enum (run `cargo xtask codegen`)",
+            open.name
+        );
+    }
+}

@@ -29,18 +29,91 @@
 use progenitor::{GenerationSettings, Generator, InterfaceStyle, TypeImpl};
 use quote::ToTokens;
 
-/// Schemas whose generated type is replaced by a hand-written open enum of the models crate.
+/// A schema written as an open enumeration: `type: string` with its known values in
+/// `x-extensible-enum` (an `enum` would be closed to every other tool).
 ///
-/// typify emits closed enums, so one value the vendor adds would fail a whole response; the models
-/// crate hand-writes these with an `Unknown(UnknownValue)` variant instead.
-pub const OPEN_ENUMS: &[&str] = &[
-    "AlternativePricingType",
-    "CourseKind",
-    "CourseStatus",
-    "LessonAccessLevel",
-    "LicenseRole",
-    "SectionStatus",
-];
+/// typify emits closed enums, where one value the vendor adds fails a whole response, so the
+/// models crate's `open_enum!` macro defines these instead (an `Unknown(UnknownValue)` variant
+/// keeps any other value); [`generate_models`] writes one invocation per open enumeration, with
+/// the spec's values, and substitutes it for the type typify would have made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenEnum {
+    /// The schema's name, which is the Rust type's.
+    pub name: String,
+    /// The schema's description.
+    pub description: Option<String>,
+    /// The known values, in the spec's order.
+    pub values: Vec<String>,
+}
+
+/// Every open enumeration among the spec's component schemas, by name.
+pub fn open_enums(spec: &openapiv3::OpenAPI) -> Vec<OpenEnum> {
+    let Some(components) = &spec.components else {
+        return Vec::new();
+    };
+    components
+        .schemas
+        .iter()
+        .filter_map(|(name, schema)| {
+            let openapiv3::ReferenceOr::Item(schema) = schema else {
+                return None;
+            };
+            let values = schema.schema_data.extensions.get("x-extensible-enum")?;
+            Some(OpenEnum {
+                name: name.clone(),
+                description: schema.schema_data.description.clone(),
+                values: values
+                    .as_array()?
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect(),
+            })
+        })
+        .collect()
+}
+
+/// The Rust variant of an enumeration value: `loginRestriction` is `LoginRestriction`.
+fn variant_name(value: &str) -> String {
+    value
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            let mut chars = part.chars();
+            chars.next().map_or_else(String::new, |first| {
+                first.to_ascii_uppercase().to_string() + chars.as_str()
+            })
+        })
+        .collect()
+}
+
+/// One `open_enum!` invocation per open enumeration (the macro is the models crate's).
+fn open_enum_items(enums: &[OpenEnum]) -> Result<Vec<syn::Item>, Error> {
+    enums
+        .iter()
+        .map(|open| {
+            let name = quote::format_ident!("{}", open.name);
+            let doc = open
+                .description
+                .as_deref()
+                .map(|d| format!(" {}", d.trim()))
+                .unwrap_or_else(|| format!(" `{}`", open.name));
+            let variants = open.values.iter().map(|value| {
+                let variant = quote::format_ident!("{}", variant_name(value));
+                let doc = format!(" `{value}`");
+                quote::quote!(#[doc = #doc] #variant => #value,)
+            });
+            syn::parse2(quote::quote! {
+                open_enum! {
+                    #[doc = #doc]
+                    #name {
+                        #(#variants)*
+                    }
+                }
+            })
+            .map_err(|e| Error(format!("open enumeration {}: {e}", open.name)))
+        })
+        .collect()
+}
 
 /// A failure to read, parse or generate from the spec.
 #[derive(Debug)]
@@ -193,16 +266,17 @@ fn render(tokens: proc_macro2::TokenStream) -> Result<String, Error> {
     Ok(prettyplease::unparse(&file))
 }
 
-/// Generates the models crate's types: every component schema, with [`OPEN_ENUMS`] replaced by
-/// `crate::<Name>`.
+/// Generates the models crate's types: every component schema, the open enumerations
+/// ([`open_enums`]) as `open_enum!` invocations of their known values.
 pub fn generate_models(spec: &openapiv3::OpenAPI) -> Result<String, Error> {
     let mut spec = spec.clone();
     strip_error_responses(&mut spec);
     let mut settings = base_settings();
-    for name in OPEN_ENUMS {
+    let enums = open_enums(&spec);
+    for open in &enums {
         settings.with_replacement(
-            name,
-            format!("crate::{name}"),
+            &open.name,
+            format!("crate::{}", open.name),
             [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
         );
     }
@@ -216,6 +290,7 @@ pub fn generate_models(spec: &openapiv3::OpenAPI) -> Result<String, Error> {
     document_builders(&mut file);
     non_exhaustive(&mut file);
     optional_json_schema(&mut file);
+    file.items.extend(open_enum_items(&enums)?);
     Ok(prettyplease::unparse(&file))
 }
 
@@ -520,6 +595,16 @@ fn doc_lines(attribute: proc_macro2::TokenStream) -> Option<Vec<String>> {
             })
             .collect(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn variants_are_upper_camel_case() {
+        assert_eq!(super::variant_name("loginRestriction"), "LoginRestriction");
+        assert_eq!(super::variant_name("xApiObject"), "XApiObject");
+        assert_eq!(super::variant_name("in-person_event"), "InPersonEvent");
+    }
 }
 
 fn quote_path(path: &str) -> Result<proc_macro2::TokenStream, Error> {

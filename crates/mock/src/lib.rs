@@ -38,6 +38,7 @@ mod config;
 mod conn;
 mod error;
 mod faults;
+mod operations;
 mod page;
 mod rng;
 mod routes;
@@ -50,9 +51,8 @@ mod vocabulary;
 pub use config::{DEFAULT_PER_PAGE, DEMO_TOKEN, MockConfig};
 pub use error::MockError;
 pub use faults::{Drift, FaultKind, Faults, Latency, RateLimit, ServerError, Trigger};
-pub use routes::{
-    BULK_ATTENDANCE_PATH, MEETING_PATH, MEETINGS_PATH, OPENAPI_YAML, UPDATE_ATTENDANCE_PATH,
-};
+pub use operations::operation_path;
+pub use routes::OPENAPI_YAML;
 pub use server::MockServer;
 pub use stats::Stats;
 pub use synthetic::SyntheticOptions;

@@ -1,4 +1,5 @@
-//! The HTTP routes: the four Meetings operations, `GET /openapi.yaml`, and 404/405 for the rest.
+//! The HTTP routes: the four Meetings operations (on the spec's paths), `GET /openapi.yaml`, and
+//! 404/405 for the rest.
 
 use std::io;
 use std::sync::Arc;
@@ -21,17 +22,9 @@ use uuid::Uuid;
 use crate::attendance::{AttendanceState, Refusal};
 use crate::conn::Connection;
 use crate::faults::{Decision, FaultKind, FaultState, Quota};
+use crate::operations::path_of;
 use crate::stats::{self, Recorder, Unanswered};
 use crate::tenant::Tenant;
-
-/// The path of the meetings endpoint.
-pub const MEETINGS_PATH: &str = "/incoming/v2/meetings";
-/// The path of one meeting (`{id}` is the meeting's id).
-pub const MEETING_PATH: &str = "/incoming/v2/meetings/{id}";
-/// The path of the single attendance update (`{id}` is the user's id).
-pub const UPDATE_ATTENDANCE_PATH: &str = "/incoming/v2/users/{id}/updateMeetingAttendance";
-/// The path of the bulk attendance update.
-pub const BULK_ATTENDANCE_PATH: &str = "/incoming/v2/users/bulkUpdateMeetingAttendance";
 
 /// The OpenAPI description the mock implements, served at `GET /openapi.yaml`.
 pub const OPENAPI_YAML: &str = thoughtindustries_spec::OPENAPI_YAML;
@@ -53,10 +46,16 @@ pub(crate) struct App {
 pub(crate) fn router(app: Arc<App>) -> Router {
     let recorder = app.recorder.clone();
     Router::new()
-        .route(MEETINGS_PATH, get(meetings))
-        .route(MEETING_PATH, get(meeting))
-        .route(UPDATE_ATTENDANCE_PATH, post(update_attendance))
-        .route(BULK_ATTENDANCE_PATH, post(bulk_attendance))
+        .route(path_of("list_meetings"), get(meetings))
+        .route(path_of("get_meeting"), get(meeting))
+        .route(
+            path_of("update_meeting_attendance"),
+            post(update_attendance),
+        )
+        .route(
+            path_of("bulk_update_meeting_attendance"),
+            post(bulk_attendance),
+        )
         .route("/openapi.yaml", get(openapi))
         .fallback(not_found)
         .with_state(app)

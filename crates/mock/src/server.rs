@@ -13,7 +13,8 @@ use crate::config::MockConfig;
 use crate::conn::{Connection, MockListener};
 use crate::error::MockError;
 use crate::faults::FaultState;
-use crate::routes::{self, App, MEETINGS_PATH};
+use crate::operations::path_of;
+use crate::routes::{self, App};
 use crate::stats::{Recorder, Stats};
 
 /// A mock of the meetings API listening on 127.0.0.1. Dropping it stops the server (without
@@ -109,7 +110,7 @@ impl MockServer {
 
     /// The URL of the meetings endpoint: `{base_url}/incoming/v2/meetings`.
     pub fn meetings_url(&self) -> String {
-        format!("{}{MEETINGS_PATH}", self.base_url())
+        format!("{}{}", self.base_url(), path_of("list_meetings"))
     }
 
     /// A snapshot of the request counters.

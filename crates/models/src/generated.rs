@@ -8997,3 +8997,46 @@ pub mod error {
         }
     }
 }
+open_enum! {
+    #[doc =
+    " Alternative pricing model of a course. Open enumeration (values known in 2023); clients must accept other values."]
+    AlternativePricingType { #[doc = " `membership`"] Membership => "membership", }
+}
+open_enum! {
+    #[doc =
+    " The kind of content a course is. Open enumeration (values known in 2023); clients must accept other values."]
+    CourseKind { #[doc = " `article`"] Article => "article", #[doc = " `courseGroup`"]
+    CourseGroup => "courseGroup", #[doc = " `inPersonEvent`"] InPersonEvent =>
+    "inPersonEvent", #[doc = " `inPersonEventCourse`"] InPersonEventCourse =>
+    "inPersonEventCourse", #[doc = " `microCourse`"] MicroCourse => "microCourse", #[doc
+    = " `shareableContentObject`"] ShareableContentObject => "shareableContentObject",
+    #[doc = " `video`"] Video => "video", #[doc = " `webinar`"] Webinar => "webinar",
+    #[doc = " `webinarCourse`"] WebinarCourse => "webinarCourse", #[doc =
+    " `xApiObject`"] XApiObject => "xApiObject", }
+}
+open_enum! {
+    #[doc =
+    " Publication status of a course. Open enumeration (values known in 2023); clients must accept other values."]
+    CourseStatus { #[doc = " `archived`"] Archived => "archived", #[doc = " `authoring`"]
+    Authoring => "authoring", #[doc = " `deleted`"] Deleted => "deleted", #[doc =
+    " `draft`"] Draft => "draft", #[doc = " `loginRestriction`"] LoginRestriction =>
+    "loginRestriction", #[doc = " `pending`"] Pending => "pending", #[doc =
+    " `published`"] Published => "published", }
+}
+open_enum! {
+    #[doc =
+    " Who may open a lesson. Open enumeration (the vendor's example shows `studentsOnly`); clients must accept other values."]
+    LessonAccessLevel { #[doc = " `studentsOnly`"] StudentsOnly => "studentsOnly", }
+}
+open_enum! {
+    #[doc =
+    " The role a user holds in an allocated license. Open enumeration; clients must accept other values."]
+    LicenseRole { #[doc = " `manager`"] Manager => "manager", #[doc = " `student`"]
+    Student => "student", }
+}
+open_enum! {
+    #[doc =
+    " Publication status of a syllabus section. Open enumeration (the vendor's example shows `draft`); clients must accept other values."]
+    SectionStatus { #[doc = " `draft`"] Draft => "draft", #[doc = " `published`"]
+    Published => "published", }
+}

@@ -62,13 +62,12 @@
 
 mod datetime;
 mod integer;
+// Before `generated`, whose `open_enum!` invocations (one per `x-extensible-enum` schema) use it.
+#[macro_use]
 mod open_enum;
 
 #[allow(clippy::all, clippy::pedantic)]
 mod generated;
 
 pub use generated::*;
-pub use open_enum::{
-    AlternativePricingType, CourseKind, CourseStatus, LessonAccessLevel, LicenseRole,
-    SectionStatus, UnknownValue,
-};
+pub use open_enum::UnknownValue;

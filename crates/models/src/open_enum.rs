@@ -1,8 +1,9 @@
 //! Open enumerations: string enums that accept values they do not know.
 //!
 //! The vendor adds enum values over time. typify generates closed enums, where one new value fails
-//! the whole response, so these are hand-written and substituted for the generated ones (see
-//! `thoughtindustries-codegen`'s `OPEN_ENUMS`). Like the AWS SDK for Rust, every enum has an
+//! the whole response, so the code generator substitutes an invocation of this module's
+//! `open_enum!` for each schema with `x-extensible-enum`, listing the spec's values (see
+//! `thoughtindustries-codegen`'s `open_enums`). Like the AWS SDK for Rust, every enum has an
 //! `Unknown` variant that keeps the original string and serializes it back unchanged. The string is
 //! an opaque [`UnknownValue`] that only decoding makes, so `Unknown` never holds a known value and
 //! `CourseStatus::Unknown(..)` cannot be built to compare unequal to `CourseStatus::Draft`.
@@ -14,7 +15,7 @@
 /// Only decoding (or the enum's `From<&str>` / `FromStr`) makes one, and only for a string outside
 /// the enum's known values; read it with [`UnknownValue::as_str`].
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct UnknownValue(String);
+pub struct UnknownValue(pub(crate) String);
 
 impl UnknownValue {
     /// The value as sent on the wire.
@@ -45,7 +46,7 @@ macro_rules! open_enum {
             $( $(#[$vmeta])* $variant, )+
             /// A value this version of the SDK does not know; the original string is kept and
             /// serialized back unchanged.
-            Unknown(UnknownValue),
+            Unknown($crate::UnknownValue),
         }
 
         impl $name {
@@ -90,13 +91,13 @@ macro_rules! open_enum {
         impl From<&str> for $name {
             fn from(value: &str) -> Self {
                 Self::from_known(value)
-                    .unwrap_or_else(|| Self::Unknown(UnknownValue(value.to_owned())))
+                    .unwrap_or_else(|| Self::Unknown($crate::UnknownValue(value.to_owned())))
             }
         }
 
         impl From<String> for $name {
             fn from(value: String) -> Self {
-                Self::from_known(&value).unwrap_or(Self::Unknown(UnknownValue(value)))
+                Self::from_known(&value).unwrap_or(Self::Unknown($crate::UnknownValue(value)))
             }
         }
 
@@ -152,91 +153,9 @@ macro_rules! open_enum {
     };
 }
 
-open_enum! {
-    /// Publication status of a course.
-    CourseStatus {
-        /// `archived`
-        Archived => "archived",
-        /// `authoring`
-        Authoring => "authoring",
-        /// `deleted`
-        Deleted => "deleted",
-        /// `draft`
-        Draft => "draft",
-        /// `loginRestriction`
-        LoginRestriction => "loginRestriction",
-        /// `pending`
-        Pending => "pending",
-        /// `published`
-        Published => "published",
-    }
-}
-
-open_enum! {
-    /// The kind of content a course is.
-    CourseKind {
-        /// `article`
-        Article => "article",
-        /// `courseGroup`
-        CourseGroup => "courseGroup",
-        /// `inPersonEvent`
-        InPersonEvent => "inPersonEvent",
-        /// `inPersonEventCourse`
-        InPersonEventCourse => "inPersonEventCourse",
-        /// `microCourse`
-        MicroCourse => "microCourse",
-        /// `shareableContentObject`
-        ShareableContentObject => "shareableContentObject",
-        /// `video`
-        Video => "video",
-        /// `webinar`
-        Webinar => "webinar",
-        /// `webinarCourse`
-        WebinarCourse => "webinarCourse",
-        /// `xApiObject`
-        XApiObject => "xApiObject",
-    }
-}
-
-open_enum! {
-    /// Alternative pricing model of a course.
-    AlternativePricingType {
-        /// `membership`
-        Membership => "membership",
-    }
-}
-
-open_enum! {
-    /// The role a user holds in an allocated license.
-    LicenseRole {
-        /// `manager`
-        Manager => "manager",
-        /// `student`
-        Student => "student",
-    }
-}
-
-open_enum! {
-    /// Who may open a lesson.
-    LessonAccessLevel {
-        /// `studentsOnly`
-        StudentsOnly => "studentsOnly",
-    }
-}
-
-open_enum! {
-    /// Publication status of a syllabus section.
-    SectionStatus {
-        /// `draft`
-        Draft => "draft",
-        /// `published`
-        Published => "published",
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::*;
 
     #[test]
     fn known_values_decode_to_their_variant() {
