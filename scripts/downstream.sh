@@ -29,14 +29,15 @@ cargo package --workspace --exclude xtask --exclude contract-tests "${dirty[@]}"
 version=$(cargo metadata --no-deps --format-version 1 --offline |
   python3 -c 'import json,sys; print(next(p["version"] for p in json.load(sys.stdin)["packages"] if p["name"] == "thoughtindustries"))')
 patches=()
-for crate in thoughtindustries thoughtindustries-models; do
+for crate in thoughtindustries thoughtindustries-models thoughtindustries-codegen thoughtindustries-spec; do
   dir="$target/package/$crate-$version"
   [ -f "$dir/Cargo.toml" ] || { echo "no packaged $crate at $dir" >&2; exit 1; }
   patches+=(--config "patch.crates-io.$crate.path=\"$dir\"")
 done
 
+# `DOWNSTREAM_LOCKED= scripts/downstream.sh` updates the lockfile after a dependency change.
 echo "--- examples/downstream: build against the packaged crates"
-CARGO_TARGET_DIR="$target" cargo build --locked --manifest-path examples/downstream/Cargo.toml "${patches[@]}"
+CARGO_TARGET_DIR="$target" cargo build ${DOWNSTREAM_LOCKED---locked} --manifest-path examples/downstream/Cargo.toml "${patches[@]}"
 
 echo "--- examples/downstream: run against ti mock"
 cargo build --quiet -p thoughtindustries-cli

@@ -1,6 +1,8 @@
 //! `cargo xtask`: the project's development tasks, in Rust so that they run wherever cargo does.
 //!
 //! - `cargo xtask codegen [--check]`: regenerate everything generated and checked in.
+//! - `cargo xtask follows-spec`: prove that a spec edit (paths renamed, a query parameter added)
+//!   reaches the client and the mock with `cargo build` alone, on a copy of the workspace.
 //! - `cargo xtask lint`: validate `openapi/meetings.yaml`.
 //! - `cargo xtask breaking [--base GIT_REF] [--spec-only]`: fail on breaking spec changes without
 //!   a major bump, and on Rust API breaks (cargo-semver-checks) without a crate version bump.
@@ -11,6 +13,7 @@ mod bench;
 mod breaking;
 mod build_cost;
 mod codegen;
+mod follows_spec;
 mod lint;
 mod semver;
 mod spec;
@@ -27,13 +30,16 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Task {
-    /// Regenerate what is derived from the spec and checked in (crates/models/src/generated.rs,
-    /// the spec package's copy of openapi/).
+    /// Regenerate what is derived from the spec and checked in (the models, the client's copy for
+    /// its light build, the spec package's links to openapi/).
     Codegen {
         /// Fail with a diff instead of writing when anything is stale.
         #[arg(long)]
         check: bool,
     },
+    /// Prove, on a copy of the workspace whose spec renames every path and adds a query
+    /// parameter, that `cargo build` alone makes the client send, and the mock serve, the edit.
+    FollowsSpec,
     /// Validate the spec: OpenAPI 3.0.x, resolvable $refs, operation ids, descriptions, unused
     /// components, examples.
     Lint,
@@ -55,6 +61,7 @@ enum Task {
 fn main() -> anyhow::Result<()> {
     match Cli::parse().task {
         Task::Codegen { check } => codegen::run(check),
+        Task::FollowsSpec => follows_spec::run(),
         Task::Lint => lint::run(),
         Task::Breaking { base, spec_only } => breaking::run(base, spec_only),
         Task::Bench(args) => bench::run(args),

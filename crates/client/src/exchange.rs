@@ -20,20 +20,12 @@ use crate::transport::{Attempts, BodyError, RefusedWait};
 /// What a generated operation's `send` returns.
 pub(crate) type Sent<T> = Result<ResponseValue<RawJson<T>>, Failure<()>>;
 
-/// The body of a success response, or progenitor's failure. A success body that is not JSON at
-/// all is still the body: the caller's decoder explains what is wrong with it.
-fn success_body<T>(sent: Sent<T>) -> Result<bytes::Bytes, Failure<()>> {
+/// The body of a read's success response, or its failure as an [`Error`]. A success body that is
+/// not JSON at all is still the body: the caller's decoder explains what is wrong with it.
+pub(crate) async fn read<T>(sent: Sent<T>) -> Result<bytes::Bytes, Error> {
     match sent {
         Ok(response) => Ok(response.into_inner().into_bytes()),
         Err(Failure::InvalidResponsePayload(body, _)) => Ok(body),
-        Err(failure) => Err(failure),
-    }
-}
-
-/// The body of a read's success response, or its failure as an [`Error`].
-pub(crate) async fn read<T>(sent: Sent<T>) -> Result<bytes::Bytes, Error> {
-    match success_body(sent) {
-        Ok(body) => Ok(body),
         Err(Failure::UnexpectedResponse(response)) => Err(status_error(response).await),
         Err(Failure::CommunicationError(error) | Failure::ResponseBodyError(error)) => {
             Err(transport_error(error))
@@ -42,15 +34,16 @@ pub(crate) async fn read<T>(sent: Sent<T>) -> Result<bytes::Bytes, Error> {
     }
 }
 
-/// The body of a write's success response, or its failure as an [`Error`]: rejected
-/// ([`Error::Status`], a [`Error::Transport`] that never connected) or, when the write may have
-/// been applied, the error `unknown` makes of the status and message.
+/// The body of a write's success response (as for [`read`]), or its failure as an [`Error`]:
+/// rejected ([`Error::Status`], a [`Error::Transport`] that never connected) or, when the write
+/// may have been applied, the error `unknown` makes of the status and message.
 pub(crate) async fn written<T>(
     sent: Sent<T>,
     unknown: impl FnOnce(Option<StatusCode>, String) -> Error,
 ) -> Result<bytes::Bytes, Error> {
-    match success_body(sent) {
-        Ok(body) => Ok(body),
+    match sent {
+        Ok(response) => Ok(response.into_inner().into_bytes()),
+        Err(Failure::InvalidResponsePayload(body, _)) => Ok(body),
         Err(failure) => Err(write_error(failure, unknown).await),
     }
 }

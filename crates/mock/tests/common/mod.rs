@@ -1,5 +1,7 @@
 //! Helpers shared by the HTTP tests.
 
+#![allow(dead_code)] // each test crate uses a different subset
+
 use thoughtindustries_mock::{DEMO_TOKEN, MockConfig, MockServer, SyntheticOptions, Tenant};
 use thoughtindustries_models::MeetingsResponse;
 
