@@ -8,10 +8,12 @@ cd "$(dirname "$0")/.."
 SCHEMATHESIS_VERSION=4.32.5
 PORT=${PORT:-18080}
 
-if [ ! -x .venv/bin/st ]; then
+if [ "$(.venv/bin/st --version 2>/dev/null | grep -o '[0-9][0-9.]*' | head -1)" != "$SCHEMATHESIS_VERSION" ]; then
   python3 -m venv .venv
   .venv/bin/pip install --quiet --disable-pip-version-check "schemathesis==${SCHEMATHESIS_VERSION}"
 fi
+# `--install`: only install the tool (CI does it while it compiles).
+[ "${1:-}" = "--install" ] && exit 0
 
 cargo build --quiet -p thoughtindustries-cli
 "${CARGO_TARGET_DIR:-target}/debug/ti" mock --port "$PORT" --meetings 300 --courses 6 >/dev/null 2>"${TMPDIR:-/tmp}/ti-mock-schemathesis.log" &

@@ -84,8 +84,7 @@ fn rust_api(base: &str, spec_breaking: bool, failures: &mut Vec<String>) -> Resu
         "compatible"
     };
     let mut notes = Vec::new();
-    for krate in crate::semver::CRATES {
-        let verdict = crate::semver::check(krate, base)?;
+    for (krate, verdict) in crate::semver::check_all(base)? {
         let (rust_breaking, shown) = match &verdict {
             crate::semver::Verdict::Compatible => (false, "compatible".to_owned()),
             crate::semver::Verdict::Breaking(summary) => {

@@ -17,12 +17,17 @@ pub enum Verdict {
     Breaking(String),
 }
 
-/// Runs `cargo semver-checks check-release` on `krate` against its source at git `base`.
+/// Runs `cargo semver-checks check-release` once on every crate of [`CRATES`] against its source
+/// at git `base` (one run builds the baseline's rustdoc once); the verdict of each, in order.
 /// Fails when the tool is missing or cannot build either side (its output is shown).
-pub fn check(krate: &str, base: &str) -> Result<Verdict> {
+pub fn check_all(base: &str) -> Result<Vec<(&'static str, Verdict)>> {
     let root = crate::spec::workspace_root();
-    let output = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-        .args(["semver-checks", "check-release", "--package", krate])
+    let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    command.args(["semver-checks", "check-release"]);
+    for krate in CRATES {
+        command.args(["--package", krate]);
+    }
+    let output = command
         .args(["--baseline-rev", base])
         .current_dir(&root)
         .output()
@@ -32,31 +37,48 @@ pub fn check(krate: &str, base: &str) -> Result<Verdict> {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
-    if output.status.success() {
-        return Ok(Verdict::Compatible);
-    }
     if text.contains("no such command") || text.contains("no such subcommand") {
         anyhow::bail!(
             "cargo-semver-checks is not installed: `cargo install cargo-semver-checks --locked` \
              (or pass --spec-only)"
         );
     }
-    match summary(&text) {
-        Some(summary) => {
-            eprint!("{text}");
-            Ok(Verdict::Breaking(summary))
-        }
-        None => anyhow::bail!("cargo semver-checks failed on {krate}:\n{text}"),
+    let summaries = summaries(&text);
+    let verdicts = CRATES
+        .iter()
+        .map(|krate| {
+            let verdict = match summaries.iter().find(|(k, _)| k == krate) {
+                Some((_, summary)) => Verdict::Breaking(summary.clone()),
+                None => Verdict::Compatible,
+            };
+            (*krate, verdict)
+        })
+        .collect::<Vec<_>>();
+    if !output.status.success() && summaries.is_empty() {
+        anyhow::bail!("cargo semver-checks failed:\n{text}");
     }
+    if !summaries.is_empty() {
+        eprint!("{text}");
+    }
+    Ok(verdicts)
 }
 
-/// The `Summary semver requires new major version: ...` line of a failed check.
-fn summary(text: &str) -> Option<String> {
-    text.lines()
-        .map(str::trim)
-        .find_map(|line| line.strip_prefix("Summary "))
-        .filter(|line| line.contains("semver requires"))
-        .map(str::to_owned)
+/// The failing `Summary semver requires ...` line of each crate in a run's output, by crate: a
+/// crate's section starts with its `Checking <name> v...` line.
+fn summaries(text: &str) -> Vec<(String, String)> {
+    let mut current = None;
+    let mut found = Vec::new();
+    for line in text.lines().map(str::trim) {
+        if let Some(rest) = line.strip_prefix("Checking ") {
+            current = rest.split_whitespace().next().map(str::to_owned);
+        } else if let Some(summary) = line.strip_prefix("Summary ")
+            && summary.contains("semver requires")
+            && let Some(krate) = &current
+        {
+            found.push((krate.clone(), summary.to_owned()));
+        }
+    }
+    found
 }
 
 /// Why the spec gate and the Rust gate can disagree, for the side-by-side report.
@@ -83,14 +105,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn reads_the_summary_of_a_failed_check() {
-        let text = "     Checked [   0.012s] 171 checks: 169 pass, 2 fail, 0 warn, 25 skip\n\
+    fn reads_the_summary_of_each_failed_crate() {
+        let text = "    Checking thoughtindustries-models v0.1.0 -> v0.1.0 (no change)\n\
+                    \x20    Checked [   0.012s] 171 checks: 171 pass, 0 fail, 0 warn, 25 skip\n\
+                    \x20    Summary no semver update required\n\
+                    \x20   Checking thoughtindustries v0.1.0 -> v0.1.0 (no change)\n\
+                    \x20    Checked [   0.012s] 171 checks: 169 pass, 2 fail, 0 warn, 25 skip\n\
                     \n     Summary semver requires new major version: 2 major and 0 minor checks failed\n";
         assert_eq!(
-            summary(text).as_deref(),
-            Some("semver requires new major version: 2 major and 0 minor checks failed")
+            summaries(text),
+            [(
+                "thoughtindustries".to_owned(),
+                "semver requires new major version: 2 major and 0 minor checks failed".to_owned()
+            )]
         );
-        assert_eq!(summary("error: could not build"), None);
+        assert!(summaries("error: could not build").is_empty());
     }
 
     #[test]
