@@ -95,9 +95,31 @@ proptest! {
     #[test]
     fn any_json_decodes_or_fails_cleanly(value in json_value()) {
         let bytes = serde_json::to_vec(&value).unwrap();
-        let _ = serde_json::from_slice::<MeetingsResponse>(&bytes);
-        let _ = serde_json::from_value::<Meeting>(value);
-        let _ = thoughtindustries::decode_page(&bytes, 1);
+        // A page either decodes (its odd records rejected with their path) or fails naming the
+        // page and the JSON path; never a panic.
+        match thoughtindustries::decode_page(&bytes, 1) {
+            Ok(page) => {
+                prop_assert_eq!(page.number, 1);
+                for rejected in &page.rejected {
+                    prop_assert!(rejected.path.starts_with("data.Meetings.meetings["));
+                }
+            }
+            Err(error) => {
+                prop_assert_eq!(error.page(), Some(1));
+                prop_assert!(error.json_path().is_some(), "{}", error);
+            }
+        }
+        // Whatever decodes as a model serializes back to the same model.
+        if let Ok(decoded) = serde_json::from_slice::<MeetingsResponse>(&bytes) {
+            let again: MeetingsResponse =
+                serde_json::from_value(serde_json::to_value(&decoded).unwrap()).unwrap();
+            prop_assert_eq!(again, decoded);
+        }
+        if let Ok(meeting) = serde_json::from_value::<Meeting>(value) {
+            let again: Meeting =
+                serde_json::from_value(serde_json::to_value(&meeting).unwrap()).unwrap();
+            prop_assert_eq!(again, meeting);
+        }
     }
 
     #[test]

@@ -279,6 +279,9 @@ fn configuration_errors_and_debug_output_never_show_the_key() {
             .tenant("acme")
             .api_key(ApiKey::new(format!("{SECRET}\u{7}"))),
         Client::builder()
+            .tenant("acme")
+            .api_key(ApiKey::new(" \t ")),
+        Client::builder()
             .base_url("http://learn.example.com")
             .api_key(ApiKey::new(SECRET)),
         Client::builder().api_key(ApiKey::new(SECRET)),

@@ -34,8 +34,8 @@ impl ApiKey {
     /// The `Authorization: Bearer ...` header value, marked sensitive.
     pub(crate) fn bearer_header(&self) -> Result<HeaderValue, Error> {
         let key = self.0.expose_secret();
-        if key.is_empty() {
-            return Err(Error::Config("the API key is empty".into()));
+        if key.trim().is_empty() {
+            return Err(Error::Config("the API key is empty or blank".into()));
         }
         let mut value = HeaderValue::from_str(&format!("Bearer {key}")).map_err(|_| {
             Error::Config(

@@ -315,15 +315,47 @@ async fn update_timeout_after_sending_is_an_unknown_outcome_sent_once() {
     assert_eq!(outcome.users, vec![id(USER)]);
 }
 
+/// Collects what the `tracing` events of this thread write (at debug level), for counting the
+/// attempts the transport logs.
+#[derive(Clone, Default)]
+struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
 #[tokio::test]
 async fn update_connection_refused_is_retried_and_reported_as_not_sent() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     drop(listener);
+    let logs = Captured::default();
+    let _guard = tracing::subscriber::set_default(
+        tracing_subscriber::fmt()
+            .with_writer(logs.clone())
+            .with_max_level(tracing::Level::DEBUG)
+            .with_ansi(false)
+            .finish(),
+    );
     let error = builder(&base)
         .retry(
             RetryConfig::default()
-                .max_attempts(2)
+                .max_attempts(3)
                 .initial_backoff(Duration::from_millis(1)),
         )
         .build()
@@ -342,6 +374,10 @@ async fn update_connection_refused_is_retried_and_reported_as_not_sent() {
         ),
         "{error:?}"
     );
+    // Nothing was sent, so the write was retried: every attempt failed to connect.
+    let logs = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let attempts = logs.matches("request failed").count();
+    assert_eq!(attempts, 3, "{logs}");
 }
 
 // ---- bulk_update_meeting_attendance ----

@@ -123,8 +123,76 @@ async fn reference_example_decodes() {
     assert_eq!(page.aggregations[0].buckets.as_ref().unwrap().len(), 1);
 }
 
+/// Serves like [`Pages`], each response `delay` after its request arrives, and records when each
+/// request arrived.
+struct SlowPages {
+    pages: Pages,
+    delay: Duration,
+    arrivals: std::sync::Arc<std::sync::Mutex<Vec<std::time::Instant>>>,
+}
+
+impl Respond for SlowPages {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        self.arrivals
+            .lock()
+            .unwrap()
+            .push(std::time::Instant::now());
+        self.pages.respond(request).set_delay(self.delay)
+    }
+}
+
+/// The most requests that arrived within `window` of one another.
+fn most_at_once(arrivals: &[std::time::Instant], window: Duration) -> usize {
+    arrivals
+        .iter()
+        .map(|first| {
+            arrivals
+                .iter()
+                .filter(|a| **a >= *first && a.duration_since(*first) < window)
+                .count()
+        })
+        .max()
+        .unwrap_or(0)
+}
+
 #[tokio::test]
-async fn streams_every_meeting_in_order_across_pages_concurrently() {
+async fn pages_are_fetched_as_many_at_once_as_the_concurrency_allows() {
+    for concurrency in [1, 3, 8] {
+        let arrivals = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let server = serving(SlowPages {
+            pages: Pages {
+                per_page: 7,
+                total: 100,
+            },
+            delay: Duration::from_millis(150),
+            arrivals: arrivals.clone(),
+        })
+        .await;
+        // The client's limit (requests in flight) and the listing's (pages at once) alike.
+        let count = builder(&server.uri())
+            .concurrency(concurrency)
+            .build()
+            .unwrap()
+            .list_meetings()
+            .concurrency(concurrency)
+            .meetings()
+            .try_fold(0, |n, _| async move { Ok(n + 1) })
+            .await
+            .unwrap();
+        assert_eq!(count, 100);
+        let arrivals = arrivals.lock().unwrap().clone();
+        assert_eq!(arrivals.len(), 15);
+        // Requests of one batch arrive together; the next batch waits for a response (150 ms).
+        assert_eq!(
+            most_at_once(&arrivals, Duration::from_millis(100)),
+            concurrency,
+            "concurrency {concurrency}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn streams_every_meeting_in_order_at_any_concurrency() {
     let server = serving(Pages {
         per_page: 7,
         total: 100,

@@ -299,6 +299,8 @@ impl Synthetic {
     }
 
     fn write_meeting(&self, out: &mut Vec<u8>, index: usize) {
+        #[cfg(test)]
+        tests::WRITTEN.with(|written| written.set(written.get() + 1));
         let shape = self.shape(index);
         let course = &self.courses[shape.course];
         let mut rng = Rng::derive(self.seed, STREAM_MEETING, index as u64);
@@ -971,6 +973,37 @@ fn initials(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    thread_local! {
+        /// How many meetings this thread rendered: the laziness test's witness.
+        pub(super) static WRITTEN: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    }
+
+    #[test]
+    fn meetings_are_rendered_only_when_a_page_asks_for_them() {
+        WRITTEN.with(|w| w.set(0));
+        let tenant = Synthetic::new(SyntheticOptions {
+            seed: 1,
+            courses: 200,
+            meetings: 100_000,
+        });
+        assert_eq!(tenant.len(), 100_000);
+        assert_eq!(
+            WRITTEN.with(|w| w.get()),
+            0,
+            "building the tenant rendered meetings"
+        );
+        let last = tenant.page(1_000, 100, None, false);
+        assert_eq!(
+            WRITTEN.with(|w| w.get()),
+            100,
+            "one page renders its own meetings only"
+        );
+        let body: thoughtindustries_models::MeetingsResponse =
+            serde_json::from_slice(&last).unwrap();
+        let info = body.data.meetings.page_info.unwrap();
+        assert_eq!((info.total, info.has_more), (Some(100_000), Some(false)));
+    }
 
     #[test]
     fn slugs_and_emails_are_ascii() {
