@@ -123,7 +123,12 @@ pub(crate) fn classify(cells: &[String]) -> Option<Header> {
         let columns = Columns {
             name: find(NAME),
             email: find(&["email", "e-mail", "email address"]),
-            upn: find(&["participant id (upn)", "participant id", "upn", "user principal name"]),
+            upn: find(&[
+                "participant id (upn)",
+                "participant id",
+                "upn",
+                "user principal name",
+            ]),
             join: find(&["first join"]),
             leave: find(&["last leave"]),
             minutes: find(&["in-meeting duration", "in meeting duration", "duration"]),
@@ -224,15 +229,39 @@ mod tests {
     fn every_kind_is_told_from_its_header() {
         use Table::*;
         let cases = [
-            ("Meeting ID,Topic,Start Time,End Time,User Email,Duration (Minutes),Participants", ZoomMeeting),
-            ("Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest", ZoomJoins),
-            ("Name (Original Name),User Email,Total Duration (Minutes),Guest", ZoomUnique),
-            ("Name (original name),Email,Total duration (minutes),Guest", ZoomUnique),
-            ("Name\tFirst join\tLast leave\tIn-meeting duration\tEmail\tParticipant ID (UPN)\tRole", TeamsParticipants),
-            ("Name\tFirst Join\tLast Leave\tIn-Meeting Duration\tEmail\tParticipant ID (UPN)\tRole", TeamsParticipants),
-            ("Name\tJoin time\tLeave time\tDuration\tEmail\tRole", TeamsActivities),
+            (
+                "Meeting ID,Topic,Start Time,End Time,User Email,Duration (Minutes),Participants",
+                ZoomMeeting,
+            ),
+            (
+                "Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest",
+                ZoomJoins,
+            ),
+            (
+                "Name (Original Name),User Email,Total Duration (Minutes),Guest",
+                ZoomUnique,
+            ),
+            (
+                "Name (original name),Email,Total duration (minutes),Guest",
+                ZoomUnique,
+            ),
+            (
+                "Name\tFirst join\tLast leave\tIn-meeting duration\tEmail\tParticipant ID (UPN)\tRole",
+                TeamsParticipants,
+            ),
+            (
+                "Name\tFirst Join\tLast Leave\tIn-Meeting Duration\tEmail\tParticipant ID (UPN)\tRole",
+                TeamsParticipants,
+            ),
+            (
+                "Name\tJoin time\tLeave time\tDuration\tEmail\tRole",
+                TeamsActivities,
+            ),
             ("Full Name\tUser Action\tTimestamp", TeamsEvents),
-            ("First name,Last name,Email,Duration,Time joined,Time exited", Meet),
+            (
+                "First name,Last name,Email,Duration,Time joined,Time exited",
+                Meet,
+            ),
             ("Student, E-mail ,Minutes", Generic),
             ("User Email", Generic),
         ];
@@ -247,11 +276,17 @@ mod tests {
 
     #[test]
     fn delimiters_and_sections() {
-        assert_eq!(delimiter("Name\tJoin time\n a\t15/11/22, 09:31:11\n"), b'\t');
+        assert_eq!(
+            delimiter("Name\tJoin time\n a\t15/11/22, 09:31:11\n"),
+            b'\t'
+        );
         assert_eq!(delimiter("a,b,c\n1,2,3\n"), b',');
         assert_eq!(delimiter("email;minutes\nx@y.z;3\n"), b';');
         assert!(is_section_title(&["2. Participants".into()]));
-        assert!(is_section_title(&["3. In-Meeting activities".into(), String::new()]));
+        assert!(is_section_title(&[
+            "3. In-Meeting activities".into(),
+            String::new()
+        ]));
         assert!(!is_section_title(&["Participants".into()]));
     }
 }

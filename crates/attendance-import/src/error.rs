@@ -34,7 +34,9 @@ pub enum PlanError {
         minutes: f64,
     },
     /// A threshold needs minutes and the report gives nobody's time present.
-    #[error("the report gives no time present (no duration or join/leave columns), so a minimum cannot be applied; drop the minimum to count any presence")]
+    #[error(
+        "the report gives no time present (no duration or join/leave columns), so a minimum cannot be applied; drop the minimum to count any presence"
+    )]
     NoMinutes,
     /// A threshold that is negative or not a number.
     #[error("the minimum must be a non-negative number, not {0}")]

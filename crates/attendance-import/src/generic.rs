@@ -29,5 +29,9 @@ pub(crate) fn people(table: &Rows) -> Vec<Person> {
         });
         tally.add(None, minutes);
     }
-    people.into_tallies().into_iter().map(|t| t.into_person()).collect()
+    people
+        .into_tallies()
+        .into_iter()
+        .map(|t| t.into_person())
+        .collect()
 }

@@ -71,7 +71,11 @@ mod tests {
     #[test]
     fn touching_and_contained_intervals_merge() {
         assert_eq!(
-            merge([Interval::new(0, 10), Interval::new(10, 20), Interval::new(2, 3)]),
+            merge([
+                Interval::new(0, 10),
+                Interval::new(10, 20),
+                Interval::new(2, 3)
+            ]),
             vec![Interval::new(0, 20)]
         );
         assert_eq!(covered_seconds([Interval::new(5, 1)]), 0);

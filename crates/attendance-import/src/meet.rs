@@ -22,5 +22,9 @@ pub(crate) fn people(tables: &[&Rows]) -> Vec<Person> {
             tally.add(None, crate::parse_minutes(Rows::cell(row, c.minutes)));
         }
     }
-    people.into_tallies().into_iter().map(|t| t.into_person()).collect()
+    people
+        .into_tallies()
+        .into_iter()
+        .map(|t| t.into_person())
+        .collect()
 }

@@ -79,10 +79,9 @@ pub(crate) fn people(participants: &[&Rows], activities: &[&Rows]) -> Vec<Person
                 }
             }
             // The same person listed twice (two rows with one address) is one person.
-            match people
-                .iter_mut()
-                .find(|p| !tally.emails.is_empty() && p.emails.iter().any(|e| tally.emails.contains(e)))
-            {
+            match people.iter_mut().find(|p| {
+                !tally.emails.is_empty() && p.emails.iter().any(|e| tally.emails.contains(e))
+            }) {
                 Some(existing) => existing.absorb(tally),
                 None => people.push(tally),
             }
@@ -125,11 +124,19 @@ pub(crate) fn event_people(tables: &[&Rows]) -> Vec<Person> {
         if joined {
             open.entry(key.clone()).or_insert(at);
         } else if let Some(start) = open.remove(&key) {
-            people.entry(key, "").add(Some(Interval::new(start, at)), None);
+            people
+                .entry(key, "")
+                .add(Some(Interval::new(start, at)), None);
         }
     }
     for (key, start) in open {
-        people.entry(key, "").add(Some(Interval::new(start, last)), None);
+        people
+            .entry(key, "")
+            .add(Some(Interval::new(start, last)), None);
     }
-    people.into_tallies().into_iter().map(|t| t.into_person()).collect()
+    people
+        .into_tallies()
+        .into_iter()
+        .map(|t| t.into_person())
+        .collect()
 }

@@ -2,7 +2,7 @@
 //! downloads) or without one (told by its NUL bytes), and Windows-1252 for files re-saved by a
 //! spreadsheet that are not UTF-8.
 
-use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
+use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
 
 /// The report's text and the encoding it was read with.
 pub(crate) fn decode(bytes: &[u8]) -> (String, &'static Encoding) {
@@ -74,6 +74,9 @@ mod tests {
 
     #[test]
     fn latin1_spreadsheets_are_read() {
-        assert_eq!(decode(b"email\nzo\xeb@example.com\n").0, "email\nzoë@example.com\n");
+        assert_eq!(
+            decode(b"email\nzo\xeb@example.com\n").0,
+            "email\nzoë@example.com\n"
+        );
     }
 }

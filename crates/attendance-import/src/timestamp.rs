@@ -59,7 +59,12 @@ pub fn parse_timestamp(text: &str) -> Option<NaiveDateTime> {
 /// `+01:00`: the report's times share one clock anyway) and with `a.m.`/`p.m.` as `AM`/`PM`.
 fn clean(text: &str) -> String {
     let mut text = text.trim().replace('\u{a0}', " ").replace('\u{202f}', " ");
-    for (from, to) in [("a.m.", "AM"), ("p.m.", "PM"), (" am", " AM"), (" pm", " PM")] {
+    for (from, to) in [
+        ("a.m.", "AM"),
+        ("p.m.", "PM"),
+        (" am", " AM"),
+        (" pm", " PM"),
+    ] {
         text = text.replace(from, to);
     }
     for suffix in [" UTC", " GMT", "Z"] {
@@ -112,8 +117,14 @@ mod tests {
 
     #[test]
     fn zoom_us_twelve_hour() {
-        assert_eq!(secs("08/28/2020 10:05:04 AM") - secs("08/28/2020 09:55:04 AM"), 600);
-        assert_eq!(secs("08/28/2020 01:00:00 PM") - secs("08/28/2020 12:00:00 PM"), 3600);
+        assert_eq!(
+            secs("08/28/2020 10:05:04 AM") - secs("08/28/2020 09:55:04 AM"),
+            600
+        );
+        assert_eq!(
+            secs("08/28/2020 01:00:00 PM") - secs("08/28/2020 12:00:00 PM"),
+            3600
+        );
     }
 
     #[test]
@@ -123,7 +134,10 @@ mod tests {
             parse_timestamp("15/11/22, 09:31:11").unwrap().to_string(),
             "2022-11-15 09:31:11"
         );
-        assert_eq!(secs("11/15/2022, 9:31:11 AM") + 60, secs("11/15/2022, 9:32:11 AM"));
+        assert_eq!(
+            secs("11/15/2022, 9:31:11 AM") + 60,
+            secs("11/15/2022, 9:32:11 AM")
+        );
     }
 
     #[test]
@@ -140,6 +154,9 @@ mod tests {
 
     #[test]
     fn iso_forms() {
-        assert_eq!(secs("2024-05-14T09:10:00Z") - secs("2024-05-14 09:00:00"), 600);
+        assert_eq!(
+            secs("2024-05-14T09:10:00Z") - secs("2024-05-14 09:00:00"),
+            600
+        );
     }
 }

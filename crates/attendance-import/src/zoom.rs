@@ -30,7 +30,11 @@ pub(crate) fn join_people(tables: &[&Rows]) -> Vec<Person> {
             tally.add(interval, minutes);
         }
     }
-    people.into_tallies().into_iter().map(|t| t.into_person()).collect()
+    people
+        .into_tallies()
+        .into_iter()
+        .map(|t| t.into_person())
+        .collect()
 }
 
 /// People of unique-users tables: the total duration per row (added up if a person appears
@@ -47,5 +51,9 @@ pub(crate) fn unique_people(tables: &[&Rows]) -> Vec<Person> {
             tally.add(None, crate::parse_minutes(Rows::cell(row, c.minutes)));
         }
     }
-    people.into_tallies().into_iter().map(|t| t.into_person()).collect()
+    people
+        .into_tallies()
+        .into_iter()
+        .map(|t| t.into_person())
+        .collect()
 }

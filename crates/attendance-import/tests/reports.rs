@@ -89,7 +89,12 @@ fn zoom_with_the_meeting_data_preamble_rejoins_two_devices_and_a_guest() {
         ]
     );
     // The preamble's host row is not a participant.
-    assert!(report.people.iter().all(|p| p.email() != Some("host@example.com")));
+    assert!(
+        report
+            .people
+            .iter()
+            .all(|p| p.email() != Some("host@example.com"))
+    );
     assert_eq!(report.people[0].rows, 2);
 }
 
@@ -99,7 +104,11 @@ fn zoom_plain_export_with_day_first_times() {
     assert_eq!(report.kind, ReportKind::ZoomJoins);
     assert_eq!(
         summary(&report),
-        vec![some(ADA, 55.0), some("eve@example.org", 60.0), (None, Some(0.67))]
+        vec![
+            some(ADA, 55.0),
+            some("eve@example.org", 60.0),
+            (None, Some(0.67))
+        ]
     );
 }
 
@@ -121,7 +130,11 @@ fn zoom_unique_users_with_lower_case_headers() {
 #[test]
 fn teams_utf16le_sectioned_uses_the_activities_and_keeps_the_upn() {
     let bytes = fixture("teams-utf16le-sectioned.csv");
-    assert_eq!(&bytes[..2], &[0xFF, 0xFE], "the fixture is UTF-16 LE with a BOM");
+    assert_eq!(
+        &bytes[..2],
+        &[0xFF, 0xFE],
+        "the fixture is UTF-16 LE with a BOM"
+    );
     let report = read("teams-utf16le-sectioned.csv");
     assert_eq!(report.kind, ReportKind::Teams);
     assert_eq!(
@@ -160,7 +173,10 @@ fn teams_utf8_with_a_bom_comma_separated_participants_only() {
 fn teams_events_pair_joined_and_left() {
     let report = read("teams-events.csv");
     assert_eq!(report.kind, ReportKind::TeamsEvents);
-    assert_eq!(summary(&report), vec![(None, Some(55.0)), (None, Some(12.0))]);
+    assert_eq!(
+        summary(&report),
+        vec![(None, Some(55.0)), (None, Some(12.0))]
+    );
     assert_eq!(report.people[0].name, "Ada Lovelace");
 }
 
@@ -170,7 +186,12 @@ fn google_meet_durations_as_text() {
     assert_eq!(report.kind, ReportKind::GoogleMeet);
     assert_eq!(
         summary(&report),
-        vec![some(ADA, 65.0), some(ALAN, 45.0), some(GRACE, 0.5), (None, Some(20.0))]
+        vec![
+            some(ADA, 65.0),
+            some(ALAN, 45.0),
+            some(GRACE, 0.5),
+            (None, Some(20.0))
+        ]
     );
     assert_eq!(report.people[0].name, "Ada Lovelace");
     let sample = read("meet.csv");
@@ -184,23 +205,40 @@ fn generic_csv_with_padded_headers_and_addresses() {
     assert_eq!(report.kind, ReportKind::Generic);
     assert_eq!(
         summary(&report),
-        vec![some(ADA, 55.0), some(ALAN, 12.0), some("eve@example.org", 60.0)]
+        vec![
+            some(ADA, 55.0),
+            some(ALAN, 12.0),
+            some("eve@example.org", 60.0)
+        ]
     );
     let emails_only = read("generic-emails-only.csv");
-    assert_eq!(summary(&emails_only), vec![(Some(ADA.into()), None), (Some(ALAN.into()), None)]);
+    assert_eq!(
+        summary(&emails_only),
+        vec![(Some(ADA.into()), None), (Some(ALAN.into()), None)]
+    );
     assert!(!emails_only.has_minutes());
 }
 
 #[test]
 fn an_unreadable_report_names_the_columns_looked_for() {
-    for bytes in [fixture("not-a-report.csv"), Vec::new(), b"\x00\x01\x02garbage".to_vec()] {
+    for bytes in [
+        fixture("not-a-report.csv"),
+        Vec::new(),
+        b"\x00\x01\x02garbage".to_vec(),
+    ] {
         let error = parse_report(&bytes).unwrap_err();
         let ReadError::Unrecognized { looked_for, .. } = &error else {
             panic!("{error}");
         };
         assert!(looked_for.len() >= 6);
         let message = error.to_string();
-        for column in ["User Email", "Participant ID (UPN)", "User Action", "First name", "E-mail"] {
+        for column in [
+            "User Email",
+            "Participant ID (UPN)",
+            "User Action",
+            "First name",
+            "E-mail",
+        ] {
             assert!(message.contains(column), "{message}");
         }
     }
@@ -209,7 +247,11 @@ fn an_unreadable_report_names_the_columns_looked_for() {
 #[test]
 fn the_sample_reports_give_the_same_plan_whatever_the_platform() {
     let options = Options::new(Rule::MinMinutes(30.0)).mark_absent(true);
-    for name in ["zoom-meeting-data.csv", "teams-utf16le-sectioned.csv", "meet.csv"] {
+    for name in [
+        "zoom-meeting-data.csv",
+        "teams-utf16le-sectioned.csv",
+        "meet.csv",
+    ] {
         let plan = plan(&read(name).people, &roster(), &options).unwrap();
         assert_eq!(plan.attended(), vec![id(1), id(2), id(4), id(5)], "{name}");
         // Alan below 30 minutes, Edsger missing from the report.
@@ -246,7 +288,10 @@ fn unregistered_addresses_and_guests_are_listed_never_sent() {
         .map(|r| (r.email.as_deref(), r.decision))
         .collect();
     assert_eq!(decisions[0], (Some(ADA), Decision::Attended));
-    assert_eq!(decisions[1], (Some("eve@example.org"), Decision::NotRegistered));
+    assert_eq!(
+        decisions[1],
+        (Some("eve@example.org"), Decision::NotRegistered)
+    );
     assert_eq!(decisions[2], (None, Decision::NoEmail));
     assert!(plan.rows[1].user_id.is_none() && plan.rows[2].user_id.is_none());
     // The five other registered users are missing from the report.
@@ -266,7 +311,11 @@ fn below_threshold_without_mark_absent_is_not_sent() {
     assert_eq!(plan.attended(), vec![id(1), id(2), id(4)]);
     assert!(plan.absent().is_empty());
     assert_eq!(plan.counts().below_threshold, 2);
-    assert_eq!(plan.rows.len(), 6, "no rows for the registered users missing from the report");
+    assert_eq!(
+        plan.rows.len(),
+        6,
+        "no rows for the registered users missing from the report"
+    );
 }
 
 #[test]
@@ -279,7 +328,11 @@ fn a_percentage_of_the_scheduled_length() {
     let start = Utc.with_ymd_and_hms(2024, 5, 14, 9, 0, 0).unwrap();
     let empty = Roster::new(std::iter::empty(), start, start);
     assert!(matches!(
-        thoughtindustries_attendance_import::plan(&people, &empty, &Options::new(Rule::MinPercent(50.0))),
+        thoughtindustries_attendance_import::plan(
+            &people,
+            &empty,
+            &Options::new(Rule::MinPercent(50.0))
+        ),
         Err(PlanError::NoScheduledLength { .. })
     ));
 }
@@ -301,8 +354,17 @@ fn nobody_is_sent_twice_or_with_both_values() {
     // The same registered user twice, under two addresses (a Teams-like Email and UPN pair).
     people.extend(read("teams-utf8-bom-comma.csv").people);
     for mark_absent in [false, true] {
-        for rule in [Rule::AnyPresence, Rule::MinMinutes(30.0), Rule::MinMinutes(100.0)] {
-            let plan = plan(&people, &roster(), &Options::new(rule).mark_absent(mark_absent)).unwrap();
+        for rule in [
+            Rule::AnyPresence,
+            Rule::MinMinutes(30.0),
+            Rule::MinMinutes(100.0),
+        ] {
+            let plan = plan(
+                &people,
+                &roster(),
+                &Options::new(rule).mark_absent(mark_absent),
+            )
+            .unwrap();
             let attended = plan.attended();
             let absent = plan.absent();
             let all: Vec<Uuid> = attended.iter().chain(&absent).copied().collect();
@@ -311,6 +373,14 @@ fn nobody_is_sent_twice_or_with_both_values() {
         }
     }
     let merged = plan(&people, &roster(), &Options::default()).unwrap();
-    let ada = merged.rows.iter().find(|r| r.user_id == Some(id(1))).unwrap();
-    assert_eq!(ada.minutes, Some(115.0), "both reports' minutes of one user add up");
+    let ada = merged
+        .rows
+        .iter()
+        .find(|r| r.user_id == Some(id(1)))
+        .unwrap();
+    assert_eq!(
+        ada.minutes,
+        Some(115.0),
+        "both reports' minutes of one user add up"
+    );
 }

@@ -19,6 +19,10 @@
 //! - [`MockServer::stats`] counts requests by status, injected faults and the peak number of
 //!   requests in flight.
 //!
+//! - Every synthetic tenant also serves a sample meeting, [`SAMPLE_MEETING_ID`], by its detail
+//!   (not in the listing), whose attendees are the people of the repository's sample attendance
+//!   reports ([`SAMPLE_ATTENDEES`]).
+//!
 //! Benchmarks can render pages without a server: [`Tenant::page_body`].
 
 /// Builds a model from its empty builder and the given fields: the model structs are
@@ -41,6 +45,7 @@ mod faults;
 mod page;
 mod rng;
 mod routes;
+mod sample;
 mod server;
 mod stats;
 mod synthetic;
@@ -53,6 +58,7 @@ pub use faults::{Drift, FaultKind, Faults, Latency, RateLimit, ServerError, Trig
 pub use routes::{
     BULK_ATTENDANCE_PATH, MEETING_PATH, MEETINGS_PATH, OPENAPI_YAML, UPDATE_ATTENDANCE_PATH,
 };
+pub use sample::{SAMPLE_ATTENDEES, SAMPLE_MEETING_ID, sample_attendee_id};
 pub use server::MockServer;
 pub use stats::Stats;
 pub use synthetic::SyntheticOptions;
