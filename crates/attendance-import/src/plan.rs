@@ -174,7 +174,7 @@ impl std::fmt::Display for Decision {
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PlanRow {
-    /// The name (the report's, else the tenant's).
+    /// The name (the tenant's for a registered user, else the report's).
     pub name: String,
     /// The address matched (the registered one), or the report's main one.
     pub email: Option<String>,
@@ -346,11 +346,12 @@ pub fn plan(people: &[Person], roster: &Roster, options: &Options) -> Result<Pla
                 None => {
                     row_of_user.insert(user.id, rows.len());
                     rows.push(PlanRow {
-                        name: if person.name.is_empty() {
-                            user.name.clone().unwrap_or_default()
-                        } else {
-                            person.name.clone()
-                        },
+                        // The tenant's name: the report's may be a device's label.
+                        name: user
+                            .name
+                            .clone()
+                            .filter(|n| !n.trim().is_empty())
+                            .unwrap_or_else(|| person.name.clone()),
                         email: user.email.clone(),
                         user_id: Some(user.id),
                         minutes: person.minutes,
