@@ -278,3 +278,22 @@ fn the_sdk_root_names_every_model_type() {
         "the models' Client stays in models"
     );
 }
+
+/// The README's `ti attendance import` example runs on `examples/reports/`; the CLI's tests run
+/// the same command on their own copies (a package reads only its own files): the copies must be
+/// the files the README shows.
+#[test]
+fn the_cli_tests_use_the_sample_reports_of_the_readme() {
+    let root = contract_tests::workspace_root();
+    for (sample, copy) in [
+        ("zoom-participants.csv", "sample-zoom-participants.csv"),
+        ("teams-attendance.csv", "sample-teams-attendance.csv"),
+    ] {
+        let sample = std::fs::read(root.join("examples/reports").join(sample)).unwrap();
+        let copy = std::fs::read(root.join("crates/cli/tests/fixtures").join(copy)).unwrap();
+        assert!(
+            sample == copy,
+            "crates/cli/tests/fixtures/{copy:?} differs from examples/reports"
+        );
+    }
+}
