@@ -291,7 +291,7 @@ pub fn plan(people: &[Person], roster: &Roster, options: &Options) -> Result<Pla
         Rule::AnyPresence => None,
         Rule::MinMinutes(minutes) => Some(minutes),
         Rule::MinPercent(percent) => {
-            if !(percent >= 0.0) {
+            if percent.is_nan() || percent < 0.0 {
                 return Err(PlanError::InvalidThreshold(percent));
             }
             if roster.scheduled_minutes <= 0.0 {
@@ -303,7 +303,7 @@ pub fn plan(people: &[Person], roster: &Roster, options: &Options) -> Result<Pla
         }
     };
     if let Some(minimum) = threshold {
-        if !(minimum >= 0.0) || !minimum.is_finite() {
+        if minimum.is_nan() || minimum < 0.0 || minimum.is_infinite() {
             return Err(PlanError::InvalidThreshold(minimum));
         }
         if !people.is_empty() && people.iter().all(|p| p.minutes.is_none()) {

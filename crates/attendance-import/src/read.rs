@@ -17,7 +17,7 @@ pub(crate) struct Rows {
 
 impl Rows {
     /// The cell of `row` in `column` (empty when the column or the cell is missing).
-    pub(crate) fn cell<'a>(row: &'a [String], column: Option<usize>) -> &'a str {
+    pub(crate) fn cell(row: &[String], column: Option<usize>) -> &str {
         column
             .and_then(|c| row.get(c))
             .map(String::as_str)

@@ -58,7 +58,7 @@ pub fn parse_timestamp(text: &str) -> Option<NaiveDateTime> {
 /// The cell without surrounding spaces, a trailing zone abbreviation or offset (`GMT`, `UTC`,
 /// `+01:00`: the report's times share one clock anyway) and with `a.m.`/`p.m.` as `AM`/`PM`.
 fn clean(text: &str) -> String {
-    let mut text = text.trim().replace('\u{a0}', " ").replace('\u{202f}', " ");
+    let mut text = text.trim().replace(['\u{a0}', '\u{202f}'], " ");
     for (from, to) in [
         ("a.m.", "AM"),
         ("p.m.", "PM"),

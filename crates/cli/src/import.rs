@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::io::{IsTerminal, Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 use thoughtindustries::Attendance;
@@ -200,7 +200,7 @@ fn exit(plan: &Plan, outcome: Option<&BulkOutcome>, dry_run: bool) -> Result<(),
 }
 
 /// The report's bytes, from the file or stdin, read into people.
-fn read(path: &PathBuf) -> Result<Report, Failure> {
+fn read(path: &Path) -> Result<Report, Failure> {
     let read = if path.as_os_str() == "-" {
         let mut bytes = Vec::new();
         std::io::stdin()
@@ -215,7 +215,7 @@ fn read(path: &PathBuf) -> Result<Report, Failure> {
         .map_err(|e| Failure::usage(format!("{}: {e} (nothing sent)", shown(path))))
 }
 
-fn shown(path: &PathBuf) -> String {
+fn shown(path: &Path) -> String {
     if path.as_os_str() == "-" {
         "stdin".into()
     } else {
