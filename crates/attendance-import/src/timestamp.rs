@@ -42,7 +42,17 @@ const FORMATS: &[&str] = &[
     "%Y/%m/%d %H:%M:%S",
 ];
 
-/// One timestamp with the first format that reads it (see [`Column`] for whole columns).
+/// One timestamp, with the first format that reads it: `08/28/2020 09:55:04 AM`,
+/// `15/11/22, 09:31:11`, `2024-05-14 09:00:00`, ... (the readers choose one format per column,
+/// so that an ambiguous `08/09/2020` is read as the rest of its column is).
+///
+/// ```
+/// use thoughtindustries_attendance_import::parse_timestamp;
+///
+/// let t = parse_timestamp("08/28/2020 01:05:04 PM").unwrap();
+/// assert_eq!(t.to_string(), "2020-08-28 13:05:04");
+/// assert!(parse_timestamp("tomorrow").is_none());
+/// ```
 pub fn parse_timestamp(text: &str) -> Option<NaiveDateTime> {
     let text = clean(text);
     FORMATS
