@@ -271,3 +271,59 @@ fn bad_flags_exit_2() {
         ti().args(import_args(&meeting, &extra)).assert().code(2);
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_write_with_an_unknown_outcome_exits_7_naming_its_users() {
+    use thoughtindustries_mock::{Faults, ServerError, Trigger};
+    // Request 1 is the detail; request 2, the attended users' bulk write, gets a 500 after it
+    // was sent (never retried: its outcome is unknown); request 3, the absent users', succeeds.
+    let server = MockServer::start(MockConfig {
+        faults: Faults {
+            server_error: Some(ServerError {
+                trigger: Trigger::EveryNth(2),
+                status: 500,
+                html: false,
+            }),
+            ..Faults::default()
+        },
+        ..MockConfig::default()
+    })
+    .await
+    .unwrap();
+    let meeting = SAMPLE_MEETING_ID.to_string();
+    let report = fixture("sample-zoom-participants.csv");
+    let assert = run(ti_at(
+        &server,
+        &import_args(
+            &meeting,
+            &[
+                "--min-minutes",
+                "30",
+                "--mark-absent",
+                "--format",
+                "csv",
+                &report,
+            ],
+        ),
+    ))
+    .await
+    .code(7);
+    let out = stdout(&assert);
+    let ada = sample_attendee_id(0).to_string();
+    let alan = sample_attendee_id(2).to_string();
+    assert!(
+        out.lines()
+            .any(|l| l.contains(&ada) && l.contains(",attended,") && l.contains("unknown outcome")),
+        "{out}"
+    );
+    assert!(
+        out.lines()
+            .any(|l| l.contains(&alan) && l.ends_with("absent,updated")),
+        "{out}"
+    );
+    assert!(
+        stderr(&assert).contains("unknown outcome"),
+        "{}",
+        stderr(&assert)
+    );
+}
