@@ -40,6 +40,13 @@ const FORMATS: &[&str] = &[
     "%Y-%m-%d %H:%M",
     "%Y-%m-%d, %H:%M:%S",
     "%Y/%m/%d %H:%M:%S",
+    "%b %d, %Y %I:%M:%S %p",
+    "%B %d, %Y %I:%M:%S %p",
+    "%b %d, %Y, %I:%M:%S %p",
+    "%B %d, %Y, %I:%M:%S %p",
+    "%b %d, %Y %H:%M:%S",
+    "%d %b %Y %H:%M:%S",
+    "%d %B %Y %H:%M:%S",
 ];
 
 /// One timestamp, with the first format that reads it: `08/28/2020 09:55:04 AM`,
@@ -160,6 +167,18 @@ mod tests {
             Some(secs("2020-09-08 14:00:00"))
         );
         assert_eq!(Column::detect(["", "x"].iter().copied()).seconds("x"), None);
+    }
+
+    #[test]
+    fn month_names() {
+        assert_eq!(
+            secs("May 14, 2024 09:10:00 AM") - secs("2024-05-14 09:00:00"),
+            600
+        );
+        assert_eq!(
+            secs("14 May 2024 09:10:00") - secs("2024-05-14 09:00:00"),
+            600
+        );
     }
 
     #[test]

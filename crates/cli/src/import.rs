@@ -96,6 +96,12 @@ pub async fn import(args: ImportArgs) -> Result<(), Failure> {
             message: format!("meeting {} not found (nothing sent)", args.meeting),
         });
     };
+    if meeting.attendees.is_none() {
+        eprintln!(
+            "ti: warning: the API sent no attendees for meeting {}: no report email can be matched",
+            args.meeting
+        );
+    }
     let rule = match (args.min_minutes, args.min_percent) {
         (Some(n), _) => Rule::MinMinutes(n),
         (None, Some(p)) => Rule::MinPercent(p),

@@ -327,3 +327,67 @@ async fn a_write_with_an_unknown_outcome_exits_7_naming_its_users() {
         stderr(&assert)
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_percentage_uses_the_schedule_and_needs_a_positive_length() {
+    let meeting = |id: &str, end: &str| {
+        serde_json::json!({
+            "id": id,
+            "courseId": "11111111-1111-4111-8111-111111111111",
+            "course": {"id": "11111111-1111-4111-8111-111111111111", "title": "Course"},
+            "startDate": "2024-05-14T09:00:00Z",
+            "endDate": end,
+            "attendees": [
+                {"id": "00000000-0000-4000-8000-0000000000a1", "email": "Ada.Lovelace@example.com"},
+                {"id": "00000000-0000-4000-8000-0000000000a3", "email": "alan.turing@example.com"},
+            ],
+        })
+    };
+    let (hour, zero) = (
+        "00000000-0000-4000-8000-000000000101",
+        "00000000-0000-4000-8000-000000000102",
+    );
+    let server = MockServer::start(MockConfig {
+        tenant: Tenant::from_meetings(vec![
+            meeting(hour, "2024-05-14T10:00:00Z"),
+            meeting(zero, "2024-05-14T09:00:00Z"),
+        ]),
+        ..MockConfig::default()
+    })
+    .await
+    .unwrap();
+    let report = fixture("sample-zoom-participants.csv");
+    // 20 % of 60 minutes is 12: Ada (55) and Alan (exactly 12) attended; Grace, Katherine and
+    // Barbara are not registered for this meeting (exit 6, also for a dry run).
+    let assert = run(ti_at(
+        &server,
+        &import_args(
+            hour,
+            &[
+                "--min-percent",
+                "20",
+                "--dry-run",
+                "--format",
+                "json",
+                &report,
+            ],
+        ),
+    ))
+    .await
+    .code(6);
+    let plan: Value = serde_json::from_str(&stdout(&assert)).unwrap();
+    assert_eq!(plan["threshold_minutes"], 12.0);
+    assert_eq!(plan["summary"]["attended"], 2);
+    assert_eq!(plan["summary"]["not_registered"], 3);
+    let assert = run(ti_at(
+        &server,
+        &import_args(zero, &["--min-percent", "20", &report]),
+    ))
+    .await
+    .code(2);
+    assert!(
+        stderr(&assert).contains("scheduled length"),
+        "{}",
+        stderr(&assert)
+    );
+}
