@@ -384,3 +384,24 @@ fn nobody_is_sent_twice_or_with_both_values() {
         "both reports' minutes of one user add up"
     );
 }
+
+#[test]
+fn teams_without_a_bom_or_re_saved_as_utf8_reads_the_same() {
+    let utf16 = fixture("teams-utf16le-sectioned.csv");
+    let expected = summary(&read("teams-utf16le-sectioned.csv"));
+    // UTF-16 LE without its BOM.
+    let without_bom = parse_report(&utf16[2..]).unwrap();
+    assert_eq!(summary(&without_bom), expected);
+    // Re-saved as UTF-8, with LF line ends, tabs kept.
+    let text: String = char::decode_utf16(
+        utf16[2..]
+            .chunks(2)
+            .map(|pair| u16::from_le_bytes([pair[0], pair[1]])),
+    )
+    .map(|c| c.unwrap())
+    .collect::<String>()
+    .replace("\r\n", "\n");
+    let utf8 = parse_report(text.as_bytes()).unwrap();
+    assert_eq!(utf8.kind, ReportKind::Teams);
+    assert_eq!(summary(&utf8), expected);
+}
