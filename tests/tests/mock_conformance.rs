@@ -103,6 +103,11 @@ async fn detail_and_attendance_responses_conform_including_errors() {
     let cases = [
         ("get_meeting", http.get(format!("{base}/incoming/v2/meetings/{id}")), 200),
         ("get_meeting", http.get(format!("{base}/incoming/v2/meetings/{unknown}")), 404),
+        (
+            "get_meeting",
+            http.get(format!("{base}/incoming/v2/meetings/{}", thoughtindustries_mock::SAMPLE_MEETING_ID)),
+            200,
+        ),
         ("get_meeting", http.get(format!("{base}/incoming/v2/meetings/nope")), 400),
         (
             "update_meeting_attendance",

@@ -278,3 +278,60 @@ fn the_sdk_root_names_every_model_type() {
         "the models' Client stays in models"
     );
 }
+
+/// The README's `ti attendance import` example runs on `examples/reports/`; the CLI's tests run
+/// the same command on their own copies (a package reads only its own files): the copies must be
+/// the files the README shows.
+#[test]
+fn the_cli_tests_use_the_sample_reports_of_the_readme() {
+    let root = contract_tests::workspace_root();
+    for (sample, copy) in [
+        (
+            "zoom-participants.csv",
+            "crates/cli/tests/fixtures/sample-zoom-participants.csv",
+        ),
+        (
+            "teams-attendance.csv",
+            "crates/cli/tests/fixtures/sample-teams-attendance.csv",
+        ),
+        (
+            "zoom-participants.csv",
+            "crates/attendance-import/tests/fixtures/zoom-meeting-data.csv",
+        ),
+        (
+            "teams-attendance.csv",
+            "crates/attendance-import/tests/fixtures/teams-utf16le-sectioned.csv",
+        ),
+        (
+            "meet-attendance.csv",
+            "crates/attendance-import/tests/fixtures/meet.csv",
+        ),
+    ] {
+        let sample = std::fs::read(root.join("examples/reports").join(sample)).unwrap();
+        let copied = std::fs::read(root.join(copy)).unwrap();
+        assert!(sample == copied, "{copy} differs from examples/reports");
+    }
+}
+
+/// The README's `thoughtindustries-attendance-import` example is the `import` function of the
+/// crate's `examples/import.rs`, which `cargo test` builds: the code users copy compiles.
+#[test]
+fn readme_attendance_import_example_is_the_crate_example() {
+    let root = contract_tests::workspace_root();
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let section = &readme[readme
+        .find("### Attendance from a meeting platform's report")
+        .expect("README has the attendance import section")..];
+    let start = section
+        .find("```rust")
+        .expect("a Rust example in the section");
+    let code = &section[start..];
+    let code = &code[code.find('\n').unwrap() + 1..];
+    let code = &code[..code.find("```").unwrap()];
+    let example =
+        std::fs::read_to_string(root.join("crates/attendance-import/examples/import.rs")).unwrap();
+    assert!(
+        example.contains(code),
+        "README's attendance import example differs from crates/attendance-import/examples/import.rs"
+    );
+}

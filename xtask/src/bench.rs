@@ -8,7 +8,10 @@
 //! 3. Attendance: 10,000 users in one `bulk_update_meeting_attendance` behind the mock with
 //!    100 ms latency (`cargo bench --bench attendance` in summary mode): wall time against the
 //!    ideal `ceil(10,000 / 100 / 4) x 100 ms`, and a one-at-a-time loop timed on 200 users, scaled.
-//! 4. Memory: `ti meetings list --all --format ndjson > /dev/null` against `ti mock` with 10,000
+//! 4. Attendance import: a 5,000-row report with 2,000 registered attendees read, planned and sent
+//!    against the same bulk sends alone (`cargo bench -p thoughtindustries-attendance-import
+//!    --bench import` in summary mode): goal <= 1.1x.
+//! 5. Memory: `ti meetings list --all --format ndjson > /dev/null` against `ti mock` with 10,000
 //!    and 100,000 meetings: the peak RSS of the `ti` process (GNU `time -f %M` when
 //!    `/usr/bin/time` exists, otherwise `VmHWM` from `/proc/<pid>/status` sampled until it exits).
 //!
@@ -69,6 +72,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
         rows.extend(decode_rows(&summary)?);
         rows.extend(listing_rows(&summary)?);
         rows.extend(attendance_rows(&summary)?);
+        rows.extend(import_rows(&import_summary()?)?);
         rows.extend(memory_rows(&args.meetings)?);
     }
     print_table(&rows, started.elapsed());
@@ -107,6 +111,67 @@ fn bench_summaries(decode_ms: u64) -> Result<Vec<Vec<String>>> {
         .map(|line| line.split('\t').map(str::to_owned).collect::<Vec<_>>())
         .filter(|fields| fields.len() > 1)
         .collect())
+}
+
+/// The tab-separated summary lines of the attendance import bench.
+fn import_summary() -> Result<Vec<Vec<String>>> {
+    eprintln!("bench: attendance import (cargo bench, summary mode)");
+    let output = cargo()
+        .args([
+            "bench",
+            "-p",
+            "thoughtindustries-attendance-import",
+            "--bench",
+            "import",
+        ])
+        .env("TI_BENCH_SUMMARY", "1")
+        .stderr(Stdio::inherit())
+        .output()
+        .context("running cargo bench")?;
+    if !output.status.success() {
+        bail!("cargo bench failed ({})", output.status);
+    }
+    let stdout = String::from_utf8(output.stdout).context("bench output is not UTF-8")?;
+    Ok(stdout
+        .lines()
+        .map(|line| line.split('\t').map(str::to_owned).collect::<Vec<_>>())
+        .filter(|fields| fields.len() > 1)
+        .collect())
+}
+
+/// `import read+plan+send <ms> sends alone <ms> ratio <r>` and
+/// `import read+plan <ms> detail request <ms> with the detail: ratio <r>`.
+fn import_rows(summary: &[Vec<String>]) -> Result<Vec<Row>> {
+    let line = |case: &str| {
+        summary
+            .iter()
+            .find(|f| f[0] == "import" && f.get(1).is_some_and(|c| c == case))
+            .with_context(|| format!("the import bench printed no `{case}` line"))
+    };
+    let total = line("read+plan+send")?;
+    let (wall, alone, ratio): (u64, u64, f64) =
+        (field(total, 2)?, field(total, 4)?, field(total, 6)?);
+    let parts = line("read+plan")?;
+    let (planning, detail, with_detail): (f64, u64, f64) =
+        (field(parts, 2)?, field(parts, 4)?, field(parts, 6)?);
+    Ok(vec![
+        Row {
+            bench: "import",
+            case: "5,000-row report, 2,000 attendees: read + plan + send".into(),
+            measured: format!(
+                "{wall} ms vs the sends alone {alone} ms: **{ratio:.2}x** (read + plan {planning:.1} ms)"
+            ),
+            target: "<= 1.1x the sends".into(),
+            verdict: verdict(ratio <= 1.1),
+        },
+        Row {
+            bench: "import",
+            case: "the same with the meeting's detail request first".into(),
+            measured: format!("+{detail} ms: {with_detail:.2}x the sends"),
+            target: "informative".into(),
+            verdict: verdict(true),
+        },
+    ])
 }
 
 fn field<T: std::str::FromStr>(fields: &[String], index: usize) -> Result<T> {

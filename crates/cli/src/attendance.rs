@@ -21,7 +21,24 @@ pub enum AttendanceCommand {
     /// per line, or a CSV with an `id` (or `userId`) column. Every line is checked before anything
     /// is sent.
     Bulk(BulkArgs),
+    /// Record attendance from a meeting platform's attendance report (Zoom, Teams, Google Meet
+    /// or any CSV with an email column): report emails are matched to the meeting's registered
+    /// attendees, and the plan (one row per person) is printed, then sent in bulk.
+    #[command(after_help = IMPORT_HELP)]
+    Import(crate::import::ImportArgs),
 }
+
+const IMPORT_HELP: &str = "\
+Examples:
+  ti attendance import --meeting MEETING zoom-participants.csv --dry-run
+  ti attendance import --meeting MEETING --min-minutes 30 --mark-absent teams.csv
+  ti attendance import --meeting MEETING --min-percent 75 --format json - < meet.csv
+  # the embedded mock's sample meeting and the repository's sample report:
+  ti attendance import --meeting 5a3c0f1e-0020-4000-8000-000000000020 examples/reports/zoom-participants.csv
+
+Exit codes: 0 every report row with an email was matched and recorded; 6 some report emails
+are not registered for the meeting or some users were not updated (each listed); 2 a bad flag
+or an unreadable report (nothing sent); 3 unknown meeting (nothing sent); 4, 5, 7 as elsewhere.";
 
 /// Attended or absent: exactly one of the two flags.
 #[derive(Args, Debug)]
@@ -83,6 +100,7 @@ pub async fn run(command: AttendanceCommand) -> Result<(), Failure> {
     match command {
         AttendanceCommand::Set(args) => set(args).await,
         AttendanceCommand::Bulk(args) => bulk(args).await,
+        AttendanceCommand::Import(args) => crate::import::import(args).await,
     }
 }
 
@@ -148,74 +166,108 @@ async fn bulk(args: BulkArgs) -> Result<(), Failure> {
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
+    let outcome = BulkOutcome::from_send(outcome)?;
     let mut out = std::io::stdout().lock();
-    match outcome {
-        Ok(result) => {
-            summary(&mut out, &result, 0, 0)?;
-            failed_users(&mut out, &result)?;
-            if result.errors.is_empty() {
-                Ok(())
-            } else {
-                Err(partial(result.errors.len(), 0))
-            }
-        }
-        Err(Error::BulkIncomplete(incomplete)) => {
-            let not_applied = incomplete.not_applied_users().count();
-            let unknown = incomplete.unknown_users().count();
-            summary(&mut out, &incomplete.completed, not_applied, unknown)?;
-            failed_users(&mut out, &incomplete.completed)?;
-            for chunk in &incomplete.failed {
-                let label = match chunk.failure {
-                    ChunkFailure::OutcomeUnknown(_) => "unknown",
-                    _ => "failed",
-                };
-                for user in &chunk.users {
-                    writeln!(out, "{label}\t{user}\t{}", chunk.failure)?;
+    outcome.write(&mut out)?;
+    match outcome.failure() {
+        Some(failure) => Err(failure),
+        None => Ok(()),
+    }
+}
+
+/// What a bulk send came to, per user: the users the API could not update (per-user errors, and
+/// the users of requests that were rejected or not sent) and those whose outcome is unknown.
+/// Shared by `ti attendance bulk` and `ti attendance import`.
+#[derive(Debug, Default)]
+pub struct BulkOutcome {
+    /// Records the API reports as updated.
+    pub updated: u64,
+    /// Users not updated, with the reason (`None`: the API named no user).
+    pub failed: Vec<(Option<Uuid>, String)>,
+    /// Users whose request was sent but whose outcome is unknown, with the reason.
+    pub unknown: Vec<(Uuid, String)>,
+}
+
+impl BulkOutcome {
+    /// The outcome of `send`: `Ok` and [`Error::BulkIncomplete`] are outcomes, any other error
+    /// is a failure of the command.
+    pub fn from_send(sent: Result<BulkAttendanceResult, Error>) -> Result<Self, Failure> {
+        let mut outcome = Self::default();
+        let completed = match sent {
+            Ok(result) => result,
+            Err(Error::BulkIncomplete(incomplete)) => {
+                let incomplete = *incomplete;
+                for chunk in &incomplete.failed {
+                    for user in &chunk.users {
+                        match chunk.failure {
+                            ChunkFailure::OutcomeUnknown(_) => {
+                                outcome.unknown.push((*user, chunk.failure.to_string()));
+                            }
+                            _ => outcome
+                                .failed
+                                .push((Some(*user), chunk.failure.to_string())),
+                        }
+                    }
                 }
+                incomplete.completed
             }
-            Err(partial(
-                incomplete.completed.errors.len() + not_applied,
-                unknown,
-            ))
-        }
-        Err(other) => Err(other.into()),
+            Err(other) => return Err(other.into()),
+        };
+        outcome.updated = completed.updated_record_count;
+        let per_user = completed.errors.into_iter().map(|error| {
+            let reason = error.error.unwrap_or_else(|| "(no reason given)".into());
+            (error.id, reason)
+        });
+        // The API's per-user errors first, as `ti attendance bulk` always printed them.
+        outcome.failed.splice(0..0, per_user);
+        Ok(outcome)
     }
-}
 
-fn summary(
-    out: &mut impl Write,
-    result: &BulkAttendanceResult,
-    not_applied: usize,
-    unknown: usize,
-) -> std::io::Result<()> {
-    writeln!(out, "updated\t{}", result.updated_record_count)?;
-    writeln!(out, "failed\t{}", result.errors.len() + not_applied)?;
-    writeln!(out, "unknown outcome\t{unknown}")
-}
-
-fn failed_users(out: &mut impl Write, result: &BulkAttendanceResult) -> std::io::Result<()> {
-    for error in &result.errors {
-        let id = error
-            .id
-            .map_or_else(|| "(no id)".to_owned(), |id| id.to_string());
-        let reason = error.error.as_deref().unwrap_or("(no reason given)");
-        writeln!(out, "failed\t{id}\t{reason}")?;
+    /// Another send's outcome added to this one.
+    pub fn extend(&mut self, other: BulkOutcome) {
+        self.updated += other.updated;
+        self.failed.extend(other.failed);
+        self.unknown.extend(other.unknown);
     }
-    Ok(())
-}
 
-fn partial(failed: usize, unknown: usize) -> Failure {
-    if unknown > 0 {
-        Failure {
-            code: UNKNOWN_OUTCOME,
-            message: format!(
-                "{unknown} user(s) have an unknown outcome (re-send them) and {failed} failed"
-            ),
+    /// `updated`, `failed` and `unknown outcome` counts, then a `failed` or `unknown` line per
+    /// user with the reason (tab-separated).
+    pub fn write(&self, out: &mut impl Write) -> std::io::Result<()> {
+        writeln!(out, "updated\t{}", self.updated)?;
+        writeln!(out, "failed\t{}", self.failed.len())?;
+        writeln!(out, "unknown outcome\t{}", self.unknown.len())?;
+        for (id, reason) in &self.failed {
+            let id = id.map_or_else(|| "(no id)".to_owned(), |id| id.to_string());
+            writeln!(out, "failed\t{id}\t{reason}")?;
         }
-    } else {
-        Failure {
-            code: PARTIAL,
-            message: format!("{failed} user(s) were not updated (listed above)"),
+        for (user, reason) in &self.unknown {
+            writeln!(out, "unknown\t{user}\t{reason}")?;
+        }
+        Ok(())
+    }
+
+    /// The exit: 7 when some outcomes are unknown, 6 when some users were not updated, none
+    /// otherwise.
+    pub fn failure(&self) -> Option<Failure> {
+        if !self.unknown.is_empty() {
+            Some(Failure {
+                code: UNKNOWN_OUTCOME,
+                message: format!(
+                    "{} user(s) have an unknown outcome (re-send them) and {} failed",
+                    self.unknown.len(),
+                    self.failed.len()
+                ),
+            })
+        } else if !self.failed.is_empty() {
+            Some(Failure {
+                code: PARTIAL,
+                message: format!(
+                    "{} user(s) were not updated (listed above)",
+                    self.failed.len()
+                ),
+            })
+        } else {
+            None
         }
     }
 }

@@ -9,6 +9,7 @@ mod detail;
 mod diff;
 mod exit;
 mod ics;
+mod import;
 mod junit;
 mod meetings;
 mod mock;
@@ -29,6 +30,7 @@ Examples:
   ti meetings get 0b6e8a53-8d7a-4a35-9f6e-1f0c6d0f2a11 --format json
   ti attendance set --meeting MEETING --user USER --attended
   ti attendance bulk --meeting MEETING --absent users.csv   # or: ... --attended - < ids.txt
+  ti attendance import --meeting MEETING --min-minutes 30 zoom-participants.csv --dry-run
   ti validate saved-response.json --format json  # every mismatch with its JSON path
   TI_TENANT=acme TI_API_KEY=... ti contract --pages 5 --format junit > contract.xml
   ti diff old/meetings.yaml new/meetings.yaml    # breaking changes, as cargo xtask breaking
@@ -46,7 +48,8 @@ Exit codes:
   3  the API answered with an error status (after retries); ti meetings get: not found
   4  transport failure (connect, TLS, timeout, dropped connection, oversized body)
   5  the response did not match the contract (bad JSON, wrong types); names the page and JSON path
-  6  ti attendance bulk: some users were not updated (each listed with the reason)
+  6  ti attendance bulk / import: some users were not updated (each listed with the reason);
+     import: some report emails are not registered for the meeting
   7  a write was sent but its outcome is unknown (timeout, dropped connection, 500/502/504);
      the users concerned are listed: re-send them";
 
@@ -67,7 +70,7 @@ enum Command {
     /// Meetings of the tenant.
     #[command(subcommand)]
     Meetings(MeetingsCommand),
-    /// Record meeting attendance: one user, or many from a file or stdin.
+    /// Record meeting attendance: one user, many from a file or stdin, or a platform's report.
     #[command(subcommand)]
     Attendance(attendance::AttendanceCommand),
     /// Validate a saved response body against the spec; every mismatch with its JSON path.

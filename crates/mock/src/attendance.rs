@@ -59,6 +59,7 @@ impl AttendanceState {
             let meetings: HashMap<Uuid, Value> = tenant
                 .all_meetings(None)
                 .into_iter()
+                .chain(tenant.unlisted_meetings())
                 .filter_map(|m| Some((id_of(&m)?, m)))
                 .collect();
             let mut users: HashMap<Uuid, Value> = tenant

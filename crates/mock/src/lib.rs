@@ -19,6 +19,10 @@
 //! - [`MockServer::stats`] counts requests by status, injected faults and the peak number of
 //!   requests in flight.
 //!
+//! - Every synthetic tenant also serves a sample meeting, [`SAMPLE_MEETING_ID`], by its detail
+//!   (not in the listing), whose attendees are the people of the repository's sample attendance
+//!   reports ([`SAMPLE_ATTENDEES`]).
+//!
 //! Benchmarks can render pages without a server: [`Tenant::page_body`].
 
 /// Builds a model from its empty builder and the given fields: the model structs are
@@ -42,6 +46,7 @@ mod operations;
 mod page;
 mod rng;
 mod routes;
+mod sample;
 mod server;
 mod stats;
 mod synthetic;
@@ -53,6 +58,7 @@ pub use error::MockError;
 pub use faults::{Drift, FaultKind, Faults, Latency, RateLimit, ServerError, Trigger};
 pub use operations::operation_path;
 pub use routes::OPENAPI_YAML;
+pub use sample::{SAMPLE_ATTENDEES, SAMPLE_MEETING_ID, sample_attendee_id};
 pub use server::MockServer;
 pub use stats::Stats;
 pub use synthetic::SyntheticOptions;

@@ -187,6 +187,13 @@ impl Synthetic {
             .collect()
     }
 
+    /// The sample meeting ([`crate::SAMPLE_MEETING_ID`]), in the first course; none without
+    /// courses.
+    pub(crate) fn sample_meeting(&self) -> Option<serde_json::Value> {
+        let course = serde_json::from_slice(&self.courses.first()?.json).ok()?;
+        Some(crate::sample::sample_meeting(course))
+    }
+
     /// Number of meetings.
     pub(crate) fn len(&self) -> usize {
         self.meetings

@@ -204,6 +204,15 @@ impl Tenant {
             .collect()
     }
 
+    /// Meetings served by the detail and the writes but not in the listing: a synthetic tenant's
+    /// sample meeting ([`crate::SAMPLE_MEETING_ID`]); none for given meetings.
+    pub(crate) fn unlisted_meetings(&self) -> Vec<Value> {
+        match &*self.0 {
+            Data::Synthetic(tenant) => tenant.sample_meeting().into_iter().collect(),
+            Data::Recorded(_) => Vec::new(),
+        }
+    }
+
     /// The synthetic tenant's pool of users (attendees are drawn from it); none for given meetings.
     pub(crate) fn pool_users(&self) -> Vec<Value> {
         match &*self.0 {

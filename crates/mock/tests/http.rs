@@ -379,3 +379,65 @@ async fn meetings_from_a_json_file_are_served_as_given() {
     assert_eq!(filtered["data"]["Meetings"]["pageInfo"]["total"], 1);
     assert!(Tenant::from_json_file(dir.path().join("missing.json")).is_err());
 }
+
+/// The sample meeting of `ti attendance import`'s README example: served by the detail with the
+/// sample reports' people as attendees, accepting bulk writes for them, and not in the listing.
+#[tokio::test]
+async fn the_sample_meeting_is_served_by_its_detail_only() {
+    use thoughtindustries_mock::{SAMPLE_ATTENDEES, SAMPLE_MEETING_ID, sample_attendee_id};
+    let server = start(config(tenant(3, 2, 30))).await;
+    let client = client();
+    let url = format!(
+        "{}/incoming/v2/meetings/{SAMPLE_MEETING_ID}",
+        server.base_url()
+    );
+    let detail: Value = client
+        .get(&url)
+        .bearer_auth(DEMO_TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let meeting = &detail["data"]["MeetingById"];
+    assert_eq!(meeting["id"], SAMPLE_MEETING_ID.to_string());
+    let emails: Vec<&str> = meeting["attendees"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["email"].as_str().unwrap())
+        .collect();
+    let expected: Vec<&str> = SAMPLE_ATTENDEES.iter().map(|(_, _, e)| *e).collect();
+    assert_eq!(emails, expected);
+    let typed: thoughtindustries_models::MeetingResponse =
+        serde_json::from_value(detail.clone()).unwrap();
+    assert!(typed.data.meeting_by_id.is_some());
+
+    let bulk: Value = client
+        .post(format!("{}/incoming/v2/users/bulkUpdateMeetingAttendance", server.base_url()))
+        .bearer_auth(DEMO_TOKEN)
+        .json(&json!({"users": [{"id": sample_attendee_id(0)}], "meetingId": SAMPLE_MEETING_ID, "attended": true}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        bulk["data"]["APIBulkUpdateMeetingAttendance"]["updatedRecordCount"],
+        1
+    );
+
+    let (listing, _) = page(&client, &server, "page=1").await;
+    assert_eq!(listing.data.meetings.page_info.unwrap().total, Some(30));
+    assert!(
+        listing
+            .data
+            .meetings
+            .meetings
+            .unwrap()
+            .iter()
+            .all(|m| m.id != SAMPLE_MEETING_ID)
+    );
+}
