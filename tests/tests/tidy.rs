@@ -301,3 +301,20 @@ fn the_sdk_root_names_every_model_type() {
         Some("BulkUpdateMeetingAttendanceError")
     );
 }
+
+/// `examples/newcomer` shows that a program needs no dependency but the SDK, `futures` and
+/// `tokio` (every foreign type the SDK's API names is re-exported): it must keep depending on
+/// those three alone.
+#[test]
+fn the_newcomer_example_depends_on_the_sdk_futures_and_tokio_only() {
+    let root = contract_tests::workspace_root();
+    let package = &metadata(&root.join("examples/newcomer/Cargo.toml"))["packages"][0];
+    let mut names: Vec<&str> = package["dependencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["name"].as_str().unwrap())
+        .collect();
+    names.sort_unstable();
+    assert_eq!(names, ["futures", "thoughtindustries", "tokio"]);
+}
