@@ -243,6 +243,14 @@ async fn update_rejections_are_status_errors_and_not_retried() {
         .await;
         let error = update(&server.uri()).await.unwrap_err();
         assert_eq!(error.status().map(|s| s.as_u16()), Some(status));
+        assert_eq!(error.is_not_found(), status == 404);
+        assert!(!error.is_retryable() && !error.is_rate_limited());
+        assert_eq!(error.retry_after(), None);
+        assert_eq!(
+            error.users_to_resend().count(),
+            0,
+            "a rejection names no one"
+        );
     }
 }
 
@@ -289,6 +297,8 @@ async fn update_server_errors_are_unknown_outcomes_not_retried() {
         assert_eq!(outcome.meeting, id(MEETING));
         assert_eq!(outcome.status.map(|s| s.as_u16()), Some(status));
         assert!(error.to_string().contains("outcome unknown"), "{error}");
+        assert!(error.is_retryable() && !error.is_not_found());
+        assert_eq!(error.users_to_resend().collect::<Vec<_>>(), [id(USER)]);
     }
 }
 
