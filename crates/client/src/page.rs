@@ -26,7 +26,9 @@ pub struct Page {
     /// The JSON text of each of `meetings`, as received ([`Page::into_raw_records`]).
     pub(crate) raw_meetings: RawTexts,
     /// Fields of delivered meetings that did not decode and were left empty (`None`), so that
-    /// one odd nested value does not cost the whole meeting.
+    /// one odd nested value does not cost the whole meeting. A stream of meetings shows them
+    /// through [`ListMeetings::on_warning`](crate::ListMeetings::on_warning) or
+    /// [`ListMeetings::meetings_with_warnings`](crate::ListMeetings::meetings_with_warnings).
     pub blanked: Vec<BlankedField>,
 }
 
