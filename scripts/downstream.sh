@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds every publishable crate as `cargo package` ships it, then builds and runs
-# examples/downstream (a user's crate that depends on `thoughtindustries = "0.1"`) against those
-# packaged crates and a started `ti mock`. The downstream crate never sees the source tree: its
+# examples/downstream (a user's crate that depends on `thoughtindustries = "0.1"`) and
+# examples/newcomer (a first program: list, detail, bulk write, errors matched by predicate, with
+# no dependency but the SDK, futures and tokio) against those packaged crates and a started
+# `ti mock`. The downstream crate never sees the source tree: its
 # registry dependencies are patched, on the command line, to the verified `.crate` contents
 # unpacked under target/package/.
 set -euo pipefail
@@ -29,17 +31,24 @@ cargo package --workspace --exclude xtask --exclude contract-tests "${dirty[@]}"
 version=$(cargo metadata --no-deps --format-version 1 --offline |
   python3 -c 'import json,sys; print(next(p["version"] for p in json.load(sys.stdin)["packages"] if p["name"] == "thoughtindustries"))')
 patches=()
+# The client's build script (its default `codegen` feature) depends on the codegen and spec
+# crates, so they are patched in too.
 for crate in thoughtindustries thoughtindustries-models thoughtindustries-codegen thoughtindustries-spec; do
   dir="$target/package/$crate-$version"
   [ -f "$dir/Cargo.toml" ] || { echo "no packaged $crate at $dir" >&2; exit 1; }
   patches+=(--config "patch.crates-io.$crate.path=\"$dir\"")
 done
 
-# `DOWNSTREAM_LOCKED= scripts/downstream.sh` updates the lockfile after a dependency change.
-echo "--- examples/downstream: build against the packaged crates"
-CARGO_TARGET_DIR="$target" cargo build ${DOWNSTREAM_LOCKED---locked} --manifest-path examples/downstream/Cargo.toml "${patches[@]}"
+# TI_UPDATE_LOCKFILES=1 lets cargo update the examples' lockfiles (after a dependency change);
+# otherwise they must be current (--locked).
+locked=(--locked)
+[ -z "${TI_UPDATE_LOCKFILES:-}" ] || locked=()
+for example in downstream newcomer; do
+  echo "--- examples/$example: build against the packaged crates"
+  CARGO_TARGET_DIR="$target" cargo build "${locked[@]}" --manifest-path "examples/$example/Cargo.toml" "${patches[@]}"
+done
 
-echo "--- examples/downstream: run against ti mock"
+echo "--- examples/downstream and examples/newcomer: run against ti mock"
 cargo build --quiet -p thoughtindustries-cli
 meetings=137
 log=$(mktemp)
@@ -57,3 +66,14 @@ if [ "$lines" -ne "$meetings" ]; then
   exit 1
 fi
 echo "downstream: listed all $lines meetings of the mock through the packaged SDK"
+
+output=$(TI_BASE_URL="$base_url" TI_API_KEY=ti-demo-token "$target/debug/newcomer")
+printf '%s\n' "$output"
+for expected in '^course [0-9a-f-]*: [1-9][0-9]* meeting' '^meeting .* attendee' \
+  '^bulk: [0-9]* succeeded, 1 failed, 1 duplicate' '^single: user .* not found' '^newcomer: done$'; do
+  grep -q "$expected" <<<"$output" || {
+    echo "newcomer printed no line matching $expected" >&2
+    exit 1
+  }
+done
+echo "newcomer: listed, fetched, wrote in bulk and matched errors through the packaged SDK"

@@ -240,7 +240,8 @@ fn readme_usage_example_is_the_downstream_crate() {
 
 /// The SDK root re-exports every data type of the models crate by name (not with a glob, which
 /// would also bring the `builder` and `error` modules and silently lose the models' `Client` to the
-/// SDK's own): a type added to the spec must be added to that list.
+/// SDK's own): a type added to the spec must be added to that list. The models' `Client` is
+/// renamed `ClientOrganization`, and the per-user failure row `BulkAttendanceFailure`.
 #[test]
 fn the_sdk_root_names_every_model_type() {
     let root = contract_tests::workspace_root();
@@ -251,13 +252,27 @@ fn the_sdk_root_names_every_model_type() {
         !lib.contains("thoughtindustries_models::*"),
         "no glob re-export of the models"
     );
-    let start = lib
-        .find("pub use thoughtindustries_models::{")
-        .expect("the SDK re-exports the models by name");
-    let list = &lib[start..start + lib[start..].find('}').unwrap()];
-    let names: std::collections::BTreeSet<&str> = list
-        .split(|c: char| !c.is_alphanumeric() && c != '_')
-        .collect();
+    // Every `pub use thoughtindustries_models::{...}` list: each entry `Name` or `Name as Alias`.
+    let mut exported = std::collections::BTreeMap::<String, String>::new();
+    let mut rest = lib.as_str();
+    while let Some(start) = rest.find("pub use thoughtindustries_models::{") {
+        let list = &rest[start + "pub use thoughtindustries_models::{".len()..];
+        let end = list.find('}').unwrap();
+        for entry in list[..end]
+            .split(',')
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+        {
+            let (name, alias) = entry.split_once(" as ").unwrap_or((entry, entry));
+            exported.insert(alias.trim().to_owned(), name.trim().to_owned());
+        }
+        rest = &list[end..];
+    }
+    assert!(
+        !exported.is_empty(),
+        "the SDK re-exports the models by name"
+    );
+    let names: std::collections::BTreeSet<&str> = exported.values().map(String::as_str).collect();
     let missing: Vec<&str> = models
         .lines()
         .filter(|line| !line.starts_with(' '))
@@ -267,15 +282,23 @@ fn the_sdk_root_names_every_model_type() {
                 .or_else(|| line.strip_prefix("pub enum "))?;
             rest.split(|c: char| !c.is_alphanumeric()).next()
         })
-        .filter(|name| *name != "Client" && !names.contains(name))
+        .filter(|name| !names.contains(name))
         .collect();
     assert!(
         missing.is_empty(),
         "crates/client/src/lib.rs does not re-export {missing:?}"
     );
     assert!(
-        !names.contains("Client"),
-        "the models' Client stays in models"
+        !exported.contains_key("Client"),
+        "the models' Client is ClientOrganization at the SDK root, never Client"
+    );
+    assert_eq!(
+        exported.get("ClientOrganization").map(String::as_str),
+        Some("Client")
+    );
+    assert_eq!(
+        exported.get("BulkAttendanceFailure").map(String::as_str),
+        Some("BulkUpdateMeetingAttendanceError")
     );
 }
 
@@ -334,4 +357,21 @@ fn readme_attendance_import_example_is_the_crate_example() {
         example.contains(code),
         "README's attendance import example differs from crates/attendance-import/examples/import.rs"
     );
+}
+
+/// `examples/newcomer` shows that a program needs no dependency but the SDK, `futures` and
+/// `tokio` (every foreign type the SDK's API names is re-exported): it must keep depending on
+/// those three alone.
+#[test]
+fn the_newcomer_example_depends_on_the_sdk_futures_and_tokio_only() {
+    let root = contract_tests::workspace_root();
+    let package = &metadata(&root.join("examples/newcomer/Cargo.toml"))["packages"][0];
+    let mut names: Vec<&str> = package["dependencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["name"].as_str().unwrap())
+        .collect();
+    names.sort_unstable();
+    assert_eq!(names, ["futures", "thoughtindustries", "tokio"]);
 }

@@ -7,9 +7,10 @@ use std::collections::BTreeMap;
 use std::io::Write;
 
 use chrono::{DateTime, Datelike, Duration, Offset, TimeZone, Utc};
-use chrono_tz::Tz;
 use icalendar::{CalendarDateTime, Component, EventLike};
 use thoughtindustries::Meeting;
+use thoughtindustries::MeetingTimeZone;
+use thoughtindustries::chrono_tz::{self, Tz};
 
 /// Events collected for one calendar, written by [`Calendar::finish`].
 pub struct Calendar<W: Write> {
@@ -33,10 +34,7 @@ impl<W: Write> Calendar<W> {
 
     /// Adds a meeting's event.
     pub fn add(&mut self, meeting: &Meeting) {
-        let zone = meeting
-            .time_zone
-            .as_deref()
-            .and_then(|z| z.parse::<Tz>().ok());
+        let zone = meeting.tz();
         let at = |time: DateTime<Utc>| match zone {
             Some(tz) => CalendarDateTime::WithTimezone {
                 date_time: time.with_timezone(&tz).naive_local(),

@@ -2,6 +2,7 @@
 //! IANA names, records that did not decode (with the value and the form expected).
 
 use std::collections::HashSet;
+use thoughtindustries::MeetingTimeZone;
 
 use serde_json::Value;
 use thoughtindustries::{Meeting, Page, RecordError, RejectedRecord};
@@ -51,7 +52,7 @@ impl Notices {
         else {
             return;
         };
-        if !self.local_times || zone.parse::<chrono_tz::Tz>().is_ok() {
+        if !self.local_times || meeting.tz().is_some() {
             return;
         }
         let id = meeting.id;

@@ -5,7 +5,8 @@ use std::io::Write;
 
 use chrono::{DateTime, Utc};
 use clap::ValueEnum;
-use thoughtindustries::{Meeting, RawMeeting};
+use thoughtindustries::chrono_tz::Tz;
+use thoughtindustries::{Meeting, MeetingTimeZone, RawMeeting};
 
 /// Output formats of `ti meetings list`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -217,7 +218,7 @@ pub fn fitted_table(header: &[&str], fixed: &[usize], width: Option<u16>) -> com
 }
 
 fn table_row(meeting: &Meeting) -> [String; 6] {
-    let zone = meeting.time_zone.as_deref();
+    let zone = meeting.tz();
     [
         local_time(meeting.start_date, zone),
         end_time(meeting.start_date, meeting.end_date, zone),
@@ -261,8 +262,8 @@ fn csv_row(meeting: &Meeting) -> [String; 11] {
 
 /// A timestamp in the meeting's IANA time zone (`2024-05-01 09:00 CEST`), or UTC when the zone is
 /// missing or unknown.
-fn local_time(at: DateTime<Utc>, zone: Option<&str>) -> String {
-    match zone.and_then(|z| z.parse::<chrono_tz::Tz>().ok()) {
+fn local_time(at: DateTime<Utc>, zone: Option<Tz>) -> String {
+    match zone {
         Some(tz) => at
             .with_timezone(&tz)
             .format("%Y-%m-%d %H:%M %Z")
@@ -272,7 +273,7 @@ fn local_time(at: DateTime<Utc>, zone: Option<&str>) -> String {
 }
 
 /// The end as [`local_time`], only the time of day (`10:30 CEST`) when it is on the start's day.
-fn end_time(start: DateTime<Utc>, end: DateTime<Utc>, zone: Option<&str>) -> String {
+fn end_time(start: DateTime<Utc>, end: DateTime<Utc>, zone: Option<Tz>) -> String {
     let (start, end) = (local_time(start, zone), local_time(end, zone));
     match (start.split_once(' '), end.split_once(' ')) {
         (Some((start_day, _)), Some((end_day, time))) if start_day == end_day => time.to_owned(),
@@ -309,10 +310,13 @@ mod tests {
     fn local_time_uses_the_meeting_zone_or_utc() {
         let at = "2024-07-01T07:00:00Z".parse().unwrap();
         assert_eq!(
-            local_time(at, Some("Europe/Berlin")),
+            local_time(at, "Europe/Berlin".parse().ok()),
             "2024-07-01 09:00 CEST"
         );
-        assert_eq!(local_time(at, Some("Mars/Olympus")), "2024-07-01 07:00 UTC");
+        assert_eq!(
+            local_time(at, "Mars/Olympus".parse().ok()),
+            "2024-07-01 07:00 UTC"
+        );
         assert_eq!(local_time(at, None), "2024-07-01 07:00 UTC");
     }
 
@@ -322,7 +326,7 @@ mod tests {
             "2024-07-01T07:00:00Z".parse().unwrap(),
             "2024-07-01T21:30:00Z",
         );
-        let zone = Some("Europe/Berlin");
+        let zone = "Europe/Berlin".parse().ok();
         assert_eq!(end_time(start, end.parse().unwrap(), zone), "23:30 CEST");
         let next_day = "2024-07-01T22:30:00Z".parse().unwrap();
         assert_eq!(end_time(start, next_day, zone), "2024-07-02 00:30 CEST");

@@ -3,9 +3,8 @@
 //! `cargo run -p thoughtindustries --example attendance`
 
 use futures::TryStreamExt;
-use thoughtindustries::{ApiKey, Attendance, Client, Error};
+use thoughtindustries::{ApiKey, Attendance, Client, Error, Uuid};
 use thoughtindustries_mock::{DEMO_TOKEN, MockConfig, MockServer};
-use uuid::Uuid;
 
 async fn record(client: &Client, meeting: Uuid, present: Vec<Uuid>) -> Result<(), Error> {
     // One user: returns the updated user.
@@ -23,16 +22,17 @@ async fn record(client: &Client, meeting: Uuid, present: Vec<Uuid>) -> Result<()
         .send()
         .await
     {
+        // Every user given has an outcome; a repeated id was sent once.
         Ok(result) => {
-            println!("{} updated", result.updated_record_count);
-            for failed in &result.errors {
-                println!("not updated: {:?} ({:?})", failed.id, failed.error);
+            println!("{} updated", result.succeeded().count());
+            for (user, reason) in result.failed() {
+                println!("not updated: {user} ({reason})");
             }
         }
-        // Some requests failed: nothing is silently dropped.
-        Err(Error::BulkIncomplete(incomplete)) => {
-            let resend: Vec<Uuid> = incomplete.unknown_users().collect();
-            println!("{incomplete}; {} user(s) to re-send", resend.len());
+        // Some requests failed or may not have been applied: nothing is silently dropped.
+        Err(e) if e.is_retryable() => {
+            let resend: Vec<Uuid> = e.users_to_resend().collect();
+            println!("{e}; {} user(s) to re-send", resend.len());
         }
         Err(other) => return Err(other),
     }

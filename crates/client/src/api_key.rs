@@ -7,7 +7,7 @@ use crate::Error;
 
 /// A Thought Industries API key.
 ///
-/// The key is held in a [`secrecy::SecretString`] (zeroized on drop), its `Debug` output is
+/// The key is held in a [`secrecy::SecretString`](https://docs.rs/secrecy/0.10/secrecy/struct.SecretString.html) (zeroized on drop), its `Debug` output is
 /// redacted, it has no `Display`, and the `Authorization` header built from it is marked sensitive
 /// so that HTTP-level logging redacts it too.
 ///

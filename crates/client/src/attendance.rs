@@ -56,7 +56,7 @@ impl Client {
     ///
     /// ```no_run
     /// use thoughtindustries::Attendance;
-    /// # async fn run(client: thoughtindustries::Client, meeting: uuid::Uuid, user: uuid::Uuid, course: uuid::Uuid) -> Result<(), thoughtindustries::Error> {
+    /// # async fn run(client: thoughtindustries::Client, meeting: thoughtindustries::Uuid, user: thoughtindustries::Uuid, course: thoughtindustries::Uuid) -> Result<(), thoughtindustries::Error> {
     /// let user = client
     ///     .update_meeting_attendance(meeting, user, Attendance::Attended)
     ///     .course(course)
@@ -82,17 +82,17 @@ impl Client {
 
     /// Records the attendance of any number of users of one meeting: the users are sent in
     /// requests of [`BulkUpdateAttendance::chunk_size`] users, with the client's concurrency, and
-    /// the results merged. Users the API could not update are listed in
-    /// [`BulkAttendanceResult::errors`] (data, not an error).
+    /// the results merged. Each user's outcome is in the result: [`BulkAttendanceResult::succeeded`]
+    /// and, with the API's reason, [`BulkAttendanceResult::failed`] (data, not an error).
     ///
     /// ```no_run
     /// use thoughtindustries::Attendance;
-    /// # async fn run(client: thoughtindustries::Client, meeting: uuid::Uuid, users: Vec<uuid::Uuid>) -> Result<(), thoughtindustries::Error> {
+    /// # async fn run(client: thoughtindustries::Client, meeting: thoughtindustries::Uuid, users: Vec<thoughtindustries::Uuid>) -> Result<(), thoughtindustries::Error> {
     /// let result = client
     ///     .bulk_update_meeting_attendance(meeting, Attendance::Attended, users)
     ///     .send()
     ///     .await?;
-    /// println!("{} updated, {} failed", result.updated_record_count, result.errors.len());
+    /// println!("{} updated, {} failed", result.succeeded().count(), result.failed().count());
     /// # Ok(()) }
     /// ```
     pub fn bulk_update_meeting_attendance(
@@ -264,16 +264,30 @@ impl BulkUpdateAttendance {
         self
     }
 
-    /// Sends every request and merges the results. A repeated user id is sent once.
+    /// Sends every request and merges the results. A repeated user id is sent once (and listed
+    /// in [`BulkAttendanceResult::duplicates`]).
     ///
-    /// `Ok` when every request succeeded (per-user failures are in
-    /// [`BulkAttendanceResult::errors`]); otherwise [`Error::BulkIncomplete`] with the merged
+    /// `Ok` when every request succeeded: every submitted user is then in
+    /// [`BulkAttendanceResult::succeeded`] or, with the API's reason,
+    /// [`BulkAttendanceResult::failed`]; otherwise [`Error::BulkIncomplete`] with the merged
     /// result of the requests that succeeded and, per failed request, its users and whether they
     /// were not applied or have an unknown outcome. After a 401, 403 or 404 (which every request
     /// would get) no further request is started.
     pub async fn send(self) -> Result<BulkAttendanceResult, Error> {
         let mut seen = HashSet::with_capacity(self.users.len());
-        let users: Vec<Uuid> = self.users.into_iter().filter(|u| seen.insert(*u)).collect();
+        let mut repeated = HashSet::new();
+        let mut duplicates = Vec::new();
+        let users: Vec<Uuid> = self
+            .users
+            .into_iter()
+            .filter(|u| {
+                let first = seen.insert(*u);
+                if !first && repeated.insert(*u) {
+                    duplicates.push(*u);
+                }
+                first
+            })
+            .collect();
         let chunks: Vec<Vec<Uuid>> = users
             .chunks(self.chunk_size)
             .map(<[Uuid]>::to_vec)
@@ -314,17 +328,17 @@ impl BulkUpdateAttendance {
         outcomes.sort_by_key(|(index, ..)| *index);
         let mut result = BulkAttendanceResult {
             users: users.len(),
+            duplicates,
             ..BulkAttendanceResult::default()
         };
         let mut failed = Vec::new();
         for (index, users, outcome) in outcomes {
             match outcome {
-                Ok(chunk) => {
-                    result.requests += 1;
-                    result.updated_record_count +=
-                        chunk.updated_record_count.unwrap_or(0).max(0) as u64;
-                    result.errors.extend(chunk.errors.unwrap_or_default());
-                }
+                Ok(chunk) => result.add_request(
+                    &users,
+                    chunk.updated_record_count,
+                    chunk.errors.unwrap_or_default(),
+                ),
                 Err(failure) => failed.push(FailedChunk {
                     index,
                     users,

@@ -104,7 +104,8 @@ impl Error {
         }
     }
 
-    /// The JSON path that failed to decode, for [`Error::Decode`] and [`Error::Record`].
+    /// The JSON path that failed to decode, for [`Error::Decode`], [`Error::Record`] and
+    /// [`Error::Response`].
     pub fn json_path(&self) -> Option<&str> {
         match self {
             Error::Decode(e) => Some(&e.path),
@@ -123,6 +124,114 @@ impl Error {
                 ..
             }
         )
+    }
+
+    /// Whether the API answered 429 Too Many Requests (after any retries). The wait it asked for
+    /// is [`Error::retry_after`].
+    ///
+    /// ```
+    /// # fn handle(e: &thoughtindustries::Error) {
+    /// if e.is_rate_limited() {
+    ///     let wait = e.retry_after().unwrap_or(std::time::Duration::from_secs(60));
+    ///     eprintln!("throttled; try again in {}s", wait.as_secs());
+    /// }
+    /// # }
+    /// ```
+    pub fn is_rate_limited(&self) -> bool {
+        self.status() == Some(StatusCode::TOO_MANY_REQUESTS)
+    }
+
+    /// The wait the server asked for before another attempt, for [`Error::Status`]: its
+    /// `Retry-After` header, else its body's `retryAfter`, else (for a 429) the time until
+    /// `X-RateLimit-Reset` ([`StatusError::retry_after`]). `None` when it asked for none, and for
+    /// every other variant. It is what the server said, not a policy: the client already waited
+    /// that long between its own retries, unless the wait exceeded `max_delay`
+    /// ([`StatusError::refused_wait`]).
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::Status(e) => e.retry_after.or(e.refused_wait),
+            _ => None,
+        }
+    }
+
+    /// Whether the API answered 404 Not Found. [`Client::get_meeting`](crate::Client::get_meeting)
+    /// returns `Ok(None)` instead; this is for the writes (an unknown user or meeting) and the
+    /// low-level calls.
+    pub fn is_not_found(&self) -> bool {
+        self.status() == Some(StatusCode::NOT_FOUND)
+    }
+
+    /// Whether trying the same call again later may succeed: the failure was transient, not a
+    /// property of the request.
+    ///
+    /// `true` for the statuses 408, 429, 500, 502, 503 and 504, for every transport failure
+    /// (connect, timeout, dropped body, other), for [`Error::UnknownOutcome`] (attendance set
+    /// twice has the effect of once, so re-sending is safe), and for [`Error::BulkIncomplete`]
+    /// when one of its failed requests has an unknown outcome or was rejected for a transient
+    /// reason (re-send [`Error::users_to_resend`]). `false` for every other status (400, 401,
+    /// 403, 404, ...), the body-size limit, a response that does not match the contract
+    /// ([`Error::Decode`], [`Error::Record`], [`Error::Response`]: the same bytes would come
+    /// back), [`Error::RepeatedPage`] (the server ignores `page`), configuration and invalid
+    /// requests.
+    ///
+    /// The client has already retried what its [`RetryConfig`](crate::RetryConfig) allows; this
+    /// says whether a later, outer attempt (a job re-run, a queue) is worth it.
+    pub fn is_retryable(&self) -> bool {
+        use crate::outcome::ChunkFailure;
+        match self {
+            Error::Status(e) => matches!(e.status.as_u16(), 408 | 429 | 500 | 502 | 503 | 504),
+            Error::Transport { .. } | Error::UnknownOutcome(_) => true,
+            Error::BulkIncomplete(e) => e.failed.iter().any(|chunk| match &chunk.failure {
+                ChunkFailure::OutcomeUnknown(_) => true,
+                ChunkFailure::Rejected(e) => e.is_retryable(),
+                ChunkFailure::NotSent => false,
+            }),
+            Error::Config(_)
+            | Error::InvalidRequest(_)
+            | Error::BodyTooLarge { .. }
+            | Error::Decode(_)
+            | Error::Record(_)
+            | Error::RepeatedPage(_)
+            | Error::Response(_) => false,
+        }
+    }
+
+    /// The users of a failed write to send again, in the order given: for
+    /// [`Error::UnknownOutcome`] its users (the write may or may not have been applied), for
+    /// [`Error::BulkIncomplete`] every user of a failed request, whether its outcome is unknown,
+    /// it was rejected or it was never sent ([`BulkIncomplete::unknown_users`] and
+    /// [`BulkIncomplete::not_applied_users`] tell them apart). Empty for every other error (a
+    /// rejected single-user write names no user: re-send the call itself if
+    /// [`Error::is_retryable`]).
+    ///
+    /// Setting attendance twice has the effect of once, so re-sending these is safe.
+    ///
+    /// ```no_run
+    /// use thoughtindustries::{Attendance, Client, Error, Uuid};
+    /// # async fn run(client: Client, meeting: Uuid, users: Vec<Uuid>) -> Result<(), Error> {
+    /// match client.bulk_update_meeting_attendance(meeting, Attendance::Attended, users).send().await {
+    ///     Ok(result) => println!("{} succeeded", result.succeeded().count()),
+    ///     Err(e) if e.is_retryable() => {
+    ///         let again: Vec<Uuid> = e.users_to_resend().collect();
+    ///         client.bulk_update_meeting_attendance(meeting, Attendance::Attended, again).send().await?;
+    ///     }
+    ///     Err(e) => return Err(e),
+    /// }
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// [`BulkIncomplete::unknown_users`]: crate::BulkIncomplete::unknown_users
+    /// [`BulkIncomplete::not_applied_users`]: crate::BulkIncomplete::not_applied_users
+    pub fn users_to_resend(&self) -> impl Iterator<Item = uuid::Uuid> + '_ {
+        let (single, bulk): (&[uuid::Uuid], &[crate::outcome::FailedChunk]) = match self {
+            Error::UnknownOutcome(e) => (&e.users, &[]),
+            Error::BulkIncomplete(e) => (&[], &e.failed),
+            _ => (&[], &[]),
+        };
+        single
+            .iter()
+            .copied()
+            .chain(bulk.iter().flat_map(|chunk| chunk.users.iter().copied()))
     }
 
     pub(crate) fn with_page(mut self, number: u64) -> Self {

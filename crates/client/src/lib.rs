@@ -3,22 +3,39 @@
 //! - [`Client`]: configured with a tenant name or base URL and an [`ApiKey`]; timeouts, retries
 //!   ([`RetryConfig`]), concurrency and a body-size limit on its [`ClientBuilder`].
 //! - [`Client::list_meetings`]: one [`Page`] of meetings, or every page / every meeting as a
-//!   `Stream`, fetched concurrently and yielded in order.
+//!   [`BoxStream`], fetched concurrently and yielded in order. **A meeting can arrive with a field
+//!   left empty** because it did not decode: [`ListMeetings::on_warning`] and
+//!   [`ListMeetings::meetings_with_warnings`] show which ([`BlankedField`]).
 //! - [`Client::get_meeting`]: one meeting by id (`Ok(None)` when not found).
 //! - [`Client::update_meeting_attendance`] / [`Client::bulk_update_meeting_attendance`]: record
 //!   attendance for one user, or for any number of users in concurrent chunks, with writes retried
-//!   only when that cannot do harm ([`UnknownOutcome`] otherwise).
-//! - [`Error`]: one error type to match on, naming the page, HTTP status or JSON path.
+//!   only when that cannot do harm ([`UnknownOutcome`] otherwise). A bulk result names every
+//!   user's outcome ([`BulkAttendanceResult::succeeded`], [`BulkAttendanceResult::failed`]).
+//! - [`Error`]: one error type to match on, naming the page, HTTP status or JSON path, with
+//!   predicates for the usual questions: [`Error::is_rate_limited`], [`Error::retry_after`],
+//!   [`Error::is_not_found`], [`Error::is_retryable`], [`Error::users_to_resend`].
 //! - The data types ([`Meeting`], [`Course`], [`User`], ...) come from
-//!   [`thoughtindustries_models`], re-exported here.
-//! - [`generated`]: the client progenitor generates from `openapi/meetings.yaml` at build time,
-//!   through which this crate's layer sends every request.
+//!   [`thoughtindustries_models`] (also [`models`]), re-exported here. Its `Client`, the tenant's
+//!   client organisation, is [`ClientOrganization`] here.
+//! - The types the API names from other crates are re-exported, so that a program needs no other
+//!   dependency than this crate, `futures` and `tokio`: [`Uuid`], [`StatusCode`], [`DateTime`],
+//!   [`Utc`], [`BoxStream`], [`Bytes`] and the crates [`uuid`], [`chrono`], [`serde_json`]
+//!   (for [`RawMeeting::raw`]).
+//!
+//! # Low-level layer
+//!
+//! [`generated`] is the client progenitor generates from `openapi/meetings.yaml`, through which
+//! this crate's layer sends every request: its `Client` and `builder::ListMeetings` are not this
+//! crate's [`Client`] and [`ListMeetings`], and return the raw responses. Reach it with
+//! [`Client::generated`] only for what the layer above does not offer.
 //!
 //! # Features
 //!
 //! - `codegen` (default): the build script runs progenitor on the spec, so the client follows
 //!   the spec it was built from. Turn it off (`default-features = false`) for a lighter build that
 //!   compiles no code generator and includes the checked-in copy of the same generated code.
+//! - `tz` (off by default): [`MeetingTimeZone`], a meeting's start and end in its own time zone
+//!   (`meeting.local_start()`), with the tz database of `chrono-tz` (re-exported as `chrono_tz`).
 //!
 //! ```no_run
 //! use futures::TryStreamExt;
@@ -30,13 +47,19 @@
 //!         .tenant("acme")
 //!         .api_key(ApiKey::new(std::env::var("TI_API_KEY").unwrap_or_default()))
 //!         .build()?;
-//!     let mut meetings = client.list_meetings().meetings();
+//!     let mut meetings = client
+//!         .list_meetings()
+//!         .on_warning(|blanked| eprintln!("warning: {blanked}"))
+//!         .meetings();
 //!     while let Some(meeting) = meetings.try_next().await? {
 //!         println!("{}  {}", meeting.start_date, meeting.title.as_deref().unwrap_or("(untitled)"));
 //!     }
 //!     Ok(())
 //! }
 //! ```
+//!
+//! [`MeetingTimeZone`]: https://docs.rs/thoughtindustries/latest/thoughtindustries/trait.MeetingTimeZone.html
+#![warn(rustdoc::broken_intra_doc_links)]
 
 // The layers, each using only those above it:
 // 1. wire facts: the API key, base URL, TLS, error body, rate-limit headers, retry rules;
@@ -64,9 +87,14 @@ mod attendance;
 mod client;
 mod meeting;
 mod paginate;
+#[cfg(feature = "tz")]
+mod tz;
 
-/// The client progenitor generates from `openapi/meetings.yaml`, using the models crate's types:
-/// the low-level layer under [`Client`]'s methods, every operation's request built from the spec.
+/// **Low-level**: the client progenitor generates from `openapi/meetings.yaml`, using the models
+/// crate's types: the layer under [`Client`]'s methods, every operation's request built from the
+/// spec. Its `Client` and `builder::ListMeetings` are not the crate root's [`Client`] and
+/// [`ListMeetings`]: they send one request and return the raw response, without pagination,
+/// decoding with JSON paths or typed errors. Use the crate root's API unless it lacks something.
 ///
 /// With the `codegen` feature (the default) the build script generates it from the spec; without,
 /// the crate includes the checked-in copy `src/generated.rs`, which `cargo xtask codegen --check`
@@ -77,8 +105,11 @@ pub mod generated {
     include!(concat!(env!("OUT_DIR"), "/generated.rs"));
 }
 
-/// The client progenitor generates from `openapi/meetings.yaml`, using the models crate's types:
-/// the low-level layer under [`Client`]'s methods, every operation's request built from the spec.
+/// **Low-level**: the client progenitor generates from `openapi/meetings.yaml`, using the models
+/// crate's types: the layer under [`Client`]'s methods, every operation's request built from the
+/// spec. Its `Client` and `builder::ListMeetings` are not the crate root's [`Client`] and
+/// [`ListMeetings`]: they send one request and return the raw response, without pagination,
+/// decoding with JSON paths or typed errors. Use the crate root's API unless it lacks something.
 ///
 /// Without the `codegen` feature this is the checked-in copy `src/generated.rs`; with it (the
 /// default) the build script generates the same code from the spec. Never edited by hand.
@@ -104,23 +135,46 @@ pub use paginate::ListMeetings;
 pub use rate_limit::RateLimit;
 pub use retry::RetryConfig;
 pub use thoughtindustries_models as models;
-// The data types, from `thoughtindustries_models`: every one but the models' `Client` (the
-// tenant's client organisation, `models::Client`), which would collide with this crate's `Client`.
-// The builders and conversion errors stay in `models`. A tidy test keeps the list complete.
+#[cfg(feature = "tz")]
+pub use tz::MeetingTimeZone;
+// The data types, from `thoughtindustries_models`, by name. The models' `Client` (the tenant's
+// client organisation) is `ClientOrganization` here, so that it does not collide with this
+// crate's `Client`; the per-user failure row of a bulk update is `BulkAttendanceFailure` (it is
+// data in a successful result, not an error). The builders and conversion errors stay in
+// `models`. A tidy test keeps the list complete.
 pub use thoughtindustries_models::{
     Aggregation, AggregationBucket, AllocatedLearningPath, AllocatedLicense,
-    AlternativePricingType, AttendedMeeting, AwardClaimingOption, BulkUpdateMeetingAttendanceData,
-    BulkUpdateMeetingAttendanceError, BulkUpdateMeetingAttendanceRequest,
-    BulkUpdateMeetingAttendanceResponse, BulkUpdateMeetingAttendanceResult,
-    BulkUpdateMeetingAttendanceUser, Bundle, Course, CourseGroup, CourseKind, CourseStatus,
-    DateRange, ErrorBody, InPersonEventInfo, ItemPrice, LearningPath, Lesson, LessonAccessLevel,
-    License, LicenseRole, Location, Meeting, MeetingByIdData, MeetingResponse, MeetingsData,
-    MeetingsPage, MeetingsResponse, NestedMeeting, OpenObject, PageInfo, PriceVariation,
-    PurchasedBundle, PurchasedCourse, RecommendedSlug, RecommendedTag, SeatPackage, SeatTier,
-    Section, SectionStatus, TopicGroup, UnknownValue, UpdateMeetingAttendanceId,
+    AlternativePricingType, AttendedMeeting, AwardClaimingOption,
+    BulkUpdateMeetingAttendanceError as BulkAttendanceFailure, Bundle,
+    Client as ClientOrganization, Course, CourseGroup, CourseKind, CourseStatus, DateRange,
+    ErrorBody, InPersonEventInfo, ItemPrice, LearningPath, Lesson, LessonAccessLevel, License,
+    LicenseRole, Location, Meeting, MeetingByIdData, MeetingResponse, MeetingsData, MeetingsPage,
+    MeetingsResponse, NestedMeeting, OpenObject, PageInfo, PriceVariation, PurchasedBundle,
+    PurchasedCourse, RecommendedSlug, RecommendedTag, SeatPackage, SeatTier, Section,
+    SectionStatus, TopicGroup, UnknownValue, UpdateMeetingAttendanceId,
     UpdateMeetingAttendanceRequest, User, WaitlistedCourse, WebinarBlock,
 };
+// The wire envelopes of the bulk write, which `BulkUpdateAttendance` builds and reads, under
+// their generated names: kept at the root for compatibility but out of its index, where they
+// stood beside `BulkAttendanceResult` (they are documented in `models`).
+#[doc(hidden)]
+pub use thoughtindustries_models::{
+    BulkUpdateMeetingAttendanceData, BulkUpdateMeetingAttendanceError,
+    BulkUpdateMeetingAttendanceRequest, BulkUpdateMeetingAttendanceResponse,
+    BulkUpdateMeetingAttendanceResult, BulkUpdateMeetingAttendanceUser,
+};
+
+// The types of other crates that the API names, so that a user needs no dependency of their own
+// (and none at a version that happens to match).
+pub use bytes::{self, Bytes};
+pub use chrono::{self, DateTime, Utc};
+#[cfg(feature = "tz")]
+pub use chrono_tz;
+pub use futures::stream::BoxStream;
+pub use reqwest::StatusCode;
+pub use serde_json;
 pub use transport::Transport;
+pub use uuid::{self, Uuid};
 
 #[cfg(all(test, feature = "codegen"))]
 mod tests {

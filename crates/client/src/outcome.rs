@@ -4,8 +4,8 @@
 use reqwest::StatusCode;
 use uuid::Uuid;
 
+use crate::BulkAttendanceFailure;
 use crate::Error;
-use crate::models::BulkUpdateMeetingAttendanceError;
 
 /// A write whose outcome is unknown, for [`Error::UnknownOutcome`].
 #[derive(Debug, Clone)]
@@ -17,7 +17,8 @@ pub struct UnknownOutcome {
     pub meeting: Uuid,
     /// The users whose attendance may or may not have been recorded.
     pub users: Vec<Uuid>,
-    /// The chunk (0-based request number) of a bulk update, when it was one.
+    /// The request of a bulk update, when it was one: its position, 0-based like
+    /// [`FailedChunk::index`] (the message counts from 1: `request #1` is chunk 0).
     pub chunk: Option<usize>,
     /// The HTTP status, when the server answered with one that does not say (500, 502, 504).
     pub status: Option<StatusCode>,
@@ -41,7 +42,23 @@ impl std::fmt::Display for UnknownOutcome {
     }
 }
 
-/// The merged outcome of a bulk attendance update.
+/// The merged outcome of a bulk attendance update: every submitted user's outcome.
+///
+/// [`succeeded`](Self::succeeded) and [`failed`](Self::failed) together name each user of the
+/// requests that succeeded exactly once, in the order given; [`duplicates`](Self::duplicates) the
+/// ids given more than once (sent once). In an [`Error::BulkIncomplete`] this is the result of the
+/// requests that succeeded; the users of the others are in its [`BulkIncomplete::failed`].
+///
+/// ```
+/// # fn show(result: &thoughtindustries::BulkAttendanceResult) {
+/// for user in result.succeeded() {
+///     println!("recorded {user}");
+/// }
+/// for (user, reason) in result.failed() {
+///     println!("not recorded {user}: {reason}");
+/// }
+/// # }
+/// ```
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct BulkAttendanceResult {
@@ -51,9 +68,67 @@ pub struct BulkAttendanceResult {
     pub requests: usize,
     /// Attendance records the API reports as updated (sum of `updatedRecordCount`).
     pub updated_record_count: u64,
-    /// Users the API could not update, with its reason, in request order.
-    pub errors: Vec<BulkUpdateMeetingAttendanceError>,
+    /// The API's rows for the users it could not update, with its reason, in request order, as
+    /// it sent them ([`failed`](Self::failed) pairs each submitted user with its reason).
+    pub errors: Vec<BulkAttendanceFailure>,
+    /// Each user of the requests that succeeded, in the order given, with the API's reason when it
+    /// could not update that user.
+    pub(crate) outcomes: Vec<(Uuid, Option<String>)>,
+    /// Ids given more than once, each once, in the order of their first repeat.
+    pub(crate) duplicates: Vec<Uuid>,
 }
+
+impl BulkAttendanceResult {
+    /// The users whose attendance the API recorded (in a request that succeeded and not named in
+    /// its `errors`), in the order given.
+    pub fn succeeded(&self) -> impl Iterator<Item = Uuid> + '_ {
+        self.outcomes
+            .iter()
+            .filter(|(_, reason)| reason.is_none())
+            .map(|(user, _)| *user)
+    }
+
+    /// The users the API said it could not update, with its reason (`"no reason given"` when it
+    /// sent none), in the order given.
+    pub fn failed(&self) -> impl Iterator<Item = (Uuid, &str)> + '_ {
+        self.outcomes
+            .iter()
+            .filter_map(|(user, reason)| Some((*user, reason.as_deref()?)))
+    }
+
+    /// The ids given more than once: each was sent once, and its outcome is reported once.
+    pub fn duplicates(&self) -> &[Uuid] {
+        &self.duplicates
+    }
+
+    /// Records one successful request: its users, in order, and the API's answer.
+    pub(crate) fn add_request(
+        &mut self,
+        users: &[Uuid],
+        count: Option<i64>,
+        errors: Vec<BulkAttendanceFailure>,
+    ) {
+        self.requests += 1;
+        self.updated_record_count += count.unwrap_or(0).max(0) as u64;
+        let reasons: std::collections::HashMap<Uuid, String> = errors
+            .iter()
+            .filter_map(|row| {
+                let reason = row
+                    .error
+                    .clone()
+                    .filter(|r| !r.trim().is_empty())
+                    .unwrap_or_else(|| NO_REASON.to_owned());
+                Some((row.id?, reason))
+            })
+            .collect();
+        self.outcomes
+            .extend(users.iter().map(|user| (*user, reasons.get(user).cloned())));
+        self.errors.extend(errors);
+    }
+}
+
+/// The reason of a failed row without one.
+const NO_REASON: &str = "no reason given";
 
 /// A bulk attendance update that did not complete, for [`Error::BulkIncomplete`].
 #[derive(Debug)]
@@ -66,6 +141,26 @@ pub struct BulkIncomplete {
 }
 
 impl BulkIncomplete {
+    /// The users recorded by the requests that succeeded ([`BulkAttendanceResult::succeeded`]).
+    pub fn succeeded(&self) -> impl Iterator<Item = Uuid> + '_ {
+        self.completed.succeeded()
+    }
+
+    /// Every submitted user that was not recorded or may not have been, with the reason, in
+    /// request order: the API's per-user failures of the requests that succeeded, then each failed
+    /// request's users with that request's failure.
+    pub fn failed_users(&self) -> impl Iterator<Item = (Uuid, String)> + '_ {
+        let rows = self
+            .completed
+            .failed()
+            .map(|(user, reason)| (user, reason.to_owned()));
+        let chunks = self.failed.iter().flat_map(|chunk| {
+            let reason = chunk.failure.to_string();
+            chunk.users.iter().map(move |user| (*user, reason.clone()))
+        });
+        rows.chain(chunks)
+    }
+
     /// Users whose attendance may or may not have been recorded (re-send them).
     pub fn unknown_users(&self) -> impl Iterator<Item = Uuid> + '_ {
         self.users_where(|f| matches!(f, ChunkFailure::OutcomeUnknown(_)))
@@ -107,7 +202,8 @@ impl std::fmt::Display for BulkIncomplete {
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct FailedChunk {
-    /// The request's number (0-based), in the order the users were given.
+    /// The request's position (0-based: the first request is 0), in the order the users were
+    /// given. Messages count from 1 ("request #1" is `index` 0).
     pub index: usize,
     /// The users the request carried.
     pub users: Vec<Uuid>,

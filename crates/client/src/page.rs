@@ -26,7 +26,9 @@ pub struct Page {
     /// The JSON text of each of `meetings`, as received ([`Page::into_raw_records`]).
     pub(crate) raw_meetings: RawTexts,
     /// Fields of delivered meetings that did not decode and were left empty (`None`), so that
-    /// one odd nested value does not cost the whole meeting.
+    /// one odd nested value does not cost the whole meeting. A stream of meetings shows them
+    /// through [`ListMeetings::on_warning`](crate::ListMeetings::on_warning) or
+    /// [`ListMeetings::meetings_with_warnings`](crate::ListMeetings::meetings_with_warnings).
     pub blanked: Vec<BlankedField>,
 }
 
@@ -161,12 +163,28 @@ impl Page {
     }
 
     /// The page's records in their original order: decoded meetings as `Ok`, rejected records as
-    /// [`Error::Record`].
+    /// [`Error::Record`]. The page's [`blanked`](Page::blanked) fields are dropped: see
+    /// [`Page::into_records_with_warnings`] to keep each with its meeting.
     pub fn into_records(self) -> impl Iterator<Item = Result<Meeting, Error>> {
+        self.into_records_with_warnings()
+            .map(|record| record.map(|(meeting, _)| meeting))
+    }
+
+    /// The page's records in their original order like [`Page::into_records`], each decoded
+    /// meeting with the fields of it that did not decode and were left empty (its entries of
+    /// [`Page::blanked`]; empty for a meeting that decoded whole).
+    pub fn into_records_with_warnings(
+        self,
+    ) -> impl Iterator<Item = Result<(Meeting, Vec<BlankedField>), Error>> {
         let number = self.number;
         let total = self.len();
         let mut meetings = self.meetings.into_iter();
         let mut rejected = self.rejected.into_iter().peekable();
+        let mut blanked: std::collections::BTreeMap<usize, Vec<BlankedField>> =
+            std::collections::BTreeMap::new();
+        for field in self.blanked {
+            blanked.entry(field.index).or_default().push(field);
+        }
         (0..total).filter_map(move |index| {
             if rejected.peek().is_some_and(|r| r.index == index) {
                 let record = rejected.next()?;
@@ -178,7 +196,8 @@ impl Page {
                     message: record.message,
                 }))))
             } else {
-                meetings.next().map(Ok)
+                let warnings = blanked.remove(&index).unwrap_or_default();
+                meetings.next().map(|meeting| Ok((meeting, warnings)))
             }
         })
     }

@@ -7,18 +7,23 @@
 //! A page that is empty or says there is no more ends the listing, and a page whose
 //! records repeat the previous page's ends it with [`Error::RepeatedPage`].
 
+use std::sync::Arc;
+
 use futures::future::BoxFuture;
 use futures::stream::{BoxStream, FuturesOrdered, StreamExt};
 use thoughtindustries_models::Meeting;
 use uuid::Uuid;
 
-use crate::{Client, Error, Page, RepeatedPageError, TransportKind};
+use crate::{BlankedField, Client, Error, Page, RepeatedPageError, TransportKind};
+
+/// Called with each field left empty because it did not decode; see [`ListMeetings::on_warning`].
+type OnWarning = Arc<dyn Fn(&BlankedField) + Send + Sync>;
 
 /// A request for meetings, built by [`Client::list_meetings`].
 ///
 /// ```no_run
 /// use futures::StreamExt;
-/// # async fn run(client: thoughtindustries::Client, course: uuid::Uuid) -> Result<(), thoughtindustries::Error> {
+/// # async fn run(client: thoughtindustries::Client, course: thoughtindustries::Uuid) -> Result<(), thoughtindustries::Error> {
 /// // One page.
 /// let page = client.list_meetings().course_id(course).page(2).send().await?;
 /// println!("page 2 has {} meetings, more: {}", page.meetings.len(), page.has_more());
@@ -34,13 +39,35 @@ use crate::{Client, Error, Page, RepeatedPageError, TransportKind};
 /// }
 /// # Ok(()) }
 /// ```
-#[derive(Clone, Debug)]
+///
+/// # Warnings: fields left empty
+///
+/// A meeting is delivered even when one of its fields does not match the contract (an attendee's
+/// `balance: "12.50"` where a number is expected): that field is left empty (`None`) and reported
+/// as a [`BlankedField`] with its JSON path. [`Page::blanked`] lists them for a page; a
+/// [`meetings`](Self::meetings) stream does not show them unless asked:
+/// [`on_warning`](Self::on_warning) calls a function with each, and
+/// [`meetings_with_warnings`](Self::meetings_with_warnings) yields each meeting with its own.
+#[derive(Clone)]
 #[must_use]
 pub struct ListMeetings {
     client: Client,
     course_id: Option<Uuid>,
     page: u64,
     concurrency: usize,
+    on_warning: Option<OnWarning>,
+}
+
+impl std::fmt::Debug for ListMeetings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ListMeetings")
+            .field("client", &self.client)
+            .field("course_id", &self.course_id)
+            .field("page", &self.page)
+            .field("concurrency", &self.concurrency)
+            .field("on_warning", &self.on_warning.is_some())
+            .finish()
+    }
 }
 
 impl ListMeetings {
@@ -50,7 +77,30 @@ impl ListMeetings {
             course_id: None,
             page: 1,
             concurrency,
+            on_warning: None,
         }
+    }
+
+    /// Calls `warn` with every field of a delivered meeting that did not decode and was left empty
+    /// ([`BlankedField`]: page, meeting, JSON path, what was wrong), as each page arrives, before
+    /// its meetings are yielded. Applies to [`send`](Self::send), [`pages`](Self::pages),
+    /// [`meetings`](Self::meetings) and [`meetings_with_warnings`](Self::meetings_with_warnings).
+    ///
+    /// ```no_run
+    /// use futures::TryStreamExt;
+    /// # async fn run(client: thoughtindustries::Client) -> Result<(), thoughtindustries::Error> {
+    /// let mut meetings = client
+    ///     .list_meetings()
+    ///     .on_warning(|blanked| eprintln!("warning: {blanked}"))
+    ///     .meetings();
+    /// while let Some(meeting) = meetings.try_next().await? {
+    ///     println!("{}", meeting.id);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn on_warning(mut self, warn: impl Fn(&BlankedField) + Send + Sync + 'static) -> Self {
+        self.on_warning = Some(Arc::new(warn));
+        self
     }
 
     /// Only meetings of this course.
@@ -74,11 +124,24 @@ impl ListMeetings {
     /// Fetches one page.
     pub async fn send(self) -> Result<Page, Error> {
         check_page(self.page)?;
-        self.client.fetch_page(self.page, self.course_id).await
+        let page = self.client.fetch_page(self.page, self.course_id).await?;
+        warn(self.on_warning.as_ref(), &page);
+        Ok(page)
     }
 
     /// Every page from [`page`](Self::page) on, in order. After an error the stream ends.
     pub fn pages(self) -> BoxStream<'static, Result<Page, Error>> {
+        let on_warning = self.on_warning.clone();
+        self.fetch_pages()
+            .inspect(move |page| {
+                if let Ok(page) = page {
+                    warn(on_warning.as_ref(), page);
+                }
+            })
+            .boxed()
+    }
+
+    fn fetch_pages(self) -> BoxStream<'static, Result<Page, Error>> {
         let state = Pager {
             first: self.page,
             next: self.page,
@@ -97,16 +160,50 @@ impl ListMeetings {
 
     /// Every meeting from [`page`](Self::page) on, in order. A record that did not decode is
     /// yielded as [`Error::Record`] in its place and the stream goes on; any other error ends it.
+    ///
+    /// **A meeting may arrive with fields left empty** because they did not decode (see
+    /// [Warnings](Self#warnings-fields-left-empty)): this stream does not say which unless
+    /// [`on_warning`](Self::on_warning) is set; [`meetings_with_warnings`](Self::meetings_with_warnings)
+    /// yields each meeting with its own.
     pub fn meetings(self) -> BoxStream<'static, Result<Meeting, Error>> {
+        self.meetings_with_warnings()
+            .map(|record| record.map(|(meeting, _)| meeting))
+            .boxed()
+    }
+
+    /// Every meeting like [`meetings`](Self::meetings), each with the fields of it that did not
+    /// decode and were left empty (empty for a meeting that decoded whole).
+    ///
+    /// ```no_run
+    /// use futures::TryStreamExt;
+    /// # async fn run(client: thoughtindustries::Client) -> Result<(), thoughtindustries::Error> {
+    /// let mut meetings = client.list_meetings().meetings_with_warnings();
+    /// while let Some((meeting, warnings)) = meetings.try_next().await? {
+    ///     for blanked in &warnings {
+    ///         eprintln!("meeting {}: `{}` left empty: {}", meeting.id, blanked.path, blanked.message);
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn meetings_with_warnings(
+        self,
+    ) -> BoxStream<'static, Result<(Meeting, Vec<BlankedField>), Error>> {
+        type Records = Box<dyn Iterator<Item = Result<(Meeting, Vec<BlankedField>), Error>> + Send>;
         self.pages()
             .flat_map(|page| {
-                let records: Box<dyn Iterator<Item = Result<Meeting, Error>> + Send> = match page {
-                    Ok(page) => Box::new(page.into_records()),
+                let records: Records = match page {
+                    Ok(page) => Box::new(page.into_records_with_warnings()),
                     Err(error) => Box::new(std::iter::once(Err(error))),
                 };
                 futures::stream::iter(records)
             })
             .boxed()
+    }
+}
+
+fn warn(on_warning: Option<&OnWarning>, page: &Page) {
+    if let Some(warn) = on_warning {
+        page.blanked.iter().for_each(|field| warn(field));
     }
 }
 

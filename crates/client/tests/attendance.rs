@@ -243,6 +243,14 @@ async fn update_rejections_are_status_errors_and_not_retried() {
         .await;
         let error = update(&server.uri()).await.unwrap_err();
         assert_eq!(error.status().map(|s| s.as_u16()), Some(status));
+        assert_eq!(error.is_not_found(), status == 404);
+        assert!(!error.is_retryable() && !error.is_rate_limited());
+        assert_eq!(error.retry_after(), None);
+        assert_eq!(
+            error.users_to_resend().count(),
+            0,
+            "a rejection names no one"
+        );
     }
 }
 
@@ -289,6 +297,8 @@ async fn update_server_errors_are_unknown_outcomes_not_retried() {
         assert_eq!(outcome.meeting, id(MEETING));
         assert_eq!(outcome.status.map(|s| s.as_u16()), Some(status));
         assert!(error.to_string().contains("outcome unknown"), "{error}");
+        assert!(error.is_retryable() && !error.is_not_found());
+        assert_eq!(error.users_to_resend().collect::<Vec<_>>(), [id(USER)]);
     }
 }
 
@@ -449,6 +459,43 @@ async fn bulk_splits_into_chunks_and_merges_per_user_errors() {
     assert_eq!(result.errors.len(), 35);
     assert_eq!(result.updated_record_count, 215);
     assert_eq!(progress.load(Ordering::SeqCst), 250);
+    // Every submitted user has one outcome, in the order given; the repeat is said.
+    let failed: Vec<(Uuid, &str)> = result.failed().collect();
+    assert_eq!(
+        failed,
+        (1..=250)
+            .filter(|n| n % 7 == 0)
+            .map(|n| (user_id(n), "user not found"))
+            .collect::<Vec<_>>()
+    );
+    let succeeded: Vec<Uuid> = result.succeeded().collect();
+    assert_eq!(
+        succeeded,
+        (1..=250)
+            .filter(|n| n % 7 != 0)
+            .map(user_id)
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(result.duplicates(), [user_id(1)]);
+}
+
+#[tokio::test]
+async fn bulk_failed_rows_without_a_reason_say_so() {
+    let server = answering(
+        ResponseTemplate::new(200)
+            .set_body_json(json!({"data": {"APIBulkUpdateMeetingAttendance": {
+            "updatedRecordCount": 1, "errors": [{"id": user_id(2)}, {"error": "no id"}]}}})),
+        1,
+    )
+    .await;
+    let result = bulk_of(&server.uri(), 2).await.unwrap();
+    assert_eq!(result.succeeded().collect::<Vec<_>>(), [user_id(1)]);
+    assert_eq!(
+        result.failed().collect::<Vec<_>>(),
+        [(user_id(2), "no reason given")]
+    );
+    assert_eq!(result.errors.len(), 2, "the API's rows are kept as sent");
+    assert!(result.duplicates().is_empty());
 }
 
 #[tokio::test]
@@ -515,6 +562,17 @@ async fn bulk_unknown_outcome_names_the_chunk_and_its_users_and_keeps_the_rest()
             .contains("100 user(s) with an unknown outcome"),
         "{error}"
     );
+    // The predicates: worth re-sending, and whom.
+    assert!(error.is_retryable());
+    assert!(!error.is_rate_limited() && !error.is_not_found());
+    assert_eq!(error.users_to_resend().collect::<Vec<_>>(), unknown);
+    let succeeded: Vec<Uuid> = incomplete.succeeded().collect();
+    // The requests of users 1..=100 and 201..=250 succeeded; multiples of 7 failed in them.
+    assert_eq!(succeeded.len(), 150 - 21);
+    assert!(succeeded.iter().all(|u| !unknown.contains(u)));
+    let failed: Vec<(Uuid, String)> = incomplete.failed_users().collect();
+    assert_eq!(failed.len(), 21 + 100);
+    assert!(failed[21].1.contains("outcome unknown"), "{:?}", failed[21]);
 }
 
 #[tokio::test]
@@ -545,6 +603,16 @@ async fn bulk_stops_after_a_rejection_every_request_would_get() {
     );
     assert_eq!(incomplete.not_applied_users().count(), 300);
     assert_eq!(incomplete.completed.updated_record_count, 0);
+    assert!(
+        !error.is_retryable(),
+        "a 404 and what it stopped are not transient"
+    );
+    assert_eq!(error.users_to_resend().count(), 300);
+    assert!(incomplete.failed[0].failure.to_string().contains("404"));
+    let ChunkFailure::Rejected(rejected) = &incomplete.failed[0].failure else {
+        unreachable!()
+    };
+    assert!(rejected.is_not_found() && !rejected.is_retryable());
 }
 
 #[tokio::test]

@@ -313,6 +313,13 @@ async fn retries_give_up_with_the_last_status_retry_after_and_rate_limit() {
         .send()
         .await
         .unwrap_err();
+    assert!(err.is_rate_limited() && err.is_retryable() && !err.is_not_found());
+    assert_eq!(
+        err.status(),
+        Some(thoughtindustries::StatusCode::TOO_MANY_REQUESTS)
+    );
+    assert_eq!(err.retry_after(), Some(Duration::ZERO));
+    assert_eq!(err.users_to_resend().count(), 0);
     let Error::Status(status) = err else { panic!() };
     assert_eq!(status.status.as_u16(), 429);
     assert_eq!(status.retry_after, Some(Duration::ZERO));
@@ -526,6 +533,33 @@ async fn an_odd_nested_value_is_blanked_and_its_meeting_kept() {
         page.blanked[0].path,
         "data.Meetings.meetings[1].attendees[0].balance"
     );
+
+    // A stream user sees it too: with a callback, or each meeting with its own warnings.
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = seen.clone();
+    let meetings: Vec<_> = client(&server.uri())
+        .list_meetings()
+        .on_warning(move |blanked| sink.lock().unwrap().push(blanked.path.clone()))
+        .meetings()
+        .collect()
+        .await;
+    assert_eq!(meetings.len(), 2);
+    assert_eq!(
+        *seen.lock().unwrap(),
+        ["data.Meetings.meetings[1].attendees[0].balance"]
+    );
+    let with_warnings: Vec<_> = client(&server.uri())
+        .list_meetings()
+        .meetings_with_warnings()
+        .collect()
+        .await;
+    let (first, none) = with_warnings[0].as_ref().unwrap();
+    let (second, warnings) = with_warnings[1].as_ref().unwrap();
+    assert!(none.is_empty(), "{first:?}");
+    assert_eq!(second.id, page.meetings[1].id);
+    assert_eq!(warnings.len(), 1);
+    assert_eq!(warnings[0].index, 1);
+    assert_eq!(warnings[0], page.blanked[0]);
 }
 
 #[tokio::test]

@@ -12,8 +12,12 @@ async fn main() -> Result<(), thoughtindustries::Error> {
         .api_key(ApiKey::new(std::env::var("TI_API_KEY").unwrap_or_default()))
         .build()?;
 
-    // Every meeting of the tenant: pages fetched 4 at a time, yielded in page order.
-    let mut meetings = client.list_meetings().meetings();
+    // Every meeting of the tenant: pages fetched 4 at a time, yielded in page order. A field that
+    // does not decode is left empty (the meeting is kept): `on_warning` says which.
+    let mut meetings = client
+        .list_meetings()
+        .on_warning(|blanked| eprintln!("warning: {blanked}"))
+        .meetings();
     while let Some(meeting) = meetings.try_next().await? {
         let title = meeting.title.as_deref().unwrap_or("(untitled)");
         println!("{} {} {title}", meeting.id, meeting.start_date);
