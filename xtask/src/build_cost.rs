@@ -62,7 +62,8 @@ pub fn rows() -> Result<Vec<Row>> {
 
 fn measure(root: &Path, scratch: &Path) -> Result<Vec<Row>> {
     let packaged = package(root)?;
-    let downstream = root.join("examples/downstream/Cargo.toml");
+    // A snapshot: the run takes many minutes, and must measure one state of the example.
+    let downstream = copy_downstream(root, scratch)?;
     let patches: Vec<String> = SDK_CRATES
         .iter()
         .flat_map(|name| {
@@ -279,6 +280,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         root.join("examples/downstream/Cargo.lock"),
         dir.join("Cargo.lock"),
     )?;
+    Ok(dir.join("Cargo.toml"))
+}
+
+/// Copies `examples/downstream` (manifest, lockfile, `src/main.rs`) to `scratch/downstream`.
+fn copy_downstream(root: &Path, scratch: &Path) -> Result<PathBuf> {
+    let (source, dir) = (root.join("examples/downstream"), scratch.join("downstream"));
+    std::fs::create_dir_all(dir.join("src"))?;
+    for file in ["Cargo.toml", "Cargo.lock", "src/main.rs"] {
+        std::fs::copy(source.join(file), dir.join(file))
+            .with_context(|| format!("copying examples/downstream/{file}"))?;
+    }
     Ok(dir.join("Cargo.toml"))
 }
 

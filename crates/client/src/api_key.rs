@@ -7,7 +7,7 @@ use crate::Error;
 
 /// A Thought Industries API key.
 ///
-/// The key is held in a [`secrecy::SecretString`](https://docs.rs/secrecy/0.10/secrecy/struct.SecretString.html) (zeroized on drop), its `Debug` output is
+/// The key is held in a [`secrecy::SecretString`] (zeroized on drop), its `Debug` output is
 /// redacted, it has no `Display`, and the `Authorization` header built from it is marked sensitive
 /// so that HTTP-level logging redacts it too.
 ///
@@ -34,8 +34,8 @@ impl ApiKey {
     /// The `Authorization: Bearer ...` header value, marked sensitive.
     pub(crate) fn bearer_header(&self) -> Result<HeaderValue, Error> {
         let key = self.0.expose_secret();
-        if key.trim().is_empty() {
-            return Err(Error::Config("the API key is empty or blank".into()));
+        if key.is_empty() {
+            return Err(Error::Config("the API key is empty".into()));
         }
         let mut value = HeaderValue::from_str(&format!("Bearer {key}")).map_err(|_| {
             Error::Config(
