@@ -70,7 +70,7 @@ fn client(server: &MockServer, concurrency: usize, attempts: u32) -> Client {
             RetryConfig::default()
                 .max_attempts(attempts)
                 .initial_backoff(Duration::from_millis(1))
-                .max_delay(Duration::from_millis(10)),
+                .max_wait(Duration::from_millis(10)),
         )
         .build()
         .expect("the client builds")
@@ -316,7 +316,7 @@ async fn a_token_bucket_storm_with_every_page_retried_loses_and_repeats_nothing(
     })
     .await;
     // The bucket's 429s ask for `Retry-After: 1`, a wait the client must take (a longer one than
-    // max_delay fails the request at once), so this client allows it.
+    // max_wait fails the request at once), so this client allows it.
     let client = Client::builder()
         .base_url(&server.base_url())
         .api_key(ApiKey::new(DEMO_TOKEN))
@@ -324,7 +324,7 @@ async fn a_token_bucket_storm_with_every_page_retried_loses_and_repeats_nothing(
         .retry(
             RetryConfig::default()
                 .max_attempts(50)
-                .max_delay(Duration::from_secs(2)),
+                .max_wait(Duration::from_secs(2)),
         )
         .build()
         .unwrap();

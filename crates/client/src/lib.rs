@@ -8,6 +8,10 @@
 //! - [`Client::update_meeting_attendance`] / [`Client::bulk_update_meeting_attendance`]: record
 //!   attendance for one user, or for any number of users in concurrent chunks, with writes retried
 //!   only when that cannot do harm ([`UnknownOutcome`] otherwise).
+//! - Rate limits: every response's rate-limit headers ([`RateLimit`]) feed one budget per client,
+//!   shared by every operation, which holds requests until the window resets rather than have
+//!   them refused; waits the server asks for do not use up retries ([`RetryConfig::max_wait`]);
+//!   [`ClientBuilder::on_quota_wait`] hears of each pause ([`QuotaWait`]).
 //! - [`Error`]: one error type to match on, naming the page, HTTP status or JSON path.
 //! - The data types ([`Meeting`], [`Course`], [`User`], ...) come from
 //!   [`thoughtindustries_models`], re-exported here.
@@ -50,10 +54,12 @@ mod write;
 // 2. errors (the one `Error`, and what a write ends in);
 mod errors;
 mod outcome;
-// 3. sending: the generated operations over the transport, and what their results mean;
+// 3. sending: the generated operations over the transport (the concurrency limiter and the quota
+//    pacer that every operation of a client shares), and what their results mean;
 mod body;
 mod exchange;
 mod limiter;
+mod quota;
 mod transport;
 // 4. pages and decoding;
 mod decode;
@@ -101,8 +107,9 @@ pub use outcome::{
 };
 pub use page::{BlankedField, Page, RawMeeting, RejectedRecord};
 pub use paginate::ListMeetings;
-pub use rate_limit::RateLimit;
-pub use retry::RetryConfig;
+pub use quota::{QuotaWait, WaitReason};
+pub use rate_limit::{RateLimit, Reset};
+pub use retry::{DEFAULT_MAX_WAIT, RetryConfig};
 pub use thoughtindustries_models as models;
 // The data types, from `thoughtindustries_models`: every one but the models' `Client` (the
 // tenant's client organisation, `models::Client`), which would collide with this crate's `Client`.
