@@ -14,12 +14,16 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
+use tokio::sync::Notify;
 use tokio::time::Instant;
 
 use crate::rate_limit::RateLimit;
 
 /// Sent after the reset instant, so that the request reaches a server whose window has turned.
 const MARGIN: Duration = Duration::from_millis(25);
+
+/// A reset this much later than the known one is the next window's.
+const NEWER_WINDOW: Duration = Duration::from_millis(500);
 
 /// Why the client is holding requests back, for [`QuotaWait`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -82,6 +86,8 @@ pub(crate) type WaitHook = Arc<dyn Fn(&QuotaWait) + Send + Sync>;
 pub(crate) struct Pacer {
     state: Mutex<State>,
     hook: Option<WaitHook>,
+    /// Notified on every answer: a request held until the window's reset is known waits for it.
+    answered: Notify,
 }
 
 impl std::fmt::Debug for Pacer {
@@ -103,6 +109,12 @@ struct State {
     reset_at: Option<Instant>,
     /// Requests admitted in this window.
     sent: u64,
+    /// Requests admitted in this window and not answered yet.
+    in_flight: u64,
+    /// Of `sent`, those that belong to an earlier server window: when an answer shows the
+    /// server's window turned before ours did, the requests answered by then were counted in the
+    /// old one.
+    base: u64,
     /// The lowest `remaining` the server said in this window, and how many requests this
     /// client had sent in the window when it heard it (those sent since then are not counted in
     /// it).
@@ -115,7 +127,9 @@ impl State {
     /// Requests that may still be sent in this window; `None` when nothing is known.
     fn available(&self) -> Option<i64> {
         let signed = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
-        let by_limit = self.limit.map(|limit| signed(limit) - signed(self.sent));
+        let by_limit = self
+            .limit
+            .map(|limit| signed(limit) - signed(self.sent - self.base));
         let by_report = self
             .report
             .map(|(remaining, at)| signed(remaining) - signed(self.sent.saturating_sub(at)));
@@ -135,6 +149,8 @@ impl State {
         self.generation += 1;
         self.reset_at = None;
         self.sent = 0;
+        self.in_flight = 0;
+        self.base = 0;
         self.report = None;
     }
 }
@@ -150,6 +166,7 @@ impl Pacer {
         Self {
             state: Mutex::new(State::default()),
             hook,
+            answered: Notify::new(),
         }
     }
 
@@ -165,6 +182,7 @@ impl Pacer {
         let started = Instant::now();
         loop {
             let now = Instant::now();
+            let answered = self.answered.notified();
             let (until, notice) = {
                 let mut state = self.lock();
                 if state.reset_at.is_some_and(|reset| now >= reset) {
@@ -172,7 +190,14 @@ impl Pacer {
                 }
                 let exhausted = state.available().is_some_and(|left| left <= 0);
                 match state.reset_at {
-                    Some(reset) if exhausted && now < started + max_wait => {
+                    _ if !exhausted || now >= started + max_wait => {
+                        state.sent += 1;
+                        state.in_flight += 1;
+                        return Ticket {
+                            generation: state.generation,
+                        };
+                    }
+                    Some(reset) => {
                         let until = (reset + MARGIN).min(started + max_wait);
                         let notice = (state.reported_until.is_none_or(|r| until > r)).then(|| {
                             state.reported_until = Some(until);
@@ -183,10 +208,15 @@ impl Pacer {
                                 reason: WaitReason::WindowReset,
                             }
                         });
-                        (until, notice)
+                        (Some(until), notice)
                     }
-                    _ => {
+                    // The window's budget is spent and its reset unknown: the answers of the
+                    // requests in flight will say it.
+                    None if state.in_flight > 0 => (None, None),
+                    // Nothing in flight to learn from: send, and let the server say.
+                    None => {
                         state.sent += 1;
+                        state.in_flight += 1;
                         return Ticket {
                             generation: state.generation,
                         };
@@ -196,14 +226,11 @@ impl Pacer {
             if let Some(notice) = notice {
                 self.report(&notice);
             }
-            tokio::time::sleep_until(until).await;
-            if Instant::now() >= started + max_wait {
-                // Held as long as allowed: send, and let the server say.
-                let mut state = self.lock();
-                state.sent += 1;
-                return Ticket {
-                    generation: state.generation,
-                };
+            match until {
+                Some(until) => tokio::time::sleep_until(until).await,
+                None => {
+                    let _ = tokio::time::timeout_at(started + max_wait, answered).await;
+                }
             }
         }
     }
@@ -215,8 +242,26 @@ impl Pacer {
         if ticket.generation != state.generation {
             return;
         }
+        self.answered.notify_waiters();
+        state.in_flight = state.in_flight.saturating_sub(1);
         if let Some(limit) = rate.limit {
             state.limit = Some(limit);
+        }
+        if let Some(wait) = rate.reset_after(SystemTime::now()) {
+            let at = Instant::now() + wait;
+            match state.reset_at {
+                // A later window than the one known: the server's turned before ours did. Those
+                // answered by now were counted in the old one; those in flight may be in this one.
+                Some(current) if at > current + NEWER_WINDOW => {
+                    state.reset_at = Some(at);
+                    state.base = state.sent.saturating_sub(state.in_flight + 1);
+                    state.report = None;
+                }
+                // The same window (a reset in seconds to go varies by up to a second): the
+                // earliest is the closest to the truth, as servers round up.
+                Some(current) => state.reset_at = Some(current.min(at)),
+                None => state.reset_at = Some(at),
+            }
         }
         if let Some(remaining) = rate.remaining {
             // Keep the report that leaves the least: an answer overtaken by a later one says more.
@@ -226,10 +271,6 @@ impl Pacer {
             if lower {
                 state.report = Some((remaining, state.sent));
             }
-        }
-        if let Some(wait) = rate.reset_after(SystemTime::now()) {
-            let at = Instant::now() + wait;
-            state.reset_at = Some(state.reset_at.map_or(at, |current| current.min(at)));
         }
     }
 
