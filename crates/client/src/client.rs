@@ -125,6 +125,7 @@ pub struct ClientBuilder {
     concurrency: usize,
     max_body_bytes: usize,
     on_quota_wait: Option<crate::quota::WaitHook>,
+    reactive: bool,
 }
 
 impl std::fmt::Debug for ClientBuilder {
@@ -140,6 +141,7 @@ impl std::fmt::Debug for ClientBuilder {
             .field("concurrency", &self.concurrency)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("on_quota_wait", &self.on_quota_wait.is_some())
+            .field("reactive", &self.reactive)
             .finish()
     }
 }
@@ -157,6 +159,7 @@ impl Default for ClientBuilder {
             concurrency: DEFAULT_CONCURRENCY,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             on_quota_wait: None,
+            reactive: false,
         }
     }
 }
@@ -236,6 +239,15 @@ impl ClientBuilder {
         self
     }
 
+    /// Not for use: the client's rate-limit behaviour before it paced itself from the headers,
+    /// kept as the baseline of the quota benchmark (`benches/quota.rs`). No pacing, every wait
+    /// and every 429 uses up an attempt, every 429 halves the concurrency.
+    #[doc(hidden)]
+    pub fn reactive_rate_limiting_baseline(mut self) -> Self {
+        self.reactive = true;
+        self
+    }
+
     /// Builds the client. Fails when no tenant or base URL was given or either is invalid, or the
     /// API key cannot be sent in a header.
     pub fn build(self) -> Result<Client, Error> {
@@ -261,6 +273,7 @@ impl ClientBuilder {
             self.max_body_bytes,
             self.concurrency,
             self.on_quota_wait,
+            self.reactive,
         );
         Ok(Client {
             generated: generated::Client::new_with_client(base.as_str(), http, transport),

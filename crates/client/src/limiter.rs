@@ -96,10 +96,19 @@ impl Limiter {
     /// The API said 429: halve the concurrency, unless this throttled window already did, and
     /// hold every request for `retry_after`.
     pub(crate) fn on_throttle(&self, retry_after: Option<Duration>) {
+        self.throttled(retry_after, true);
+    }
+
+    /// The behaviour before issue 19 (the benchmark's baseline): halve on every 429.
+    pub(crate) fn on_throttle_every_time(&self, retry_after: Option<Duration>) {
+        self.throttled(retry_after, false);
+    }
+
+    fn throttled(&self, retry_after: Option<Duration>, once_per_window: bool) {
         let mut state = self.lock();
         let now = Instant::now();
         state.successes = 0;
-        if state.calm_until.is_none_or(|calm| now >= calm) {
+        if !once_per_window || state.calm_until.is_none_or(|calm| now >= calm) {
             state.limit = (state.limit / 2).max(1);
             let window = retry_after.unwrap_or_default().max(Duration::from_secs(1));
             state.calm_until = Some(now + window);

@@ -32,6 +32,9 @@ struct Shared {
     max_body_bytes: usize,
     limiter: Arc<Limiter>,
     pacer: Pacer,
+    /// The reactive behaviour before issue 19, for the benchmark's baseline: no pacing from the
+    /// headers, every wait and every 429 uses up an attempt, every 429 halves the concurrency.
+    reactive: bool,
 }
 
 /// How many attempts a response took, carried in the response's extensions.
@@ -77,6 +80,7 @@ impl Transport {
         max_body_bytes: usize,
         concurrency: usize,
         hook: Option<WaitHook>,
+        reactive: bool,
     ) -> Self {
         Self {
             shared: Arc::new(Shared {
@@ -84,12 +88,22 @@ impl Transport {
                 max_body_bytes,
                 limiter: Arc::new(Limiter::new(concurrency)),
                 pacer: Pacer::new(hook),
+                reactive,
             }),
         }
     }
 
+    /// Waits for the pacer (unless reactive).
+    async fn admit(&self, max_wait: std::time::Duration) -> Option<Ticket> {
+        if self.shared.reactive {
+            return None;
+        }
+        Some(self.shared.pacer.admit(max_wait).await)
+    }
+
     /// Feeds the pacer the answer to the request admitted with `ticket`.
-    fn observe(&self, ticket: Ticket, outcome: &Attempt) {
+    fn observe(&self, ticket: Option<Ticket>, outcome: &Attempt) {
+        let Some(ticket) = ticket else { return };
         let rate = match outcome {
             Attempt::Done(response) | Attempt::RetryStatus(response, _) => {
                 RateLimit::from_headers(response.headers())
@@ -113,13 +127,15 @@ impl Transport {
         if request.try_clone().is_none() {
             // A streaming body cannot be replayed: one attempt only.
             let _permit = shared.limiter.acquire().await;
-            let ticket = shared.pacer.admit(max_wait).await;
+            let ticket = self.admit(max_wait).await;
             let result = client.execute(request).await;
-            let rate = result
-                .as_ref()
-                .map(|r| RateLimit::from_headers(r.headers()))
-                .unwrap_or_default();
-            shared.pacer.observe(ticket, &rate);
+            if let Some(ticket) = ticket {
+                let rate = result
+                    .as_ref()
+                    .map(|r| RateLimit::from_headers(r.headers()))
+                    .unwrap_or_default();
+                shared.pacer.observe(ticket, &rate);
+            }
             return result;
         }
         let retries = shared.retry.get_max_attempts() > 1;
@@ -135,7 +151,7 @@ impl Transport {
                 .expect("checked above: the request has no streaming body");
             let outcome = {
                 let _permit = shared.limiter.acquire().await;
-                let ticket = shared.pacer.admit(max_wait).await;
+                let ticket = self.admit(max_wait).await;
                 let outcome = self.attempt(client, this).await;
                 self.observe(ticket, &outcome);
                 outcome
@@ -159,7 +175,12 @@ impl Transport {
                     if throttle {
                         // The pause holds back every request of the client: cap it like the
                         // retry's own wait, or one `Retry-After: 86400` stalls the client a day.
-                        shared.limiter.on_throttle(wait.map(|w| w.min(max_wait)));
+                        let pause = wait.map(|w| w.min(max_wait));
+                        if shared.reactive {
+                            shared.limiter.on_throttle_every_time(pause);
+                        } else {
+                            shared.limiter.on_throttle(pause);
+                        }
                     }
                     tracing::debug!(operation, attempt = sent, %status, ?wait, "retryable status");
                     if let Some(wait) = wait.filter(|w| *w > max_wait) {
@@ -169,6 +190,13 @@ impl Transport {
                     }
                     match wait {
                         _ if !retries => return Ok(response),
+                        _ if shared.reactive => {
+                            if last {
+                                return Ok(response);
+                            }
+                            attempt += 1;
+                            shared.retry.delay(attempt - 1, wait)
+                        }
                         Some(wait) => {
                             server_waits += 1;
                             if server_waits > retry::MAX_SERVER_WAITS {
