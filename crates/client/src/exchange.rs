@@ -22,6 +22,8 @@ pub(crate) type Sent<T> = Result<ResponseValue<RawJson<T>>, Failure<()>>;
 
 /// The body of a success response, or progenitor's failure. A success body that is not JSON at
 /// all is still the body: the caller's decoder explains what is wrong with it.
+// progenitor's error holds a whole `reqwest::Response`; it is handed on at once, not propagated.
+#[allow(clippy::result_large_err)]
 fn success_body<T>(sent: Sent<T>) -> Result<bytes::Bytes, Failure<()>> {
     match sent {
         Ok(response) => Ok(response.into_inner().into_bytes()),

@@ -597,6 +597,11 @@ fn doc_lines(attribute: proc_macro2::TokenStream) -> Option<Vec<String>> {
     )
 }
 
+fn quote_path(path: &str) -> Result<proc_macro2::TokenStream, Error> {
+    path.parse()
+        .map_err(|e| Error(format!("bad type path {path}: {e:?}")))
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -605,9 +610,4 @@ mod tests {
         assert_eq!(super::variant_name("xApiObject"), "XApiObject");
         assert_eq!(super::variant_name("in-person_event"), "InPersonEvent");
     }
-}
-
-fn quote_path(path: &str) -> Result<proc_macro2::TokenStream, Error> {
-    path.parse()
-        .map_err(|e| Error(format!("bad type path {path}: {e:?}")))
 }

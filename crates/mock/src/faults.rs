@@ -806,7 +806,7 @@ mod tests {
         else {
             panic!("{refused:?}")
         };
-        assert!(wait >= 1 && wait <= 3600);
+        assert!((1..=3600).contains(&wait));
         assert_eq!(quota.remaining, 0);
 
         let silent = state(Faults {
