@@ -64,7 +64,8 @@ pub enum RateLimit {
         limit: u64,
     },
     /// A token bucket: `burst` requests at once, refilled at `per_second` requests a second.
-    /// Successful responses then carry the `X-RateLimit-*` headers too.
+    /// Successful responses then carry the `X-RateLimit-*` headers too, the reset in unix
+    /// milliseconds (when the bucket is full again).
     TokenBucket {
         /// Tokens added per second (more than 0).
         per_second: f64,
@@ -437,14 +438,17 @@ impl Bucket {
         let elapsed = now.duration_since(state.1).as_secs_f64();
         state.0 = (state.0 + elapsed * self.per_second).min(f64::from(self.burst));
         state.1 = now;
-        let full_after = ((f64::from(self.burst) - state.0) / self.per_second).ceil() as u64;
         if state.0 >= 1.0 {
             state.0 -= 1.0;
-            Ok(Granted::vendor(
-                u64::from(self.burst),
-                state.0.floor() as u64,
-                full_after.max(1),
-            ))
+            let full_after = (f64::from(self.burst) - state.0) / self.per_second;
+            // The reset in unix milliseconds: when the bucket is full again.
+            Ok(Granted {
+                limit: u64::from(self.burst),
+                remaining: state.0.floor() as u64,
+                reset: SystemTime::now() + Duration::from_secs_f64(full_after),
+                form: ResetForm::UnixMillis,
+                window: Duration::from_secs_f64(f64::from(self.burst) / self.per_second),
+            })
         } else {
             Err((((1.0 - state.0) / self.per_second).ceil() as u64).max(1))
         }
