@@ -70,7 +70,7 @@ fn client(server: &MockServer, concurrency: usize, attempts: u32) -> Client {
             RetryConfig::default()
                 .max_attempts(attempts)
                 .initial_backoff(Duration::from_millis(1))
-                .max_delay(Duration::from_millis(10)),
+                .max_wait(Duration::from_millis(10)),
         )
         .build()
         .expect("the client builds")
@@ -304,8 +304,11 @@ async fn a_429_storm_loses_and_repeats_nothing() {
     }
 }
 
+/// A token bucket that says on every success how many tokens are left and when it is full again:
+/// the client paces itself from those headers (few refusals, where the client before issue 19
+/// ran it dry again and again), and loses and repeats nothing.
 #[tokio::test]
-async fn a_token_bucket_storm_with_every_page_retried_loses_and_repeats_nothing() {
+async fn a_token_bucket_is_paced_from_its_headers_and_loses_and_repeats_nothing() {
     let server = mock(Faults {
         latency: jitter(),
         rate_limit: Some(RateLimit::TokenBucket {
@@ -316,7 +319,7 @@ async fn a_token_bucket_storm_with_every_page_retried_loses_and_repeats_nothing(
     })
     .await;
     // The bucket's 429s ask for `Retry-After: 1`, a wait the client must take (a longer one than
-    // max_delay fails the request at once), so this client allows it.
+    // max_wait fails the request at once), so this client allows it.
     let client = Client::builder()
         .base_url(&server.base_url())
         .api_key(ApiKey::new(DEMO_TOKEN))
@@ -324,23 +327,26 @@ async fn a_token_bucket_storm_with_every_page_retried_loses_and_repeats_nothing(
         .retry(
             RetryConfig::default()
                 .max_attempts(50)
-                .max_delay(Duration::from_secs(2)),
+                .max_wait(Duration::from_secs(2)),
         )
         .build()
         .unwrap();
     let ids = list(&client, 8).await;
     assert_same(&ids, &expected_ids(1, PAGES));
     let stats = server.stats();
-    assert!(stats.status(429) > 0, "the bucket ran dry");
+    assert!(
+        stats.status(429) <= PAGES / 4,
+        "paced from the headers: {stats:?}"
+    );
     assert_eq!(stats.status(200), PAGES);
     assert!(stats.max_in_flight <= 8);
 }
 
-/// The most requests in flight after `successes` successes, starting from one after a storm:
-/// one more after every `limit` successes in a row (1, then 1 + 2, 1 + 2 + 3, ...).
-fn recovered_limit(successes: u64) -> u64 {
-    let mut limit = 1;
-    let mut needed = 1;
+/// The most requests in flight after `successes` successes, starting from `start` after a storm:
+/// one more after every `limit` successes in a row (4, then 4 + 5, 4 + 5 + 6, ...).
+fn recovered_limit(start: u64, successes: u64) -> u64 {
+    let mut limit = start;
+    let mut needed = start;
     while successes >= needed && limit < 8 {
         limit += 1;
         needed += limit;
@@ -349,9 +355,10 @@ fn recovered_limit(successes: u64) -> u64 {
 }
 
 #[tokio::test]
-async fn after_429s_concurrency_drops_to_one_and_recovers_slowly() {
-    // The first eight requests (all attempts at page 1) are throttled: the limit halves from 8
-    // down to 1 before any page arrives.
+async fn after_a_burst_of_429s_concurrency_halves_once_and_recovers_slowly() {
+    // The first eight requests (all attempts at page 1, within a second) are throttled: one
+    // throttled window, so the limit halves once, from 8 to 4, before any page arrives (the
+    // client before issue 19 halved it on each, down to 1).
     let server = Arc::new(
         mock(Faults {
             latency: Some(Latency::Fixed(Duration::from_millis(10))),
@@ -385,12 +392,19 @@ async fn after_429s_concurrency_drops_to_one_and_recovers_slowly() {
     assert_eq!(stats.status(429), 8);
     // The mock counts a success before the client does, so the client's limit is at most the
     // one its count allows.
-    for (successes, in_flight) in samples {
+    for &(successes, in_flight) in &samples {
         assert!(
-            in_flight <= recovered_limit(successes),
+            in_flight <= recovered_limit(4, successes),
             "{in_flight} in flight after {successes} successes"
         );
     }
+    // Right after page 1, four pages at once: the limit did not fall below 4.
+    let after_first = samples
+        .iter()
+        .filter(|(successes, _)| *successes == 1)
+        .map(|(_, in_flight)| *in_flight)
+        .max();
+    assert_eq!(after_first, Some(4), "{samples:?}");
     assert!(
         stats.max_in_flight >= 3,
         "the concurrency recovered (peak {})",

@@ -124,7 +124,7 @@ fn builder(base: &str) -> ClientBuilder {
         .retry(
             RetryConfig::default()
                 .initial_backoff(Duration::from_millis(1))
-                .max_delay(Duration::from_millis(10)),
+                .max_wait(Duration::from_millis(10)),
         )
 }
 
@@ -160,7 +160,7 @@ async fn retries_through_every_fault_log_attempts_but_never_the_key() {
             RetryConfig::default()
                 .max_attempts(5)
                 .initial_backoff(Duration::from_millis(1))
-                .max_delay(Duration::from_millis(10)),
+                .max_wait(Duration::from_millis(10)),
         )
         .build()
         .unwrap();

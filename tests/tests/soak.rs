@@ -77,7 +77,7 @@ async fn thousands_of_pages_at_a_ten_percent_fault_rate_deliver_every_meeting_on
             RetryConfig::default()
                 .max_attempts(10)
                 .initial_backoff(Duration::from_millis(1))
-                .max_delay(Duration::from_millis(10)),
+                .max_wait(Duration::from_millis(10)),
         )
         .timeout(Duration::from_secs(30))
         .concurrency(4)

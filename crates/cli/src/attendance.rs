@@ -153,6 +153,7 @@ async fn bulk(args: BulkArgs) -> Result<(), Failure> {
             ProgressStyle::with_template("{bar:30} {pos}/{len} users [{elapsed}]")
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
+        crate::progress::show_bar(&bar);
         bar
     });
     let mut request = connection
@@ -164,6 +165,7 @@ async fn bulk(args: BulkArgs) -> Result<(), Failure> {
     }
     let outcome = request.send().await;
     if let Some(bar) = &bar {
+        crate::progress::forget_bar();
         bar.finish_and_clear();
     }
     let outcome = BulkOutcome::from_send(outcome)?;

@@ -39,6 +39,13 @@ pub struct ConnectionArgs {
     #[arg(long, default_value_t = 3, value_name = "N")]
     pub max_retries: u32,
 
+    /// The longest wait for the tenant's quota, in seconds: a server asking for longer (a
+    /// Retry-After, a rate-limit reset) fails at once; waits up to it are taken, and do not use
+    /// up --max-retries. Raise it for an hourly quota.
+    #[arg(long, default_value_t = thoughtindustries::DEFAULT_MAX_WAIT.as_secs_f64(),
+          value_name = "SECONDS", value_parser = positive_seconds)]
+    pub max_wait: f64,
+
     /// Time allowed for each attempt, in seconds.
     #[arg(long, default_value_t = 60.0, value_name = "SECONDS", value_parser = positive_seconds)]
     pub timeout: f64,
@@ -64,7 +71,12 @@ impl ConnectionArgs {
     pub async fn connect(&self) -> Result<Connection, Failure> {
         let timeout = Duration::from_secs_f64(self.timeout);
         let builder = Client::builder()
-            .retry(RetryConfig::default().max_attempts(self.max_retries.saturating_add(1)))
+            .retry(
+                RetryConfig::default()
+                    .max_attempts(self.max_retries.saturating_add(1))
+                    .max_wait(Duration::from_secs_f64(self.max_wait)),
+            )
+            .on_quota_wait(crate::progress::quota_notice)
             .timeout(timeout)
             .read_timeout(timeout)
             .concurrency(self.concurrency);

@@ -61,10 +61,16 @@ impl From<thoughtindustries::Error> for Failure {
             E::BulkIncomplete(_) => PARTIAL,
             _ => TRANSPORT,
         };
-        Self {
-            code,
-            message: error.to_string(),
+        let mut message = error.to_string();
+        if let E::Status(status) = &error
+            && let Some(wait) = status.refused_wait
+        {
+            message.push_str(&format!(
+                " (to wait that long, raise --max-wait to at least {})",
+                wait.as_secs_f64().ceil()
+            ));
         }
+        Self { code, message }
     }
 }
 

@@ -6,8 +6,8 @@ use std::time::Duration;
 use clap::Args;
 use clap::builder::TypedValueParser;
 use thoughtindustries_mock::{
-    DEFAULT_PER_PAGE, DEMO_TOKEN, Drift, Faults, Latency, MockConfig, MockServer, RateLimit,
-    ServerError, SyntheticOptions, Tenant, Trigger,
+    DEFAULT_PER_PAGE, DEMO_TOKEN, Drift, Faults, Latency, MockConfig, MockServer, Quota,
+    QuotaHeaders, RateLimit, ResetForm, ServerError, SyntheticOptions, Tenant, Trigger,
 };
 
 use crate::exit::Failure;
@@ -53,6 +53,31 @@ pub struct MockArgs {
     #[arg(long, value_name = "R")]
     pub rate_limit: Option<f64>,
 
+    /// The tenant's per-key quota, as N/WINDOW (for example 120/60s, the vendor's standard plan,
+    /// or 8/2s, or 10000/1h): N requests per fixed window, counted across every operation, the
+    /// X-RateLimit-Limit, -Remaining and -Reset headers on every response (--quota-headers), 429
+    /// with Retry-After and {"error":"rate_limit_exceeded",...,"retryAfter":N} over it.
+    #[arg(long, value_name = "N/WINDOW", value_parser = parse_quota, conflicts_with = "rate_limit")]
+    pub quota: Option<(u64, Duration)>,
+
+    /// With --quota: at most N requests at once (a token bucket refilled at the quota's rate).
+    #[arg(long, value_name = "N", requires = "quota",
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub burst: Option<u32>,
+
+    /// With --quota: how X-RateLimit-Reset is written: unix (unix seconds, the vendor's form),
+    /// unix-ms (unix milliseconds), delta (seconds until the reset), ietf (no X-RateLimit-*: the
+    /// IETF draft's RateLimit: "default";r=R;t=T and RateLimit-Policy: "default";q=N;w=W).
+    #[arg(long, value_name = "FORM", default_value = "unix", requires = "quota",
+          value_parser = ["unix", "unix-ms", "delta", "ietf"])]
+    pub reset_form: String,
+
+    /// With --quota: which responses carry the rate-limit headers: every (successes too), 429
+    /// (only the refusals), none (no headers, and 429s without Retry-After: no hint at all).
+    #[arg(long, value_name = "WHICH", default_value = "every", requires = "quota",
+          value_parser = ["every", "429", "none"])]
+    pub quota_headers: String,
+
     /// Answer every Nth request with 429 (Retry-After: --retry-after).
     #[arg(long, value_name = "N", value_parser = crate::args::at_least_one)]
     pub throttle_every: Option<u64>,
@@ -96,6 +121,33 @@ pub struct MockArgs {
     pub drift: Option<Drift>,
 }
 
+/// `N/WINDOW`: a count and a window like `60s`, `2s`, `500ms`, `1m`, `1h` (a bare number is
+/// seconds).
+fn parse_quota(text: &str) -> Result<(u64, Duration), String> {
+    let expected = || format!("{text:?}: expected N/WINDOW, like 120/60s, 8/2s or 10000/1h");
+    let (count, window) = text.split_once('/').ok_or_else(expected)?;
+    let count: u64 = count.trim().parse().map_err(|_| expected())?;
+    let window = window.trim();
+    let split = window
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(window.len());
+    let (number, unit) = window.split_at(split);
+    let number: f64 = number.parse().map_err(|_| expected())?;
+    let seconds = match unit {
+        "" | "s" => number,
+        "ms" => number / 1000.0,
+        "m" | "min" => number * 60.0,
+        "h" => number * 3600.0,
+        _ => return Err(expected()),
+    };
+    if count == 0 || !(seconds >= 0.001 && seconds.is_finite()) {
+        return Err(format!(
+            "{text:?}: the count must be at least 1 and the window at least 1ms"
+        ));
+    }
+    Ok((count, Duration::from_secs_f64(seconds)))
+}
+
 fn parse_drift(text: &str) -> Result<Drift, String> {
     let (pointer, json) = text
         .split_once('=')
@@ -127,6 +179,25 @@ impl MockArgs {
         };
         let every = |n: Option<u64>| n.map(Trigger::EveryNth);
         let rate_limit = match (self.rate_limit, self.throttle_every) {
+            _ if self.quota.is_some() => {
+                let (limit, window) = self.quota.unwrap_or_default();
+                let mut quota = Quota::new(limit, window)
+                    .reset_form(match self.reset_form.as_str() {
+                        "unix-ms" => ResetForm::UnixMillis,
+                        "delta" => ResetForm::DeltaSeconds,
+                        "ietf" => ResetForm::Ietf,
+                        _ => ResetForm::UnixSeconds,
+                    })
+                    .headers(match self.quota_headers.as_str() {
+                        "429" => QuotaHeaders::OnlyRefusals,
+                        "none" => QuotaHeaders::NoHint,
+                        _ => QuotaHeaders::EveryResponse,
+                    });
+                if let Some(burst) = self.burst {
+                    quota = quota.burst(burst);
+                }
+                Some(RateLimit::Quota(quota))
+            }
             (Some(per_second), _) if per_second.is_nan() || per_second <= 0.0 => {
                 return Err(Failure::usage("--rate-limit must be more than 0"));
             }
@@ -189,4 +260,23 @@ pub async fn run(args: MockArgs) -> Result<(), Failure> {
         })
         .await
         .map_err(|e| Failure::usage(format!("the mock failed: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotas() {
+        assert_eq!(parse_quota("120/60s"), Ok((120, Duration::from_secs(60))));
+        assert_eq!(parse_quota("8/2"), Ok((8, Duration::from_secs(2))));
+        assert_eq!(parse_quota("5/500ms"), Ok((5, Duration::from_millis(500))));
+        assert_eq!(
+            parse_quota("10000/1h"),
+            Ok((10000, Duration::from_secs(3600)))
+        );
+        for bad in ["120", "0/60s", "120/0s", "x/60s", "120/60y"] {
+            assert!(parse_quota(bad).is_err(), "{bad}");
+        }
+    }
 }

@@ -3,9 +3,40 @@
 //! with the output and no stale bar lines.
 
 use std::io::{IsTerminal, Write};
+use std::sync::Mutex;
+use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use thoughtindustries::Page;
+use thoughtindustries::{Page, QuotaWait};
+
+/// The bar on screen, if any, for the quota notices.
+static SHOWN: Mutex<Option<ProgressBar>> = Mutex::new(None);
+
+/// Shows `bar` until [`forget_bar`]: quota notices are printed above it.
+pub fn show_bar(bar: &ProgressBar) {
+    *SHOWN.lock().unwrap_or_else(|e| e.into_inner()) = Some(bar.clone());
+}
+
+/// The bar is gone: quota notices are plain lines again.
+pub fn forget_bar() {
+    *SHOWN.lock().unwrap_or_else(|e| e.into_inner()) = None;
+}
+
+/// The pauses worth telling: longer than a second.
+const NOTICE_ABOVE: Duration = Duration::from_secs(1);
+
+/// Says on stderr that `ti` waits for the quota (`rate limit: 0 of 120 left, waiting 23 s for
+/// the window to reset`): above the progress bar when one is shown, as a plain line otherwise.
+pub fn quota_notice(wait: &QuotaWait) {
+    if wait.wait <= NOTICE_ABOVE {
+        return;
+    }
+    let line = format!("ti: {wait}");
+    match &*SHOWN.lock().unwrap_or_else(|e| e.into_inner()) {
+        Some(bar) => bar.println(line),
+        None => eprintln!("{line}"),
+    }
+}
 
 /// A progress bar on stderr while listing every page, only when stderr is a terminal.
 #[derive(Clone)]
@@ -22,6 +53,7 @@ impl Progress {
             ProgressStyle::with_template("{spinner} {pos}/{len} meetings, page {msg} [{elapsed}]")
                 .unwrap_or_else(|_| ProgressStyle::default_spinner()),
         );
+        show_bar(&bar);
         Self(Some(bar))
     }
 
@@ -39,6 +71,7 @@ impl Progress {
     /// Removes the bar from the terminal.
     pub fn clear(&self) {
         if let Some(bar) = &self.0 {
+            forget_bar();
             bar.finish_and_clear();
         }
     }

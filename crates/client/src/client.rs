@@ -20,7 +20,8 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
 pub const DEFAULT_CONCURRENCY: usize = 4;
 
 /// A client for one tenant's `incoming/v2` API. Cheap to clone; clones share connections, the
-/// retry policy and the concurrency limiter.
+/// retry policy, the concurrency limiter and the rate-limit budget (every operation of a client
+/// and its clones draws on one budget).
 ///
 /// ```no_run
 /// use futures::TryStreamExt;
@@ -112,7 +113,6 @@ impl Client {
 /// assert_eq!(client.base_url(), "https://learn.example.com/lms");
 /// # Ok::<(), thoughtindustries::Error>(())
 /// ```
-#[derive(Debug)]
 #[must_use]
 pub struct ClientBuilder {
     target: Option<Result<BaseUrl, Error>>,
@@ -124,6 +124,26 @@ pub struct ClientBuilder {
     retry: RetryConfig,
     concurrency: usize,
     max_body_bytes: usize,
+    on_quota_wait: Option<crate::quota::WaitHook>,
+    reactive: bool,
+}
+
+impl std::fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("target", &self.target)
+            .field("api_key", &self.api_key)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("read_timeout", &self.read_timeout)
+            .field("timeout", &self.timeout)
+            .field("user_agent", &self.user_agent)
+            .field("retry", &self.retry)
+            .field("concurrency", &self.concurrency)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("on_quota_wait", &self.on_quota_wait.is_some())
+            .field("reactive", &self.reactive)
+            .finish()
+    }
 }
 
 impl Default for ClientBuilder {
@@ -138,6 +158,8 @@ impl Default for ClientBuilder {
             retry: RetryConfig::default(),
             concurrency: DEFAULT_CONCURRENCY,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            on_quota_wait: None,
+            reactive: false,
         }
     }
 }
@@ -205,6 +227,27 @@ impl ClientBuilder {
         self
     }
 
+    /// Called once for each pause the client takes for the tenant's quota: a window whose budget
+    /// is spent (requests held until it resets), a 429 with a wait, a 429 without one (backoff).
+    /// Its [`QuotaWait`](crate::QuotaWait) says how long and why; `ti` prints it on stderr when a
+    /// pause is longer than a second. Called from the task that waits: keep it quick.
+    pub fn on_quota_wait(
+        mut self,
+        hook: impl Fn(&crate::QuotaWait) + Send + Sync + 'static,
+    ) -> Self {
+        self.on_quota_wait = Some(std::sync::Arc::new(hook));
+        self
+    }
+
+    /// Not for use: the client's rate-limit behaviour before it paced itself from the headers,
+    /// kept as the baseline of the quota benchmark (`benches/quota.rs`). No pacing, every wait
+    /// and every 429 uses up an attempt, every 429 halves the concurrency.
+    #[doc(hidden)]
+    pub fn reactive_rate_limiting_baseline(mut self) -> Self {
+        self.reactive = true;
+        self
+    }
+
     /// Builds the client. Fails when no tenant or base URL was given or either is invalid, or the
     /// API key cannot be sent in a header.
     pub fn build(self) -> Result<Client, Error> {
@@ -225,7 +268,13 @@ impl ClientBuilder {
             .https_only(!base.as_str().starts_with("http://"))
             .build()
             .map_err(|e| Error::Config(format!("building the HTTP client: {e}")))?;
-        let transport = Transport::new(self.retry, self.max_body_bytes, self.concurrency);
+        let transport = Transport::new(
+            self.retry,
+            self.max_body_bytes,
+            self.concurrency,
+            self.on_quota_wait,
+            self.reactive,
+        );
         Ok(Client {
             generated: generated::Client::new_with_client(base.as_str(), http, transport),
             concurrency: self.concurrency,

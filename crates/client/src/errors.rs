@@ -293,8 +293,9 @@ pub struct StatusError {
     /// The wait the response asked for: its `Retry-After`, else its body's `retryAfter`, else
     /// (for a 429) the time until `X-RateLimit-Reset`.
     pub retry_after: Option<Duration>,
-    /// Set when the wait the server asked for exceeded the retry policy's `max_delay`, so the
-    /// request was not retried: the wait asked for.
+    /// Set when the wait the server asked for exceeded the retry policy's
+    /// [`max_wait`](crate::RetryConfig::max_wait), so the request was not retried: the wait
+    /// asked for.
     pub refused_wait: Option<Duration>,
     /// The rate-limit headers, when present.
     pub rate_limit: RateLimit,
@@ -318,8 +319,8 @@ impl std::fmt::Display for StatusError {
         match (self.refused_wait, self.retry_after) {
             (Some(wait), _) => write!(
                 f,
-                ", the server asks to wait {}s, longer than the retry policy's max_delay: \
-                 not retried",
+                ", the server asks to wait {}s, longer than the longest acceptable wait \
+                 (RetryConfig::max_wait): not retried",
                 wait.as_secs_f64().ceil()
             )?,
             (None, Some(delay)) => write!(f, ", retry after {}s", delay.as_secs_f64().ceil())?,

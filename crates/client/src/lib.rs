@@ -11,6 +11,10 @@
 //!   attendance for one user, or for any number of users in concurrent chunks, with writes retried
 //!   only when that cannot do harm ([`UnknownOutcome`] otherwise). A bulk result names every
 //!   user's outcome ([`BulkAttendanceResult::succeeded`], [`BulkAttendanceResult::failed`]).
+//! - Rate limits: every response's rate-limit headers ([`RateLimit`]) feed one budget per client,
+//!   shared by every operation, which holds requests until the window resets rather than have
+//!   them refused; waits the server asks for do not use up retries ([`RetryConfig::max_wait`]);
+//!   [`ClientBuilder::on_quota_wait`] hears of each pause ([`QuotaWait`]).
 //! - [`Error`]: one error type to match on, naming the page, HTTP status or JSON path, with
 //!   predicates for the usual questions: [`Error::is_rate_limited`], [`Error::retry_after`],
 //!   [`Error::is_not_found`], [`Error::is_retryable`], [`Error::users_to_resend`].
@@ -73,10 +77,12 @@ mod write;
 // 2. errors (the one `Error`, and what a write ends in);
 mod errors;
 mod outcome;
-// 3. sending: the generated operations over the transport, and what their results mean;
+// 3. sending: the generated operations over the transport (the concurrency limiter and the quota
+//    pacer that every operation of a client shares), and what their results mean;
 mod body;
 mod exchange;
 mod limiter;
+mod quota;
 mod transport;
 // 4. pages and decoding;
 mod decode;
@@ -132,8 +138,9 @@ pub use outcome::{
 };
 pub use page::{BlankedField, Page, RawMeeting, RejectedRecord};
 pub use paginate::ListMeetings;
-pub use rate_limit::RateLimit;
-pub use retry::RetryConfig;
+pub use quota::{QuotaWait, WaitReason};
+pub use rate_limit::{RateLimit, Reset};
+pub use retry::{DEFAULT_MAX_WAIT, RetryConfig};
 pub use thoughtindustries_models as models;
 #[cfg(feature = "tz")]
 pub use tz::MeetingTimeZone;

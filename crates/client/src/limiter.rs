@@ -1,5 +1,7 @@
 //! Adaptive concurrency: how many requests may be in flight at once, lowered on 429 and raised
-//! again slowly after successes (additive increase, multiplicative decrease).
+//! again slowly after successes (additive increase, multiplicative decrease). The concurrency is
+//! halved at most once per throttled window: the 429s that answer the requests of one burst
+//! (sent before the first refusal was heard) do not halve it again.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -21,6 +23,8 @@ struct State {
     in_flight: usize,
     successes: usize,
     paused_until: Option<Instant>,
+    /// Until when further 429s belong to the throttled window that already halved the limit.
+    calm_until: Option<Instant>,
 }
 
 /// A slot for one request; dropping it frees the slot.
@@ -39,6 +43,7 @@ impl Limiter {
                 in_flight: 0,
                 successes: 0,
                 paused_until: None,
+                calm_until: None,
             }),
             changed: Notify::new(),
         }
@@ -88,20 +93,35 @@ impl Limiter {
         }
     }
 
-    /// The API said 429: halve the concurrency and hold every request for `retry_after`.
+    /// The API said 429: halve the concurrency, unless this throttled window already did, and
+    /// hold every request for `retry_after`.
     pub(crate) fn on_throttle(&self, retry_after: Option<Duration>) {
+        self.throttled(retry_after, true);
+    }
+
+    /// The behaviour before issue 19 (the benchmark's baseline): halve on every 429.
+    pub(crate) fn on_throttle_every_time(&self, retry_after: Option<Duration>) {
+        self.throttled(retry_after, false);
+    }
+
+    fn throttled(&self, retry_after: Option<Duration>, once_per_window: bool) {
         let mut state = self.lock();
-        state.limit = (state.limit / 2).max(1);
+        let now = Instant::now();
         state.successes = 0;
+        if !once_per_window || state.calm_until.is_none_or(|calm| now >= calm) {
+            state.limit = (state.limit / 2).max(1);
+            let window = retry_after.unwrap_or_default().max(Duration::from_secs(1));
+            state.calm_until = Some(now + window);
+            tracing::debug!(
+                limit = state.limit,
+                ?retry_after,
+                "throttled: lowering concurrency"
+            );
+        }
         if let Some(wait) = retry_after {
-            let until = Instant::now() + wait;
+            let until = now + wait;
             state.paused_until = Some(state.paused_until.map_or(until, |p| p.max(until)));
         }
-        tracing::debug!(
-            limit = state.limit,
-            ?retry_after,
-            "throttled: lowering concurrency"
-        );
     }
 
     #[cfg(test)]
@@ -121,14 +141,19 @@ impl Drop for Permit {
 mod tests {
     use super::*;
 
-    #[tokio::test]
-    async fn halves_on_throttle_and_recovers_additively() {
+    #[tokio::test(start_paused = true)]
+    async fn halves_once_per_throttled_window_and_recovers_additively() {
         let limiter = Arc::new(Limiter::new(8));
         limiter.on_throttle(None);
         assert_eq!(limiter.limit(), 4);
+        // The rest of the burst's 429s: the same throttled window.
         limiter.on_throttle(None);
         limiter.on_throttle(None);
-        limiter.on_throttle(None);
+        assert_eq!(limiter.limit(), 4);
+        for _ in 0..2 {
+            tokio::time::advance(Duration::from_millis(1001)).await;
+            limiter.on_throttle(None);
+        }
         assert_eq!(limiter.limit(), 1);
         limiter.on_success();
         assert_eq!(limiter.limit(), 2);

@@ -12,12 +12,17 @@ use reqwest::header::{HeaderMap, RETRY_AFTER};
 /// before the request was sent; any other failure of a write is reported at once, as
 /// [`Error::UnknownOutcome`](crate::Error::UnknownOutcome) when the write may have been applied.
 /// Never retried: other 4xx statuses and responses that do not decode.
-/// The wait before attempt `n + 1` is the one the server asked for, when it asked (`Retry-After`,
-/// else the JSON body's `retryAfter`, else for a 429 `X-RateLimit-Reset`), plus a jitter of up to a tenth of it (at least 100 ms) so that throttled
-/// requests do not all come back at once; otherwise exponential backoff with full jitter (a random
-/// delay between zero and `initial_backoff * 2^(n-1)`); either way at most `max_delay`. When the
-/// server asks for a wait longer than `max_delay`, the request is not retried early into another
-/// refusal: it fails at once with an [`Error::Status`](crate::Error::Status) whose
+///
+/// **Waiting is not failing.** When the server says how long to wait (`Retry-After`, else the
+/// JSON body's `retryAfter`, else for a 429 the rate-limit reset), the client waits that long plus
+/// a jitter of up to a tenth of it (at least 100 ms), so that throttled requests do not all come
+/// back at once, and the wait does not use up one of the `max_attempts`. A 429 without any hint
+/// backs off exponentially (from `initial_backoff`, doubling, at most 15 s a step) without using
+/// up attempts either, until it has waited `max_wait` in total. Other failures back off with
+/// full jitter (a random delay between zero and `initial_backoff * 2^(n-1)`, at most 15 s) and
+/// count against `max_attempts`. When the server asks for a wait longer than `max_wait`, the
+/// request is not retried early into another refusal: it fails at once with an
+/// [`Error::Status`](crate::Error::Status) whose
 /// [`refused_wait`](crate::StatusError::refused_wait) names the wait.
 ///
 /// ```
@@ -27,24 +32,36 @@ use reqwest::header::{HeaderMap, RETRY_AFTER};
 /// let retry = RetryConfig::default()
 ///     .max_attempts(6)
 ///     .initial_backoff(Duration::from_millis(200))
-///     .max_delay(Duration::from_secs(30));
+///     .max_wait(Duration::from_secs(3600)); // an hourly quota
 /// assert_eq!(retry.get_max_attempts(), 6);
+/// assert_eq!(retry.get_max_wait(), Duration::from_secs(3600));
 /// assert_eq!(RetryConfig::disabled().get_max_attempts(), 1);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RetryConfig {
     max_attempts: u32,
     initial_backoff: Duration,
-    max_delay: Duration,
+    max_wait: Duration,
 }
 
+/// The default [`RetryConfig::max_wait`]: two minutes, so that a minute-long window (and a reset
+/// that rounds up past it) is waited for.
+pub const DEFAULT_MAX_WAIT: Duration = Duration::from_secs(120);
+
+/// The longest step of a backoff the server gave no hint for.
+const BACKOFF_STEP_CAP: Duration = Duration::from_secs(15);
+
+/// How many waits the server asked for one request may take, whatever their length: a server
+/// that answers 429 forever must not hold a request forever.
+pub(crate) const MAX_SERVER_WAITS: u32 = 16;
+
 impl Default for RetryConfig {
-    /// Four attempts, 250 ms initial backoff, waits capped at 60 s.
+    /// Four attempts, 250 ms initial backoff, waits of up to [`DEFAULT_MAX_WAIT`] (120 s).
     fn default() -> Self {
         Self {
             max_attempts: 4,
             initial_backoff: Duration::from_millis(250),
-            max_delay: Duration::from_secs(60),
+            max_wait: DEFAULT_MAX_WAIT,
         }
     }
 }
@@ -55,7 +72,8 @@ impl RetryConfig {
         Self::default().max_attempts(1)
     }
 
-    /// Total attempts per request, the first included (at least 1).
+    /// Total attempts per request, the first included (at least 1). Waits the server asked for
+    /// and 429s without a hint do not count against them.
     pub fn max_attempts(mut self, attempts: u32) -> Self {
         self.max_attempts = attempts.max(1);
         self
@@ -67,11 +85,19 @@ impl RetryConfig {
         self
     }
 
-    /// The longest wait between attempts. A server asking for a longer one fails the request at
-    /// once instead.
-    pub fn max_delay(mut self, delay: Duration) -> Self {
-        self.max_delay = delay;
+    /// The longest acceptable wait (default [`DEFAULT_MAX_WAIT`]): a server asking for a longer
+    /// one (`Retry-After`, a rate-limit reset) fails the request at once instead; it also bounds
+    /// the total backoff of 429s without a hint, and how long the client holds a request for the
+    /// quota's next window.
+    pub fn max_wait(mut self, wait: Duration) -> Self {
+        self.max_wait = wait;
         self
+    }
+
+    /// The former name of [`RetryConfig::max_wait`].
+    #[deprecated(since = "0.1.0", note = "renamed to `max_wait`")]
+    pub fn max_delay(self, delay: Duration) -> Self {
+        self.max_wait(delay)
     }
 
     /// Total attempts per request.
@@ -79,9 +105,15 @@ impl RetryConfig {
         self.max_attempts
     }
 
-    /// The longest wait between attempts.
+    /// The longest acceptable wait.
+    pub fn get_max_wait(&self) -> Duration {
+        self.max_wait
+    }
+
+    /// The former name of [`RetryConfig::get_max_wait`].
+    #[deprecated(since = "0.1.0", note = "renamed to `get_max_wait`")]
     pub fn get_max_delay(&self) -> Duration {
-        self.max_delay
+        self.max_wait
     }
 
     /// The wait before the attempt after `attempt` (1-based) failed; `server_wait` is the wait
@@ -89,14 +121,24 @@ impl RetryConfig {
     pub(crate) fn delay(&self, attempt: u32, server_wait: Option<Duration>) -> Duration {
         if let Some(wait) = server_wait {
             let spread = (wait / 10).max(Duration::from_millis(100));
-            return (wait + spread.mul_f64(fastrand::f64())).min(self.max_delay);
+            return (wait + spread.mul_f64(fastrand::f64())).min(self.max_wait);
         }
+        self.ceiling(attempt).mul_f64(fastrand::f64())
+    }
+
+    /// The wait after the `n`-th (1-based) 429 of a request that gave no hint: exponential with
+    /// equal jitter (between half the ceiling and the ceiling), so that it does grow.
+    pub(crate) fn throttle_backoff(&self, n: u32) -> Duration {
+        let ceiling = self.ceiling(n);
+        ceiling / 2 + (ceiling / 2).mul_f64(fastrand::f64())
+    }
+
+    fn ceiling(&self, attempt: u32) -> Duration {
         let factor = 2u32.saturating_pow(attempt.saturating_sub(1).min(20));
-        let ceiling = self
-            .initial_backoff
+        self.initial_backoff
             .saturating_mul(factor)
-            .min(self.max_delay);
-        ceiling.mul_f64(fastrand::f64())
+            .min(BACKOFF_STEP_CAP)
+            .min(self.max_wait)
     }
 }
 
@@ -129,8 +171,8 @@ pub(crate) fn is_retryable_error(error: &reqwest::Error) -> bool {
 }
 
 /// The wait a response asks for, in the order the API documents it: the `Retry-After` header,
-/// else the error body's `retryAfter` (seconds), else, for a 429, `X-RateLimit-Reset` (a unix
-/// time; a value too small to be one is taken as seconds from now).
+/// else the error body's `retryAfter` (seconds), else, for a 429, the rate-limit reset (any form
+/// [`RateLimit`](crate::RateLimit) reads).
 pub(crate) fn server_wait(
     status: StatusCode,
     headers: &HeaderMap,
@@ -140,29 +182,12 @@ pub(crate) fn server_wait(
         .or_else(|| crate::error_body::ErrorBody::parse(body)?.retry_after)
         .or_else(|| {
             (status == StatusCode::TOO_MANY_REQUESTS)
-                .then(|| rate_limit_reset(headers))
+                .then(|| {
+                    crate::rate_limit::RateLimit::from_headers(headers)
+                        .reset_after(SystemTime::now())
+                })
                 .flatten()
         })
-}
-
-/// `X-RateLimit-Reset` as a delay from now.
-fn rate_limit_reset(headers: &HeaderMap) -> Option<Duration> {
-    let reset: u64 = headers
-        .get("x-ratelimit-reset")?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse()
-        .ok()?;
-    // Unix times of this century are above 10^9; smaller values are seconds to wait.
-    if reset < 1_000_000_000 {
-        return Some(Duration::from_secs(reset));
-    }
-    let at = SystemTime::UNIX_EPOCH + Duration::from_secs(reset);
-    Some(
-        at.duration_since(SystemTime::now())
-            .unwrap_or(Duration::ZERO),
-    )
 }
 
 /// The `Retry-After` header, as a delay from now (RFC 9110: seconds or an HTTP-date).
@@ -236,7 +261,7 @@ mod tests {
 
     #[test]
     fn the_servers_waits_are_jittered_and_capped() {
-        let retry = RetryConfig::default().max_delay(Duration::from_secs(60));
+        let retry = RetryConfig::default().max_wait(Duration::from_secs(60));
         let second = Duration::from_secs(1);
         let delays: Vec<_> = (0..20).map(|_| retry.delay(1, Some(second))).collect();
         assert!(
@@ -245,7 +270,7 @@ mod tests {
                 .all(|d| *d >= second && *d <= second + second / 5)
         );
         assert!(delays.iter().any(|d| *d != delays[0]), "{delays:?}");
-        let retry = retry.max_delay(second);
+        let retry = retry.max_wait(second);
         assert_eq!(retry.delay(1, Some(Duration::from_secs(30))), second);
     }
 
@@ -253,7 +278,7 @@ mod tests {
     fn backoff_is_jittered_and_capped() {
         let retry = RetryConfig::default()
             .initial_backoff(Duration::from_millis(100))
-            .max_delay(Duration::from_secs(1));
+            .max_wait(Duration::from_secs(1));
         for attempt in 1..10 {
             let delay = retry.delay(attempt, None);
             let ceiling =

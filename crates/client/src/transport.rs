@@ -1,4 +1,5 @@
-//! Sending one request: retries, the concurrency limiter, the body-size limit and tracing.
+//! Sending one request: retries, the concurrency limiter, the quota pacer, the body-size limit and
+//! tracing.
 //!
 //! This is the `exec` hook of the generated progenitor client ([`crate::generated::Client`]):
 //! progenitor builds the request and decodes the response, this module decides how the request
@@ -14,6 +15,8 @@ use reqwest::{Body, Response, StatusCode};
 
 use crate::generated;
 use crate::limiter::Limiter;
+use crate::quota::{Pacer, Ticket, WaitHook, WaitReason};
+use crate::rate_limit::RateLimit;
 use crate::retry::{self, RetryConfig};
 use crate::write::RetryRule;
 
@@ -28,13 +31,17 @@ struct Shared {
     retry: RetryConfig,
     max_body_bytes: usize,
     limiter: Arc<Limiter>,
+    pacer: Pacer,
+    /// The reactive behaviour before issue 19, for the benchmark's baseline: no pacing from the
+    /// headers, every wait and every 429 uses up an attempt, every 429 halves the concurrency.
+    reactive: bool,
 }
 
 /// How many attempts a response took, carried in the response's extensions.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Attempts(pub(crate) u32);
 
-/// The wait a response asked for when it exceeded `max_delay` (so it was not retried), carried
+/// The wait a response asked for when it exceeded `max_wait` (so it was not retried), carried
 /// in the response's extensions.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct RefusedWait(pub(crate) std::time::Duration);
@@ -68,14 +75,42 @@ enum Attempt {
 const API_VERSION: &str = "api-version";
 
 impl Transport {
-    pub(crate) fn new(retry: RetryConfig, max_body_bytes: usize, concurrency: usize) -> Self {
+    pub(crate) fn new(
+        retry: RetryConfig,
+        max_body_bytes: usize,
+        concurrency: usize,
+        hook: Option<WaitHook>,
+        reactive: bool,
+    ) -> Self {
         Self {
             shared: Arc::new(Shared {
                 retry,
                 max_body_bytes,
                 limiter: Arc::new(Limiter::new(concurrency)),
+                pacer: Pacer::new(hook),
+                reactive,
             }),
         }
+    }
+
+    /// Waits for the pacer (unless reactive).
+    async fn admit(&self, max_wait: std::time::Duration) -> Option<Ticket> {
+        if self.shared.reactive {
+            return None;
+        }
+        Some(self.shared.pacer.admit(max_wait).await)
+    }
+
+    /// Feeds the pacer the answer to the request admitted with `ticket`.
+    fn observe(&self, ticket: Option<Ticket>, outcome: &Attempt) {
+        let Some(ticket) = ticket else { return };
+        let rate = match outcome {
+            Attempt::Done(response) | Attempt::RetryStatus(response, _) => {
+                RateLimit::from_headers(response.headers())
+            }
+            _ => RateLimit::default(),
+        };
+        self.shared.pacer.observe(ticket, &rate);
     }
 
     async fn execute(
@@ -88,76 +123,132 @@ impl Transport {
         // version, not one the vendor asked for, so it is not sent.
         request.headers_mut().remove(API_VERSION);
         let shared = &self.shared;
+        let max_wait = shared.retry.get_max_wait();
         if request.try_clone().is_none() {
             // A streaming body cannot be replayed: one attempt only.
             let _permit = shared.limiter.acquire().await;
-            return client.execute(request).await;
+            let ticket = self.admit(max_wait).await;
+            let result = client.execute(request).await;
+            if let Some(ticket) = ticket {
+                let rate = result
+                    .as_ref()
+                    .map(|r| RateLimit::from_headers(r.headers()))
+                    .unwrap_or_default();
+                shared.pacer.observe(ticket, &rate);
+            }
+            return result;
         }
+        let retries = shared.retry.get_max_attempts() > 1;
+        // Failures that use up attempts; waits the server asked for and hint-less 429s do not.
         let mut attempt = 1;
+        let mut sent = 0;
+        let mut server_waits = 0;
+        let mut throttles = 0;
+        let mut throttled = std::time::Duration::ZERO;
         loop {
             let this = request
                 .try_clone()
                 .expect("checked above: the request has no streaming body");
             let outcome = {
                 let _permit = shared.limiter.acquire().await;
-                self.attempt(client, this).await
+                let ticket = self.admit(max_wait).await;
+                let outcome = self.attempt(client, this).await;
+                self.observe(ticket, &outcome);
+                outcome
             };
+            sent += 1;
             let last = attempt >= shared.retry.get_max_attempts();
-            let retry_after = match outcome {
+            let delay = match outcome {
                 Attempt::Fail(error) => return Err(error),
                 Attempt::Done(mut response) => {
-                    response.extensions_mut().insert(Attempts(attempt));
+                    response.extensions_mut().insert(Attempts(sent));
                     if response.status().is_success() {
                         shared.limiter.on_success();
                     }
-                    tracing::debug!(operation, attempt, status = %response.status(), "response");
+                    tracing::debug!(operation, attempt = sent, status = %response.status(), "response");
                     return Ok(response);
                 }
                 Attempt::RetryStatus(mut response, wait) => {
-                    response.extensions_mut().insert(Attempts(attempt));
+                    response.extensions_mut().insert(Attempts(sent));
                     let status = response.status();
-                    if status == StatusCode::TOO_MANY_REQUESTS {
+                    let throttle = status == StatusCode::TOO_MANY_REQUESTS;
+                    if throttle {
                         // The pause holds back every request of the client: cap it like the
                         // retry's own wait, or one `Retry-After: 86400` stalls the client a day.
-                        shared
-                            .limiter
-                            .on_throttle(wait.map(|w| shared.retry.delay(attempt, Some(w))));
+                        let pause = wait.map(|w| w.min(max_wait));
+                        if shared.reactive {
+                            shared.limiter.on_throttle_every_time(pause);
+                        } else {
+                            shared.limiter.on_throttle(pause);
+                        }
                     }
-                    tracing::debug!(operation, attempt, %status, ?wait, last, "retryable status");
-                    if let Some(wait) = wait.filter(|w| *w > shared.retry.get_max_delay()) {
+                    tracing::debug!(operation, attempt = sent, %status, ?wait, "retryable status");
+                    if let Some(wait) = wait.filter(|w| *w > max_wait) {
                         // Retrying sooner than asked would only meet another refusal.
                         response.extensions_mut().insert(RefusedWait(wait));
                         return Ok(response);
                     }
-                    if last {
-                        return Ok(response);
+                    match wait {
+                        _ if !retries => return Ok(response),
+                        _ if shared.reactive => {
+                            if last {
+                                return Ok(response);
+                            }
+                            attempt += 1;
+                            shared.retry.delay(attempt - 1, wait)
+                        }
+                        Some(wait) => {
+                            server_waits += 1;
+                            if server_waits > retry::MAX_SERVER_WAITS {
+                                return Ok(response);
+                            }
+                            let delay = shared.retry.delay(attempt, Some(wait));
+                            if throttle {
+                                shared.pacer.refused(delay, WaitReason::ServerAsked);
+                            }
+                            delay
+                        }
+                        None if throttle => {
+                            throttles += 1;
+                            let delay = shared.retry.throttle_backoff(throttles);
+                            if throttled + delay > max_wait {
+                                return Ok(response);
+                            }
+                            throttled += delay;
+                            shared.pacer.refused(delay, WaitReason::Backoff);
+                            delay
+                        }
+                        None if last => return Ok(response),
+                        None => {
+                            attempt += 1;
+                            shared.retry.delay(attempt - 1, None)
+                        }
                     }
-                    wait
                 }
                 Attempt::RetrySend(error) => {
-                    tracing::debug!(operation, attempt, %error, last, "request failed");
+                    tracing::debug!(operation, attempt = sent, %error, last, "request failed");
                     if last {
                         return Err(error);
                     }
-                    None
+                    attempt += 1;
+                    shared.retry.delay(attempt - 1, None)
                 }
                 Attempt::RetryBody(error) => {
-                    tracing::debug!(operation, attempt, %error, last, "body failed");
+                    tracing::debug!(operation, attempt = sent, %error, last, "body failed");
                     if last {
                         return Ok(error_response(BodyError::Read(error)));
                     }
-                    None
+                    attempt += 1;
+                    shared.retry.delay(attempt - 1, None)
                 }
             };
-            let delay = shared.retry.delay(attempt, retry_after);
             tracing::debug!(
                 operation,
-                attempt,
+                attempt = sent,
                 delay_ms = delay.as_millis() as u64,
                 "retrying"
             );
             tokio::time::sleep(delay).await;
-            attempt += 1;
         }
     }
 

@@ -294,8 +294,10 @@ async fn rate_limited_requests_wait_retry_after_and_succeed() {
     assert!(waited >= Duration::from_millis(950), "{waited:?}");
 }
 
+/// A server that keeps asking for a wait (here `Retry-After: 0`) is waited for without using up
+/// the attempts, but not forever: 16 waits, then the last status is reported.
 #[tokio::test]
-async fn retries_give_up_with_the_last_status_retry_after_and_rate_limit() {
+async fn server_waits_give_up_after_sixteen_with_the_last_status_retry_after_and_rate_limit() {
     let server = MockServer::start().await;
     Mock::given(path(PATH))
         .respond_with(
@@ -305,7 +307,7 @@ async fn retries_give_up_with_the_last_status_retry_after_and_rate_limit() {
                 .insert_header("x-ratelimit-reset", "1700000000")
                 .set_body_string(r#"{"error":"rate_limit_exceeded"}"#),
         )
-        .expect(4)
+        .expect(17)
         .mount(&server)
         .await;
     let err = client(&server.uri())
@@ -324,7 +326,14 @@ async fn retries_give_up_with_the_last_status_retry_after_and_rate_limit() {
     assert_eq!(status.status.as_u16(), 429);
     assert_eq!(status.retry_after, Some(Duration::ZERO));
     assert_eq!(status.rate_limit.limit, Some(60));
-    assert_eq!(status.rate_limit.reset, Some(1_700_000_000));
+    assert_eq!(
+        status.rate_limit.reset,
+        Some(thoughtindustries::Reset::At(
+            std::time::UNIX_EPOCH + Duration::from_secs(1_700_000_000)
+        ))
+    );
+    assert_eq!(status.rate_limit.raw_reset.as_deref(), Some("1700000000"));
+    assert_eq!(status.attempts, 17);
     assert!(status.body.contains("rate_limit_exceeded"));
 }
 
@@ -342,7 +351,7 @@ async fn one_429_then_the_page(throttled: ResponseTemplate) -> Duration {
         .mount(&server)
         .await;
     let client = builder(&server.uri())
-        .retry(RetryConfig::default().max_delay(Duration::from_secs(5)))
+        .retry(RetryConfig::default().max_wait(Duration::from_secs(5)))
         .build()
         .unwrap();
     let start = std::time::Instant::now();
@@ -375,7 +384,7 @@ async fn the_bodys_retry_after_is_honoured_without_the_header() {
 }
 
 #[tokio::test]
-async fn a_wait_longer_than_max_delay_fails_at_once_naming_the_wait() {
+async fn a_wait_longer_than_max_wait_fails_at_once_naming_the_wait() {
     let server = serving(
         ResponseTemplate::new(429)
             .insert_header("retry-after", "120")
@@ -383,7 +392,7 @@ async fn a_wait_longer_than_max_delay_fails_at_once_naming_the_wait() {
     )
     .await;
     let start = std::time::Instant::now();
-    // The test builder's max_delay is 50 ms.
+    // The test builder's max_wait is 50 ms.
     let err = client(&server.uri())
         .list_meetings()
         .send()
@@ -398,7 +407,7 @@ async fn a_wait_longer_than_max_delay_fails_at_once_naming_the_wait() {
     assert_eq!(status.refused_wait, Some(Duration::from_secs(120)));
     let message = err.to_string();
     assert!(
-        message.contains("120s") && message.contains("max_delay"),
+        message.contains("120s") && message.contains("max_wait"),
         "{message}"
     );
 }

@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 use uuid::Uuid;
@@ -64,13 +64,113 @@ pub enum RateLimit {
         limit: u64,
     },
     /// A token bucket: `burst` requests at once, refilled at `per_second` requests a second.
-    /// Successful responses then carry the `X-RateLimit-*` headers too.
+    /// Successful responses then carry the `X-RateLimit-*` headers too, the reset in unix
+    /// milliseconds (when the bucket is full again).
     TokenBucket {
         /// Tokens added per second (more than 0).
         per_second: f64,
         /// Capacity of the bucket (at least 1); the bucket starts full.
         burst: u32,
     },
+    /// The vendor's per-key quota: `limit` requests per fixed `window` (windows aligned to
+    /// multiples of `window` since the unix epoch, as fixed-window limiters do), counted across
+    /// every operation, optionally with a burst limit. See [`Quota`].
+    Quota(Quota),
+}
+
+/// A per-key quota of `limit` requests a `window`, for [`RateLimit::Quota`].
+///
+/// A request over the quota gets a 429 with `Retry-After` (seconds to the window's end, rounded
+/// up) and `{"error":"rate_limit_exceeded","message":"...","retryAfter":N}`; refused requests are
+/// not counted. `headers` says which responses carry the rate-limit headers and `reset_form` how
+/// the reset is written.
+///
+/// ```
+/// use std::time::Duration;
+/// use thoughtindustries_mock::{Quota, QuotaHeaders, RateLimit, ResetForm};
+///
+/// // The vendor's standard plan: 120 a minute, bursts of 20.
+/// let quota = Quota::new(120, Duration::from_secs(60))
+///     .burst(20)
+///     .reset_form(ResetForm::UnixMillis)
+///     .headers(QuotaHeaders::EveryResponse);
+/// # let _ = RateLimit::Quota(quota);
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct Quota {
+    /// Requests allowed per window (at least 1).
+    pub limit: u64,
+    /// The window's length (at least 1 ms).
+    pub window: Duration,
+    /// At most this many requests at once: a token bucket of this capacity refilled at
+    /// `limit / window`, on top of the window's count.
+    pub burst: Option<u32>,
+    /// How the reset is written.
+    pub reset_form: ResetForm,
+    /// Which responses carry the rate-limit headers.
+    pub headers: QuotaHeaders,
+}
+
+impl Quota {
+    /// `limit` requests a `window`, no burst limit, the headers on every response with the reset
+    /// in unix seconds (the vendor's form).
+    pub fn new(limit: u64, window: Duration) -> Self {
+        Self {
+            limit,
+            window,
+            burst: None,
+            reset_form: ResetForm::UnixSeconds,
+            headers: QuotaHeaders::EveryResponse,
+        }
+    }
+
+    /// Sets [`Quota::burst`].
+    pub fn burst(mut self, burst: u32) -> Self {
+        self.burst = Some(burst);
+        self
+    }
+
+    /// Sets [`Quota::reset_form`].
+    pub fn reset_form(mut self, form: ResetForm) -> Self {
+        self.reset_form = form;
+        self
+    }
+
+    /// Sets [`Quota::headers`].
+    pub fn headers(mut self, headers: QuotaHeaders) -> Self {
+        self.headers = headers;
+        self
+    }
+}
+
+/// How a quota's reset is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum ResetForm {
+    /// `X-RateLimit-Reset` as a unix time in seconds (the vendor's form, `1716505260`).
+    #[default]
+    UnixSeconds,
+    /// `X-RateLimit-Reset` as a unix time in milliseconds.
+    UnixMillis,
+    /// `X-RateLimit-Reset` as seconds until the reset (rounded up).
+    DeltaSeconds,
+    /// No `X-RateLimit-*`: the IETF draft's `RateLimit: "default";r=R;t=T` and
+    /// `RateLimit-Policy: "default";q=Q;w=W`.
+    Ietf,
+}
+
+/// Which responses of a quota carry its headers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum QuotaHeaders {
+    /// Every response (successes and 429s): a client can pace itself.
+    #[default]
+    EveryResponse,
+    /// Only the 429s (with `Retry-After`): a client learns the quota when refused.
+    OnlyRefusals,
+    /// None at all, and 429s without `Retry-After` or `retryAfter`: no hint anywhere.
+    NoHint,
 }
 
 /// A 5xx answer.
@@ -176,12 +276,10 @@ pub enum FaultKind {
 pub(crate) enum Decision {
     /// Serve the page normally.
     Serve,
-    /// 429 with these header values.
+    /// 429 with this `Retry-After` (none: no hint) and these rate-limit headers (none: none).
     RateLimited {
-        retry_after_secs: u64,
-        limit: u64,
-        remaining: u64,
-        reset_after_secs: u64,
+        retry_after_secs: Option<u64>,
+        quota: Option<Granted>,
     },
     /// A 5xx.
     ServerError {
@@ -214,12 +312,80 @@ impl Decision {
     }
 }
 
-/// Rate-limit headers of a request that was let through by a token bucket.
+/// The rate-limit headers of a response.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Quota {
+pub(crate) struct Granted {
     pub limit: u64,
     pub remaining: u64,
-    pub reset_after_secs: u64,
+    /// When the window resets.
+    pub reset: SystemTime,
+    pub form: ResetForm,
+    /// The window's length, for the IETF policy field.
+    pub window: Duration,
+}
+
+impl Granted {
+    /// Headers in the vendor's form, the reset `reset_after_secs` from now.
+    fn vendor(limit: u64, remaining: u64, reset_after_secs: u64) -> Self {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        Self {
+            limit,
+            remaining,
+            reset: UNIX_EPOCH + Duration::from_secs(now + reset_after_secs),
+            form: ResetForm::UnixSeconds,
+            window: Duration::from_secs(reset_after_secs.max(1)),
+        }
+    }
+}
+
+/// A fixed-window quota's state.
+#[derive(Debug)]
+struct Windowed {
+    quota: Quota,
+    bucket: Option<Bucket>,
+    /// The window's index (unix time / window) and the requests counted in it.
+    count: Mutex<(u128, u64)>,
+}
+
+impl Windowed {
+    /// Counts a request, or refuses it: `Ok` with the headers to send on its answer (when the
+    /// quota sends them), `Err` with the 429's `Retry-After` and headers.
+    #[allow(clippy::type_complexity)]
+    fn take(&self) -> Result<Option<Granted>, (Option<u64>, Option<Granted>)> {
+        let window_ms = self.quota.window.as_millis().max(1);
+        let now = SystemTime::now();
+        let now_ms = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis());
+        let index = now_ms / window_ms;
+        let end_ms = (index + 1) * window_ms;
+        let reset = UNIX_EPOCH + Duration::from_millis(u64::try_from(end_ms).unwrap_or(u64::MAX));
+        let headers = |remaining: u64| Granted {
+            limit: self.quota.limit,
+            remaining,
+            reset,
+            form: self.quota.reset_form,
+            window: self.quota.window,
+        };
+        let hint = self.quota.headers != QuotaHeaders::NoHint;
+        let mut count = self.count.lock().unwrap_or_else(|e| e.into_inner());
+        if count.0 != index {
+            *count = (index, 0);
+        }
+        let to_reset = u64::try_from((end_ms - now_ms).div_ceil(1000)).unwrap_or(u64::MAX);
+        if count.1 >= self.quota.limit {
+            return Err((hint.then_some(to_reset.max(1)), hint.then(|| headers(0))));
+        }
+        if let Some(bucket) = &self.bucket
+            && let Err(wait) = bucket.take()
+        {
+            let left = self.quota.limit - count.1;
+            return Err((hint.then_some(wait), hint.then(|| headers(left))));
+        }
+        count.1 += 1;
+        let left = self.quota.limit - count.1;
+        Ok((self.quota.headers == QuotaHeaders::EveryResponse).then(|| headers(left)))
+    }
 }
 
 /// Identifies a page for [`Trigger::FirstPerPage`].
@@ -266,19 +432,22 @@ struct Bucket {
 
 impl Bucket {
     /// Takes a token, or says how long until one is available.
-    fn take(&self) -> Result<Quota, u64> {
+    fn take(&self) -> Result<Granted, u64> {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         let now = Instant::now();
         let elapsed = now.duration_since(state.1).as_secs_f64();
         state.0 = (state.0 + elapsed * self.per_second).min(f64::from(self.burst));
         state.1 = now;
-        let full_after = ((f64::from(self.burst) - state.0) / self.per_second).ceil() as u64;
         if state.0 >= 1.0 {
             state.0 -= 1.0;
-            Ok(Quota {
+            let full_after = (f64::from(self.burst) - state.0) / self.per_second;
+            // The reset in unix milliseconds: when the bucket is full again.
+            Ok(Granted {
                 limit: u64::from(self.burst),
                 remaining: state.0.floor() as u64,
-                reset_after_secs: full_after.max(1),
+                reset: SystemTime::now() + Duration::from_secs_f64(full_after),
+                form: ResetForm::UnixMillis,
+                window: Duration::from_secs_f64(f64::from(self.burst) / self.per_second),
             })
         } else {
             Err((((1.0 - state.0) / self.per_second).ceil() as u64).max(1))
@@ -292,6 +461,7 @@ pub(crate) struct FaultState {
     latency: Option<Latency>,
     rate_limit: Option<(Armed, u64, u64)>,
     bucket: Option<Bucket>,
+    windowed: Option<Windowed>,
     server_error: Option<(Armed, u16, bool)>,
     drop_connection: Option<Armed>,
     stall_body: Option<Armed>,
@@ -333,8 +503,33 @@ impl FaultState {
                 "latency range: min is above max".into(),
             ));
         }
+        let mut windowed = None;
         let (rate_limit, bucket) = match &faults.rate_limit {
             None => (None, None),
+            Some(RateLimit::Quota(quota)) => {
+                if quota.limit == 0 || quota.window < Duration::from_millis(1) {
+                    return Err(MockError::InvalidConfig(
+                        "quota: limit must be >= 1 and the window at least 1 ms".into(),
+                    ));
+                }
+                let bucket = match quota.burst {
+                    Some(0) => {
+                        return Err(MockError::InvalidConfig("quota: burst must be >= 1".into()));
+                    }
+                    Some(burst) => Some(Bucket {
+                        per_second: quota.limit as f64 / quota.window.as_secs_f64(),
+                        burst,
+                        state: Mutex::new((f64::from(burst), Instant::now())),
+                    }),
+                    None => None,
+                };
+                windowed = Some(Windowed {
+                    quota: quota.clone(),
+                    bucket,
+                    count: Mutex::new((0, 0)),
+                });
+                (None, None)
+            }
             Some(RateLimit::Triggered {
                 trigger,
                 retry_after_secs,
@@ -391,6 +586,7 @@ impl FaultState {
             latency: faults.latency,
             rate_limit,
             bucket,
+            windowed,
             server_error,
             drop_connection: arm(&faults.drop_connection, "drop_connection")?,
             stall_body: arm(&faults.stall_body, "stall_body")?,
@@ -423,7 +619,7 @@ impl FaultState {
 
     /// Decides the fault of the next request, for `page` of `course_id`, and the rate-limit
     /// quota to report when a token bucket let it through.
-    pub(crate) fn decide(&self, page: u64, course_id: Option<Uuid>) -> (Decision, Option<Quota>) {
+    pub(crate) fn decide(&self, page: u64, course_id: Option<Uuid>) -> (Decision, Option<Granted>) {
         let ordinal = {
             let mut ordinal = self.ordinal.lock().unwrap_or_else(|e| e.into_inner());
             *ordinal += 1;
@@ -441,10 +637,20 @@ impl FaultState {
                 Ok(granted) => quota = Some(granted),
                 Err(wait) => {
                     let decision = Decision::RateLimited {
-                        retry_after_secs: wait,
-                        limit: u64::from(bucket.burst),
-                        remaining: 0,
-                        reset_after_secs: wait,
+                        retry_after_secs: Some(wait),
+                        quota: Some(Granted::vendor(u64::from(bucket.burst), 0, wait)),
+                    };
+                    return (decision, None);
+                }
+            }
+        }
+        if let Some(windowed) = &self.windowed {
+            match windowed.take() {
+                Ok(granted) => quota = granted,
+                Err((retry_after_secs, quota)) => {
+                    let decision = Decision::RateLimited {
+                        retry_after_secs,
+                        quota,
                     };
                     return (decision, None);
                 }
@@ -454,10 +660,8 @@ impl FaultState {
             && armed.fires(ordinal, key, &self.rng)
         {
             let decision = Decision::RateLimited {
-                retry_after_secs: *retry_after_secs,
-                limit: *limit,
-                remaining: 0,
-                reset_after_secs: *retry_after_secs,
+                retry_after_secs: Some(*retry_after_secs),
+                quota: Some(Granted::vendor(*limit, 0, *retry_after_secs)),
             };
             return (decision, None);
         }
@@ -582,10 +786,47 @@ mod tests {
         assert!(matches!(
             faults.decide(1, None).0,
             Decision::RateLimited {
-                retry_after_secs: 2,
+                retry_after_secs: Some(2),
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn a_quota_counts_requests_per_window() {
+        let faults = state(Faults {
+            rate_limit: Some(RateLimit::Quota(Quota::new(3, Duration::from_secs(3600)))),
+            ..Faults::default()
+        });
+        let remaining: Vec<_> = (0..3)
+            .map(|_| faults.decide(1, None).1.map(|q| (q.limit, q.remaining)))
+            .collect();
+        assert_eq!(remaining, [Some((3, 2)), Some((3, 1)), Some((3, 0))]);
+        let (refused, _) = faults.decide(2, None);
+        let Decision::RateLimited {
+            retry_after_secs: Some(wait),
+            quota: Some(quota),
+        } = refused
+        else {
+            panic!("{refused:?}")
+        };
+        assert!((1..=3600).contains(&wait));
+        assert_eq!(quota.remaining, 0);
+
+        let silent = state(Faults {
+            rate_limit: Some(RateLimit::Quota(
+                Quota::new(1, Duration::from_secs(3600)).headers(QuotaHeaders::NoHint),
+            )),
+            ..Faults::default()
+        });
+        assert_eq!(silent.decide(1, None), (Decision::Serve, None));
+        assert_eq!(
+            silent.decide(1, None).0,
+            Decision::RateLimited {
+                retry_after_secs: None,
+                quota: None
+            }
+        );
     }
 
     #[test]

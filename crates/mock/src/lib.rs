@@ -14,6 +14,9 @@
 //!   other paths 404, other methods 405. The spec is served at `GET /openapi.yaml`.
 //! - Pages are 1-based with [`MockConfig::per_page`] meetings (25 by default); aggregations
 //!   `course` and `timeZone` count the meetings of the (filtered) result set.
+//! - [`RateLimit::Quota`] enforces a per-key quota across every operation ([`Quota`]: N requests
+//!   per window, a burst limit, the vendor's headers on every response or only on 429s or none,
+//!   the reset as unix seconds, unix milliseconds, seconds to go or the IETF fields).
 //! - [`Faults`] injects latency, 429s, 5xx, dropped connections, stalled and truncated bodies,
 //!   empty bodies, error objects in 200s, a `hasMore` that never ends, and contract drift.
 //! - [`MockServer::stats`] counts requests by status, injected faults and the peak number of
@@ -55,7 +58,10 @@ mod vocabulary;
 
 pub use config::{DEFAULT_PER_PAGE, DEMO_TOKEN, MockConfig};
 pub use error::MockError;
-pub use faults::{Drift, FaultKind, Faults, Latency, RateLimit, ServerError, Trigger};
+pub use faults::{
+    Drift, FaultKind, Faults, Latency, Quota, QuotaHeaders, RateLimit, ResetForm, ServerError,
+    Trigger,
+};
 pub use operations::operation_path;
 pub use routes::OPENAPI_YAML;
 pub use sample::{SAMPLE_ATTENDEES, SAMPLE_MEETING_ID, sample_attendee_id};

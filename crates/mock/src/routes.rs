@@ -21,7 +21,7 @@ use uuid::Uuid;
 
 use crate::attendance::{AttendanceState, Refusal};
 use crate::conn::Connection;
-use crate::faults::{Decision, FaultKind, FaultState, Quota};
+use crate::faults::{Decision, FaultKind, FaultState, Granted, ResetForm};
 use crate::operations::path_of;
 use crate::stats::{self, Recorder, Unanswered};
 use crate::tenant::Tenant;
@@ -122,37 +122,57 @@ fn parse_query(params: &[(String, String)]) -> Result<(u64, Option<Uuid>), Strin
     Ok((page, course_id))
 }
 
-fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |elapsed| elapsed.as_secs())
-}
-
 fn header_number(value: u64) -> HeaderValue {
     HeaderValue::from(value)
 }
 
-/// Sets the `X-RateLimit-*` headers.
-fn rate_limit_headers(headers: &mut HeaderMap, limit: u64, remaining: u64, reset_after: u64) {
-    headers.insert("x-ratelimit-limit", header_number(limit));
-    headers.insert("x-ratelimit-remaining", header_number(remaining));
-    headers.insert("x-ratelimit-reset", header_number(unix_now() + reset_after));
+/// Sets the rate-limit headers in the quota's form.
+fn rate_limit_headers(headers: &mut HeaderMap, quota: &Granted) {
+    let since_epoch = quota
+        .reset
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or(Duration::ZERO);
+    let to_reset = quota
+        .reset
+        .duration_since(SystemTime::now())
+        .unwrap_or(Duration::ZERO);
+    let delta_secs = u64::try_from(to_reset.as_millis().div_ceil(1000)).unwrap_or(u64::MAX);
+    let reset = match quota.form {
+        ResetForm::UnixSeconds => since_epoch.as_millis().div_ceil(1000),
+        ResetForm::UnixMillis => since_epoch.as_millis(),
+        ResetForm::DeltaSeconds => u128::from(delta_secs),
+        ResetForm::Ietf => {
+            let field = format!("\"default\";r={};t={delta_secs}", quota.remaining);
+            let policy = format!(
+                "\"default\";q={};w={}",
+                quota.limit,
+                quota.window.as_millis().div_ceil(1000)
+            );
+            for (name, value) in [("ratelimit", field), ("ratelimit-policy", policy)] {
+                if let Ok(value) = HeaderValue::from_str(&value) {
+                    headers.insert(name, value);
+                }
+            }
+            return;
+        }
+    };
+    headers.insert("x-ratelimit-limit", header_number(quota.limit));
+    headers.insert("x-ratelimit-remaining", header_number(quota.remaining));
+    headers.insert(
+        "x-ratelimit-reset",
+        HeaderValue::from(u64::try_from(reset).unwrap_or(u64::MAX)),
+    );
 }
 
 /// A 200 JSON response with the given body.
-fn json_ok(body: Body, quota: Option<Quota>) -> Response {
+fn json_ok(body: Body, quota: Option<Granted>) -> Response {
     let mut response = Response::new(body);
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
     if let Some(quota) = quota {
-        rate_limit_headers(
-            response.headers_mut(),
-            quota.limit,
-            quota.remaining,
-            quota.reset_after_secs,
-        );
+        rate_limit_headers(response.headers_mut(), &quota);
     }
     response
 }
@@ -222,18 +242,24 @@ fn server_error(status: u16, html: bool) -> Response {
     )
 }
 
-fn too_many_requests(retry_after: u64, limit: u64, remaining: u64, reset_after: u64) -> Response {
+fn too_many_requests(retry_after: Option<u64>, quota: Option<Granted>) -> Response {
+    let message = match retry_after {
+        Some(seconds) => format!("Rate limit exceeded. Try again in {seconds} seconds."),
+        None => "Rate limit exceeded.".to_owned(),
+    };
     let body = model!(ErrorBody {
         error: Some("rate_limit_exceeded".into()),
-        message: Some(format!(
-            "Rate limit exceeded. Try again in {retry_after} seconds."
-        )),
-        retry_after: Some(i64::try_from(retry_after).unwrap_or(i64::MAX)),
+        message: Some(message),
+        retry_after: retry_after.map(|s| i64::try_from(s).unwrap_or(i64::MAX)),
     });
     let mut response = (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response();
     let headers = response.headers_mut();
-    headers.insert(header::RETRY_AFTER, header_number(retry_after));
-    rate_limit_headers(headers, limit, remaining, reset_after);
+    if let Some(seconds) = retry_after {
+        headers.insert(header::RETRY_AFTER, header_number(seconds));
+    }
+    if let Some(quota) = quota {
+        rate_limit_headers(headers, &quota);
+    }
     response
 }
 
@@ -259,7 +285,7 @@ async fn prelude(app: &App, headers: &HeaderMap) -> Option<Response> {
 }
 
 /// Decides the faults of one request (keyed like a listing page).
-fn decide(app: &App, page: u64, course_id: Option<Uuid>) -> (Decision, Option<Quota>) {
+fn decide(app: &App, page: u64, course_id: Option<Uuid>) -> (Decision, Option<Granted>) {
     let (decision, quota) = app.faults.decide(page, course_id);
     if let Some(kind) = decision.kind() {
         app.recorder.fault(kind);
@@ -279,17 +305,15 @@ fn refused(decision: &Decision) -> bool {
 fn answer(
     app: &App,
     decision: Decision,
-    quota: Option<Quota>,
+    quota: Option<Granted>,
     connection: &Connection,
     render: impl FnOnce() -> Vec<u8>,
 ) -> Response {
     match decision {
         Decision::RateLimited {
             retry_after_secs,
-            limit,
-            remaining,
-            reset_after_secs,
-        } => too_many_requests(retry_after_secs, limit, remaining, reset_after_secs),
+            quota,
+        } => too_many_requests(retry_after_secs, quota),
         Decision::ServerError { status, html } => server_error(status, html),
         Decision::DropConnection => {
             connection.kill();

@@ -48,7 +48,7 @@ pub fn builder(base: &str) -> ClientBuilder {
         .retry(
             RetryConfig::default()
                 .initial_backoff(Duration::from_millis(5))
-                .max_delay(Duration::from_millis(50)),
+                .max_wait(Duration::from_millis(50)),
         )
 }
 
