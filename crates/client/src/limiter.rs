@@ -186,7 +186,23 @@ mod tests {
         let limiter = Arc::new(Limiter::new(4));
         limiter.on_throttle(Some(Duration::from_secs(5)));
         let start = Instant::now();
+        // As many acquirers as slots: only the pause can hold them back, and it holds them all.
+        let waiters: Vec<_> = (0..4)
+            .map(|_| {
+                let limiter = Arc::clone(&limiter);
+                tokio::spawn(async move {
+                    let _permit = limiter.acquire().await;
+                    Instant::now()
+                })
+            })
+            .collect();
+        for waiter in waiters {
+            let admitted = waiter.await.unwrap();
+            assert!(admitted - start >= Duration::from_secs(5));
+        }
+        // After the pause, nobody waits.
+        let again = Instant::now();
         let _permit = limiter.acquire().await;
-        assert!(start.elapsed() >= Duration::from_secs(5));
+        assert_eq!(Instant::now(), again);
     }
 }

@@ -280,12 +280,27 @@ mod tests {
             .initial_backoff(Duration::from_millis(100))
             .max_wait(Duration::from_secs(1));
         for attempt in 1..10 {
-            let delay = retry.delay(attempt, None);
             let ceiling =
                 (Duration::from_millis(100) * 2u32.pow(attempt - 1)).min(Duration::from_secs(1));
+            let delays: Vec<Duration> = (0..200).map(|_| retry.delay(attempt, None)).collect();
+            for delay in &delays {
+                assert!(
+                    *delay <= ceiling,
+                    "attempt {attempt}: {delay:?} > {ceiling:?}"
+                );
+            }
+            // Full jitter: the delays spread over the whole range below the ceiling, so that
+            // throttled clients do not come back together.
+            let (least, most) = (delays.iter().min().unwrap(), delays.iter().max().unwrap());
             assert!(
-                delay <= ceiling,
-                "attempt {attempt}: {delay:?} > {ceiling:?}"
+                *least < ceiling / 4 && *most > ceiling * 3 / 4,
+                "attempt {attempt}: delays from {least:?} to {most:?} under {ceiling:?}"
+            );
+            let distinct: std::collections::BTreeSet<Duration> = delays.iter().copied().collect();
+            assert!(
+                distinct.len() > 150,
+                "attempt {attempt}: {} distinct delays",
+                distinct.len()
             );
         }
     }
