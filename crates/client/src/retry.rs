@@ -306,6 +306,33 @@ mod tests {
     }
 
     #[test]
+    fn hintless_throttling_backs_off_between_half_the_ceiling_and_the_ceiling() {
+        let retry = RetryConfig::default().initial_backoff(Duration::from_millis(100));
+        for n in 1..6 {
+            let ceiling = Duration::from_millis(100) * 2u32.pow(n - 1);
+            for _ in 0..50 {
+                let wait = retry.throttle_backoff(n);
+                assert!(
+                    wait >= ceiling / 2 && wait <= ceiling,
+                    "throttle {n}: {wait:?} outside [{:?}, {ceiling:?}]",
+                    ceiling / 2
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn invalid_requests_are_not_retried() {
+        let client = reqwest::Client::builder()
+            .tls_backend_preconfigured(crate::tls::client_config().unwrap())
+            .build()
+            .unwrap();
+        let error = client.get("not a url").build().unwrap_err();
+        assert!(error.is_builder());
+        assert!(!is_retryable_error(&error));
+    }
+
+    #[test]
     fn retryable_statuses() {
         for code in [408, 429, 500, 502, 503, 504] {
             assert!(is_retryable_status(StatusCode::from_u16(code).unwrap()));
