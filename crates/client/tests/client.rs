@@ -620,6 +620,55 @@ async fn oversized_bodies_are_refused() {
 }
 
 #[tokio::test]
+async fn a_body_of_exactly_the_limit_is_accepted_and_one_byte_more_refused() {
+    let body = serde_json::to_vec(&page_body(1, 5, 5)).unwrap();
+    let server =
+        serving(ResponseTemplate::new(200).set_body_raw(body.clone(), "application/json")).await;
+    let with_limit = |limit: usize| {
+        builder(&server.uri())
+            .max_body_bytes(limit)
+            .build()
+            .unwrap()
+            .list_meetings()
+            .send()
+    };
+    let page = with_limit(body.len()).await.unwrap();
+    assert_eq!(page.meetings.len(), 5);
+    let err = with_limit(body.len() - 1).await.unwrap_err();
+    assert!(matches!(err, Error::BodyTooLarge { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn hintless_throttling_gives_up_once_max_wait_is_spent() {
+    let server = serving(ResponseTemplate::new(429)).await;
+    let started = std::time::Instant::now();
+    let listing = builder(&server.uri())
+        .retry(
+            RetryConfig::default()
+                .initial_backoff(Duration::from_millis(50))
+                .max_wait(Duration::from_millis(400)),
+        )
+        .build()
+        .unwrap()
+        .list_meetings()
+        .send();
+    let err = tokio::time::timeout(Duration::from_secs(5), listing)
+        .await
+        .expect("the client gives up within max_wait, not never")
+        .unwrap_err();
+    assert_eq!(err.status(), Some(reqwest::StatusCode::TOO_MANY_REQUESTS));
+    // The backoffs (50, 100, 200 ms ceilings, at least half each) add up to the 400 ms allowed
+    // after three or four refusals; without the cap the client would go on to its send limit.
+    let sends = server.received_requests().await.unwrap().len();
+    assert!((3..=6).contains(&sends), "{sends} sends");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
 async fn a_stalled_server_times_out() {
     let server = serving(ResponseTemplate::new(200).set_delay(Duration::from_secs(5))).await;
     let err = builder(&server.uri())
