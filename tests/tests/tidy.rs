@@ -216,21 +216,27 @@ fn publishable_packages_have_complete_metadata() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
+/// The first Rust code block of README.md after the heading `heading`.
+fn readme_rust_example(heading: &str) -> String {
+    let readme =
+        std::fs::read_to_string(contract_tests::workspace_root().join("README.md")).unwrap();
+    let section = &readme[readme
+        .find(heading)
+        .unwrap_or_else(|| panic!("README has a section {heading:?}"))..];
+    let start = section
+        .find("```rust")
+        .unwrap_or_else(|| panic!("a Rust example in README's {heading:?}"));
+    let code = &section[start..];
+    let code = &code[code.find('\n').unwrap() + 1..];
+    code[..code.find("```").unwrap()].to_owned()
+}
+
 /// The README's "Using the crate" example is `examples/downstream/src/main.rs`, which CI builds
 /// against the packaged crates and runs: so the example users copy is known to compile and work.
 #[test]
 fn readme_usage_example_is_the_downstream_crate() {
     let root = contract_tests::workspace_root();
-    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
-    let section = &readme[readme
-        .find("## Using the crate")
-        .expect("README has a \"Using the crate\" section")..];
-    let start = section
-        .find("```rust")
-        .expect("a Rust example in the section");
-    let code = &section[start..];
-    let code = &code[code.find('\n').unwrap() + 1..];
-    let code = &code[..code.find("```").unwrap()];
+    let code = readme_rust_example("## Using the crate");
     let main = std::fs::read_to_string(root.join("examples/downstream/src/main.rs")).unwrap();
     assert_eq!(
         code, main,
@@ -341,20 +347,11 @@ fn the_cli_tests_use_the_sample_reports_of_the_readme() {
 #[test]
 fn readme_attendance_import_example_is_the_crate_example() {
     let root = contract_tests::workspace_root();
-    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
-    let section = &readme[readme
-        .find("### Attendance from a meeting platform's report")
-        .expect("README has the attendance import section")..];
-    let start = section
-        .find("```rust")
-        .expect("a Rust example in the section");
-    let code = &section[start..];
-    let code = &code[code.find('\n').unwrap() + 1..];
-    let code = &code[..code.find("```").unwrap()];
+    let code = readme_rust_example("### Attendance from a meeting platform's report");
     let example =
         std::fs::read_to_string(root.join("crates/attendance-import/examples/import.rs")).unwrap();
     assert!(
-        example.contains(code),
+        example.contains(&code),
         "README's attendance import example differs from crates/attendance-import/examples/import.rs"
     );
 }

@@ -94,36 +94,29 @@ fn target_dir() -> PathBuf {
 /// The tab-separated summary lines of the decode and listing benches.
 fn bench_summaries(decode_ms: u64) -> Result<Vec<Vec<String>>> {
     eprintln!("bench: decode and listing (cargo bench, summary mode)");
-    let output = cargo()
-        .args(["bench", "-p", "thoughtindustries", "--bench", "decode"])
-        .args(["--bench", "listing", "--bench", "attendance"])
-        .env("TI_BENCH_SUMMARY", "1")
-        .env("TI_BENCH_DECODE_MS", decode_ms.to_string())
-        .stderr(Stdio::inherit())
-        .output()
-        .context("running cargo bench")?;
-    if !output.status.success() {
-        bail!("cargo bench failed ({})", output.status);
-    }
-    let stdout = String::from_utf8(output.stdout).context("bench output is not UTF-8")?;
-    Ok(stdout
-        .lines()
-        .map(|line| line.split('\t').map(str::to_owned).collect::<Vec<_>>())
-        .filter(|fields| fields.len() > 1)
-        .collect())
+    summary_lines(
+        cargo()
+            .args(["bench", "-p", "thoughtindustries", "--bench", "decode"])
+            .args(["--bench", "listing", "--bench", "attendance"])
+            .env("TI_BENCH_DECODE_MS", decode_ms.to_string()),
+    )
 }
 
 /// The tab-separated summary lines of the attendance import bench.
 fn import_summary() -> Result<Vec<Vec<String>>> {
     eprintln!("bench: attendance import (cargo bench, summary mode)");
-    let output = cargo()
-        .args([
-            "bench",
-            "-p",
-            "thoughtindustries-attendance-import",
-            "--bench",
-            "import",
-        ])
+    summary_lines(cargo().args([
+        "bench",
+        "-p",
+        "thoughtindustries-attendance-import",
+        "--bench",
+        "import",
+    ]))
+}
+
+/// Runs a `cargo bench` command in summary mode (`TI_BENCH_SUMMARY=1`); its tab-separated lines.
+fn summary_lines(command: &mut Command) -> Result<Vec<Vec<String>>> {
+    let output = command
         .env("TI_BENCH_SUMMARY", "1")
         .stderr(Stdio::inherit())
         .output()
