@@ -275,12 +275,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 }
 "#,
     )?;
-    // The downstream crate's lockfile: the same versions of the crates both sides share.
-    std::fs::copy(
-        root.join("examples/downstream/Cargo.lock"),
-        dir.join("Cargo.lock"),
-    )?;
-    Ok(dir.join("Cargo.toml"))
+    with_downstream_lockfile(root, &dir)
 }
 
 /// Copies `examples/downstream` (manifest, lockfile, `src/main.rs`) to `scratch/downstream`.
@@ -381,6 +376,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 }
 "#,
     )?;
+    with_downstream_lockfile(root, &dir)
+}
+
+/// Gives the crate in `dir` the downstream crate's lockfile (the same versions of the crates the
+/// measured crates share); its manifest's path.
+fn with_downstream_lockfile(root: &Path, dir: &Path) -> Result<PathBuf> {
     std::fs::copy(
         root.join("examples/downstream/Cargo.lock"),
         dir.join("Cargo.lock"),

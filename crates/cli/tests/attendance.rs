@@ -3,30 +3,14 @@
 mod common;
 
 use assert_cmd::Command;
-use common::{run, stderr, stdout, ti};
+use common::{mock, run, stderr, stdout};
 use serde_json::Value;
-use thoughtindustries_mock::{DEMO_TOKEN, MockConfig, MockServer, SyntheticOptions, Tenant};
-
-async fn mock() -> MockServer {
-    MockServer::start(MockConfig {
-        tenant: Tenant::synthetic(SyntheticOptions {
-            seed: 5,
-            courses: 2,
-            meetings: 20,
-        }),
-        ..MockConfig::default()
-    })
-    .await
-    .unwrap()
-}
+use thoughtindustries_mock::MockServer;
 
 /// `ti ARGS` against `server`, with `stdin`.
 fn ti_at(server: &MockServer, args: &[&str], stdin: &str) -> Command {
-    let mut cmd = ti();
-    cmd.env("TI_BASE_URL", server.base_url())
-        .env("TI_API_KEY", DEMO_TOKEN)
-        .args(args)
-        .write_stdin(stdin.to_owned());
+    let mut cmd = common::ti_at(server, args);
+    cmd.write_stdin(stdin.to_owned());
     cmd
 }
 

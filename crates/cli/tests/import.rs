@@ -3,37 +3,14 @@
 
 mod common;
 
-use assert_cmd::Command;
-use common::{run, stderr, stdout, ti};
+use common::{mock, run, stderr, stdout, ti, ti_at};
 use serde_json::Value;
 use thoughtindustries_mock::{
-    DEMO_TOKEN, MockConfig, MockServer, SAMPLE_MEETING_ID, SyntheticOptions, Tenant,
-    sample_attendee_id,
+    MockConfig, MockServer, SAMPLE_MEETING_ID, Tenant, sample_attendee_id,
 };
 
 fn fixture(name: &str) -> String {
     format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
-}
-
-async fn mock() -> MockServer {
-    MockServer::start(MockConfig {
-        tenant: Tenant::synthetic(SyntheticOptions {
-            seed: 5,
-            courses: 2,
-            meetings: 20,
-        }),
-        ..MockConfig::default()
-    })
-    .await
-    .unwrap()
-}
-
-fn ti_at(server: &MockServer, args: &[&str]) -> Command {
-    let mut cmd = ti();
-    cmd.env("TI_BASE_URL", server.base_url())
-        .env("TI_API_KEY", DEMO_TOKEN)
-        .args(args);
-    cmd
 }
 
 fn import_args<'a>(meeting: &'a str, extra: &[&'a str]) -> Vec<&'a str> {

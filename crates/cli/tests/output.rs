@@ -2,7 +2,6 @@
 //! messages, the calendar. Pages with exact bytes come from a tiny server answering every request
 //! with one fixed body.
 
-#[allow(dead_code)]
 mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
