@@ -21,17 +21,12 @@ pub(crate) fn people(table: &Rows) -> Vec<Person> {
             .to_owned(),
         };
         let email = Rows::cell(row, c.email);
-        let tally = people.entry(People::key(Some(email), &name), &name);
-        tally.add_email(email);
+        let tally = people.person(email, &name);
         let minutes = c.minutes.map(|_| {
             // An empty cell in a minutes column is no time.
             crate::parse_minutes(Rows::cell(row, c.minutes)).unwrap_or(0.0)
         });
         tally.add(None, minutes);
     }
-    people
-        .into_tallies()
-        .into_iter()
-        .map(|t| t.into_person())
-        .collect()
+    people.into_people()
 }

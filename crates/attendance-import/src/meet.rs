@@ -17,14 +17,9 @@ pub(crate) fn people(tables: &[&Rows]) -> Vec<Person> {
                 Rows::cell(row, c.last_name)
             );
             let email = Rows::cell(row, c.email);
-            let tally = people.entry(People::key(Some(email), &name), &name);
-            tally.add_email(email);
+            let tally = people.person(email, &name);
             tally.add(None, crate::parse_minutes(Rows::cell(row, c.minutes)));
         }
     }
-    people
-        .into_tallies()
-        .into_iter()
-        .map(|t| t.into_person())
-        .collect()
+    people.into_people()
 }

@@ -219,6 +219,22 @@ impl People {
         })
     }
 
+    /// The tally of the person with this address (or, without one, this name), the address
+    /// recorded on it.
+    pub(crate) fn person(&mut self, email: &str, name: &str) -> &mut Tally {
+        let tally = self.entry(Self::key(Some(email), name), name);
+        tally.add_email(email);
+        tally
+    }
+
+    /// The people, in order of first appearance.
+    pub(crate) fn into_people(self) -> Vec<Person> {
+        self.into_tallies()
+            .into_iter()
+            .map(Tally::into_person)
+            .collect()
+    }
+
     /// Takes the tally of this key out, if present.
     pub(crate) fn take(&mut self, key: &str) -> Option<Tally> {
         self.tallies.remove(key)

@@ -29,8 +29,7 @@ pub(crate) fn people(participants: &[&Rows], activities: &[&Rows]) -> Vec<Person
                 (Some(start), Some(end)) if end >= start => Some(Interval::new(start, end)),
                 _ => None,
             };
-            let tally = joins.entry(People::key(Some(email), name), name);
-            tally.add_email(email);
+            let tally = joins.person(email, name);
             // With times, the row's duration is the same time again: the interval wins.
             tally.add(interval, crate::parse_minutes(Rows::cell(row, c.minutes)));
         }
@@ -134,9 +133,5 @@ pub(crate) fn event_people(tables: &[&Rows]) -> Vec<Person> {
             .entry(key, "")
             .add(Some(Interval::new(start, last)), None);
     }
-    people
-        .into_tallies()
-        .into_iter()
-        .map(|t| t.into_person())
-        .collect()
+    people.into_people()
 }

@@ -25,16 +25,11 @@ pub(crate) fn join_people(tables: &[&Rows]) -> Vec<Person> {
                 _ => None,
             };
             let minutes = crate::parse_minutes(Rows::cell(row, c.minutes));
-            let tally = people.entry(People::key(Some(email), name), name);
-            tally.add_email(email);
+            let tally = people.person(email, name);
             tally.add(interval, minutes);
         }
     }
-    people
-        .into_tallies()
-        .into_iter()
-        .map(|t| t.into_person())
-        .collect()
+    people.into_people()
 }
 
 /// People of unique-users tables: the total duration per row (added up if a person appears
@@ -46,14 +41,9 @@ pub(crate) fn unique_people(tables: &[&Rows]) -> Vec<Person> {
         for row in &table.rows {
             let email = Rows::cell(row, c.email);
             let name = Rows::cell(row, c.name);
-            let tally = people.entry(People::key(Some(email), name), name);
-            tally.add_email(email);
+            let tally = people.person(email, name);
             tally.add(None, crate::parse_minutes(Rows::cell(row, c.minutes)));
         }
     }
-    people
-        .into_tallies()
-        .into_iter()
-        .map(|t| t.into_person())
-        .collect()
+    people.into_people()
 }
