@@ -3,9 +3,9 @@
 # examples/downstream (a user's crate that depends on `thoughtindustries = "0.1"`) and
 # examples/newcomer (a first program: list, detail, bulk write, errors matched by predicate, with
 # no dependency but the SDK, futures and tokio) against those packaged crates and a started
-# `ti mock`. The downstream crate never sees the source tree: its
-# registry dependencies are patched, on the command line, to the verified `.crate` contents
-# unpacked under target/package/.
+# `ti mock` (TI_BIN: the `ti` binary to run, default: built here). The downstream crate never sees
+# the source tree: its registry dependencies are patched, on the command line, to the `.crate`
+# contents unpacked under target/package/verify/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -16,27 +16,51 @@ case "$target" in /*) ;; *) target=$root/$target ;; esac
 dirty=()
 [ -n "${CI:-}" ] || dirty=(--allow-dirty)
 
-# cargo unpacks the .crate files of its temporary registry (target/package/tmp-registry) under
-# $CARGO_HOME/registry/src, and treats what it built from a registry as immutable: a local rerun
-# would verify against the unpacked copies, and the builds, of an earlier run. Outside CI (always a
-# clean clone) remove both for our own crates first.
-if [ -z "${CI:-}" ]; then
-  rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/thoughtindustries*-0.* \
-    "$target"/debug/.fingerprint/thoughtindustries* "$target"/debug/deps/libthoughtindustries*
-fi
-
-echo "--- cargo package: every publishable crate, each verified by building its .crate alone"
-cargo package --workspace --exclude xtask --exclude contract-tests "${dirty[@]}"
+# `cargo package` verifies each crate by building it alone, each with its own feature set, in a
+# directory of its own: most of the dependency graph compiled eight times over. Instead the
+# .crate files are unpacked side by side into one workspace and built once, in the shared target
+# directory and with the workspace's lockfile, which is what the verification proves (the
+# contents build on their own, against each other's packaged versions) at the cost of one build.
+echo "--- cargo package: every publishable crate"
+cargo package --workspace --exclude xtask --exclude contract-tests --no-verify "${dirty[@]}"
 
 version=$(cargo metadata --no-deps --format-version 1 --offline |
   python3 -c 'import json,sys; print(next(p["version"] for p in json.load(sys.stdin)["packages"] if p["name"] == "thoughtindustries"))')
+crates=(thoughtindustries-spec thoughtindustries-codegen thoughtindustries-models thoughtindustries-mock
+  thoughtindustries thoughtindustries-attendance-import thoughtindustries-contract thoughtindustries-cli)
+verify=$target/package/verify
+rm -rf "$verify"
+mkdir -p "$verify"
+{
+  echo '# The packaged crates, unpacked: written by scripts/downstream.sh.'
+  echo '[workspace]'
+  echo 'resolver = "3"'
+  printf 'members = [%s]\n' "$(printf '"%s-'"$version"'", ' "${crates[@]}" | sed 's/, $//')"
+  echo '[patch.crates-io]'
+  for crate in "${crates[@]}"; do
+    echo "$crate = { path = \"$crate-$version\" }"
+  done
+} >"$verify/Cargo.toml"
+for crate in "${crates[@]}"; do
+  tar -xzf "$target/package/$crate-$version.crate" -C "$verify"
+done
+cp Cargo.lock "$verify/Cargo.lock"
+
+echo "--- the packaged crates: built together from their .crate contents alone"
+# What `cargo package` also checks: a build script must not write into the sources.
+sources() { (cd "$verify" && find . -path ./target -prune -o -type f ! -name Cargo.lock -print0 | sort -z | xargs -0 sha256sum); }
+before=$(sources)
+CARGO_TARGET_DIR="$target" cargo build --offline --manifest-path "$verify/Cargo.toml" --workspace
+if [ "$(sources)" != "$before" ]; then
+  echo "building the packaged crates changed their sources (a build script writes outside OUT_DIR)" >&2
+  exit 1
+fi
+
 patches=()
 # The client's build script (its default `codegen` feature) depends on the codegen and spec
 # crates, so they are patched in too.
 for crate in thoughtindustries thoughtindustries-models thoughtindustries-codegen thoughtindustries-spec; do
-  dir="$target/package/$crate-$version"
-  [ -f "$dir/Cargo.toml" ] || { echo "no packaged $crate at $dir" >&2; exit 1; }
-  patches+=(--config "patch.crates-io.$crate.path=\"$dir\"")
+  patches+=(--config "patch.crates-io.$crate.path=\"$verify/$crate-$version\"")
 done
 
 # TI_UPDATE_LOCKFILES=1 lets cargo update the examples' lockfiles (after a dependency change);
@@ -49,10 +73,10 @@ for example in downstream newcomer; do
 done
 
 echo "--- examples/downstream and examples/newcomer: run against ti mock"
-cargo build --quiet -p thoughtindustries-cli
+. scripts/ti-bin.sh
 meetings=137
 log=$(mktemp)
-"$target/debug/ti" mock --port 0 --meetings "$meetings" --courses 5 >"$log" 2>/dev/null &
+"$ti" mock --port 0 --meetings "$meetings" --courses 5 >"$log" 2>/dev/null &
 mock=$!
 trap 'kill "$mock" 2>/dev/null || true; rm -f "$log"' EXIT
 for _ in $(seq 1 100); do

@@ -55,8 +55,8 @@ if ! grep -q "Your API description is valid" "${TMPDIR:-/tmp}/redocly.out" \
 fi
 
 # --- 2. Prism proxy in front of ti mock -------------------------------------------------------
-cargo build --quiet -p thoughtindustries-cli
-TI="${CARGO_TARGET_DIR:-target}/debug/ti"
+. scripts/ti-bin.sh
+TI=$ti
 WORK=$(mktemp -d)
 mock=""
 prism=""

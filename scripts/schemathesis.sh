@@ -15,8 +15,8 @@ fi
 # `--install`: only install the tool (CI does it while it compiles).
 [ "${1:-}" = "--install" ] && exit 0
 
-cargo build --quiet -p thoughtindustries-cli
-"${CARGO_TARGET_DIR:-target}/debug/ti" mock --port "$PORT" --meetings 300 --courses 6 >/dev/null 2>"${TMPDIR:-/tmp}/ti-mock-schemathesis.log" &
+. scripts/ti-bin.sh
+"$ti" mock --port "$PORT" --meetings 300 --courses 6 >/dev/null 2>"${TMPDIR:-/tmp}/ti-mock-schemathesis.log" &
 mock=$!
 trap 'kill "$mock" 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do

@@ -2,9 +2,10 @@
 //! compile? Answered by `cargo-semver-checks` (from crates.io) for the crates whose public API is
 //! generated from the spec: the models and the client.
 
-use std::process::Command;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 
 /// The crates whose Rust API follows the spec.
 pub const CRATES: [&str; 2] = ["thoughtindustries-models", "thoughtindustries"];
@@ -17,19 +18,156 @@ pub enum Verdict {
     Breaking(String),
 }
 
-/// Runs `cargo semver-checks check-release` once on every crate of [`CRATES`] against its source
-/// at git `base` (one run builds the baseline's rustdoc once); the verdict of each, in order.
-/// Fails when the tool is missing or cannot build either side (its output is shown).
+/// Checks every crate of [`CRATES`] against its source at git `base`; the verdict of each, in
+/// order. Fails when cargo-semver-checks is missing or either side does not build (the output is
+/// shown).
+///
+/// cargo-semver-checks would build each side's rustdoc JSON itself, in a target directory of its
+/// own, compiling every dependency twice more. Instead both sides are documented here with
+/// `cargo doc --workspace --all-features` in the workspace's target directory, the same feature
+/// set as CI's docs step, so that only the workspace's own crates are compiled again; the tool
+/// then compares the JSON files. Its manifest lints (a removed cargo feature) need the manifests,
+/// which it would then build from, so [`removed_features`] checks that one case.
 pub fn check_all(base: &str) -> Result<Vec<(&'static str, Verdict)>> {
     let root = crate::spec::workspace_root();
-    let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-    command.args(["semver-checks", "check-release"]);
-    for krate in CRATES {
-        command.args(["--package", krate]);
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(|dir| root.join(dir))
+        .unwrap_or_else(|| root.join("target"));
+    let work = target.join("semver");
+    let tree = work.join("base");
+    if tree.exists() {
+        std::fs::remove_dir_all(&tree).with_context(|| format!("removing {}", tree.display()))?;
     }
-    let output = command
-        .args(["--baseline-rev", base])
-        .current_dir(&root)
+    std::fs::create_dir_all(&tree).with_context(|| format!("creating {}", tree.display()))?;
+    extract(&root, base, &tree)?;
+    mark_version(&tree, base)?;
+
+    let current = rustdoc_json(&root, &target, &work.join("current"))?;
+    let baseline = rustdoc_json(&tree, &target, &work.join("baseline"))?;
+    let removed = removed_features(&tree, &root)?;
+    std::fs::remove_dir_all(&tree).with_context(|| format!("removing {}", tree.display()))?;
+
+    CRATES
+        .iter()
+        .zip(current.iter().zip(&baseline))
+        .map(|(krate, (current, baseline))| {
+            let mut verdict = compare(krate, baseline, current)?;
+            if let Some((_, features)) = removed.iter().find(|(k, _)| k == krate) {
+                let summary = format!(
+                    "semver requires new major version: cargo feature(s) removed: {}",
+                    features.join(", ")
+                );
+                verdict = match verdict {
+                    Verdict::Compatible => Verdict::Breaking(summary),
+                    Verdict::Breaking(other) => Verdict::Breaking(format!("{other}; {summary}")),
+                };
+            }
+            Ok((*krate, verdict))
+        })
+        .collect()
+}
+
+/// Writes the tree of commit `base` into `into` (`git archive`, so no worktree to clean up).
+fn extract(root: &Path, base: &str, into: &Path) -> Result<()> {
+    let archive = Command::new("git")
+        .args(["archive", "--format=tar", base])
+        .current_dir(root)
+        .stdout(Stdio::piped())
+        .spawn()
+        .context("running git archive")?;
+    let status = Command::new("tar")
+        .arg("-x")
+        .arg("-C")
+        .arg(into)
+        .stdin(archive.stdout.context("git archive's output")?)
+        .status()
+        .context("running tar")?;
+    if !status.success() {
+        bail!("extracting {base} into {} failed", into.display());
+    }
+    Ok(())
+}
+
+/// Gives the extracted base's crates the version `<version>+semver-base-<commit>`. Cargo names a
+/// workspace crate's artifacts after its name, version and path relative to the workspace root,
+/// so without this the base's crates would overwrite the work tree's in the shared target
+/// directory, and, their sources being older, be taken as fresh for it afterwards. Build metadata
+/// does not change what the version means (to cargo's requirements or to cargo-semver-checks).
+fn mark_version(tree: &Path, base: &str) -> Result<()> {
+    let commit = Command::new("git")
+        .args(["rev-parse", "--short=12", base])
+        .current_dir(crate::spec::workspace_root())
+        .output()
+        .context("running git rev-parse")?;
+    let commit = String::from_utf8_lossy(&commit.stdout).trim().to_owned();
+    let manifest = tree.join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest)
+        .with_context(|| format!("reading {}", manifest.display()))?;
+    let marked = marked_version(&text, &commit).with_context(|| {
+        format!("{base}'s Cargo.toml has no [workspace.package] version to mark")
+    })?;
+    std::fs::write(&manifest, marked).with_context(|| format!("writing {}", manifest.display()))
+}
+
+/// `text` (a workspace manifest) with its `[workspace.package]` version given the build metadata
+/// `semver-base-<commit>`; `None` when it has no such version.
+fn marked_version(text: &str, commit: &str) -> Option<String> {
+    let section = text.find("[workspace.package]")?;
+    let line = section + text[section..].find("\nversion = \"")? + "\nversion = \"".len();
+    let end = line + text[line..].find('"')?;
+    Some(format!(
+        "{}+semver-base-{commit}{}",
+        &text[..end],
+        &text[end..]
+    ))
+}
+
+/// Documents the workspace at `workspace` as rustdoc JSON (in the shared `target` directory) and
+/// copies the JSON of every crate of [`CRATES`] into `out`; their paths, in order.
+fn rustdoc_json(workspace: &Path, target: &Path, out: &Path) -> Result<Vec<PathBuf>> {
+    let output = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+        .args([
+            "doc",
+            "--workspace",
+            "--no-deps",
+            "--all-features",
+            "--quiet",
+        ])
+        .current_dir(workspace)
+        .env("CARGO_TARGET_DIR", target)
+        // rustdoc's JSON output is unstable; cargo-semver-checks enables it the same way.
+        .env("RUSTC_BOOTSTRAP", "1")
+        .env("RUSTDOCFLAGS", "-Z unstable-options --output-format json")
+        .output()
+        .context("running cargo doc")?;
+    if !output.status.success() {
+        bail!(
+            "documenting {} as rustdoc JSON failed:\n{}",
+            workspace.display(),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    CRATES
+        .iter()
+        .map(|krate| {
+            let name = format!("{}.json", krate.replace('-', "_"));
+            let to = out.join(&name);
+            std::fs::copy(target.join("doc").join(&name), &to)
+                .with_context(|| format!("copying the rustdoc JSON of {krate}"))?;
+            Ok(to)
+        })
+        .collect()
+}
+
+/// cargo-semver-checks' verdict on one crate's two rustdoc JSON files.
+fn compare(krate: &str, baseline: &Path, current: &Path) -> Result<Verdict> {
+    let output = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+        .args(["semver-checks", "check-release"])
+        .arg("--baseline-rustdoc")
+        .arg(baseline)
+        .arg("--current-rustdoc")
+        .arg(current)
         .output()
         .context("running cargo semver-checks")?;
     let text = format!(
@@ -38,47 +176,80 @@ pub fn check_all(base: &str) -> Result<Vec<(&'static str, Verdict)>> {
         String::from_utf8_lossy(&output.stderr)
     );
     if text.contains("no such command") || text.contains("no such subcommand") {
-        anyhow::bail!(
+        bail!(
             "cargo-semver-checks is not installed: `cargo install cargo-semver-checks --locked` \
              (or pass --spec-only)"
         );
     }
-    let summaries = summaries(&text);
-    let verdicts = CRATES
-        .iter()
-        .map(|krate| {
-            let verdict = match summaries.iter().find(|(k, _)| k == krate) {
-                Some((_, summary)) => Verdict::Breaking(summary.clone()),
-                None => Verdict::Compatible,
-            };
-            (*krate, verdict)
-        })
-        .collect::<Vec<_>>();
-    if !output.status.success() && summaries.is_empty() {
-        anyhow::bail!("cargo semver-checks failed:\n{text}");
+    match summary(&text) {
+        Some(summary) => {
+            eprint!("{text}");
+            Ok(Verdict::Breaking(summary))
+        }
+        None if output.status.success() => Ok(Verdict::Compatible),
+        None => bail!("cargo semver-checks failed on {krate}:\n{text}"),
     }
-    if !summaries.is_empty() {
-        eprint!("{text}");
-    }
-    Ok(verdicts)
 }
 
-/// The failing `Summary semver requires ...` line of each crate in a run's output, by crate: a
-/// crate's section starts with its `Checking <name> v...` line.
-fn summaries(text: &str) -> Vec<(String, String)> {
-    let mut current = None;
-    let mut found = Vec::new();
-    for line in text.lines().map(str::trim) {
-        if let Some(rest) = line.strip_prefix("Checking ") {
-            current = rest.split_whitespace().next().map(str::to_owned);
-        } else if let Some(summary) = line.strip_prefix("Summary ")
-            && summary.contains("semver requires")
-            && let Some(krate) = &current
-        {
-            found.push((krate.clone(), summary.to_owned()));
-        }
+/// The cargo features of each crate of [`CRATES`] that `base` has and `current` lacks, for the
+/// crates that lost any.
+fn removed_features(base: &Path, current: &Path) -> Result<Vec<(String, Vec<String>)>> {
+    let (old, new) = (features(base)?, features(current)?);
+    Ok(CRATES
+        .iter()
+        .filter_map(|krate| {
+            let now = new.iter().find(|(k, _)| k == krate).map(|(_, f)| f);
+            let gone = old
+                .iter()
+                .find(|(k, _)| k == krate)?
+                .1
+                .iter()
+                .filter(|f| now.is_some_and(|now| !now.contains(f)))
+                .cloned()
+                .collect::<Vec<_>>();
+            (!gone.is_empty()).then(|| (krate.to_string(), gone))
+        })
+        .collect())
+}
+
+/// The cargo features of every package of the workspace at `workspace` (`cargo metadata`).
+fn features(workspace: &Path) -> Result<Vec<(String, Vec<String>)>> {
+    let output = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+        .args(["metadata", "--no-deps", "--format-version", "1"])
+        .current_dir(workspace)
+        .output()
+        .context("running cargo metadata")?;
+    if !output.status.success() {
+        bail!(
+            "cargo metadata failed in {}:\n{}",
+            workspace.display(),
+            String::from_utf8_lossy(&output.stderr)
+        );
     }
-    found
+    let metadata: serde_json::Value =
+        serde_json::from_slice(&output.stdout).context("reading cargo metadata's output")?;
+    Ok(metadata["packages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|package| {
+            let name = package["name"].as_str().unwrap_or_default().to_owned();
+            let features = package["features"]
+                .as_object()
+                .map(|features| features.keys().cloned().collect())
+                .unwrap_or_default();
+            (name, features)
+        })
+        .collect())
+}
+
+/// The failing `Summary semver requires ...` line of a run's output.
+fn summary(text: &str) -> Option<String> {
+    text.lines()
+        .map(str::trim)
+        .filter_map(|line| line.strip_prefix("Summary "))
+        .find(|summary| summary.contains("semver requires"))
+        .map(str::to_owned)
 }
 
 /// Why the spec gate and the Rust gate can disagree, for the side-by-side report.
@@ -105,21 +276,35 @@ mod tests {
     use super::*;
 
     #[test]
-    fn reads_the_summary_of_each_failed_crate() {
-        let text = "    Checking thoughtindustries-models v0.1.0 -> v0.1.0 (no change)\n\
-                    \x20    Checked [   0.012s] 171 checks: 171 pass, 0 fail, 0 warn, 25 skip\n\
-                    \x20    Summary no semver update required\n\
-                    \x20   Checking thoughtindustries v0.1.0 -> v0.1.0 (no change)\n\
-                    \x20    Checked [   0.012s] 171 checks: 169 pass, 2 fail, 0 warn, 25 skip\n\
-                    \n     Summary semver requires new major version: 2 major and 0 minor checks failed\n";
+    fn reads_the_failing_summary_only() {
+        let passed = "    Checking thoughtindustries v0.1.0 -> v0.1.0 (no change)\n\
+                      \x20    Checked [   0.012s] 171 checks: 171 pass, 0 fail, 0 warn, 25 skip\n\
+                      \x20    Summary no semver update required\n";
+        let failed = "    Checking thoughtindustries v0.1.0 -> v0.1.0 (no change)\n\
+                      \x20    Checked [   0.012s] 171 checks: 169 pass, 2 fail, 0 warn, 25 skip\n\
+                      \n     Summary semver requires new major version: 2 major and 0 minor checks failed\n";
+        assert_eq!(summary(passed), None);
         assert_eq!(
-            summaries(text),
-            [(
-                "thoughtindustries".to_owned(),
-                "semver requires new major version: 2 major and 0 minor checks failed".to_owned()
-            )]
+            summary(failed).as_deref(),
+            Some("semver requires new major version: 2 major and 0 minor checks failed")
         );
-        assert!(summaries("error: could not build").is_empty());
+        assert_eq!(summary("error: could not build"), None);
+    }
+
+    #[test]
+    fn marks_the_workspace_version_only() {
+        let text = "[workspace]\nmembers = []\n\n[workspace.package]\nedition = \"2024\"\n\
+                    version = \"0.1.0\"\n\n[workspace.dependencies]\nx = { version = \"1.0\" }\n";
+        let marked = marked_version(text, "abc123").unwrap();
+        assert!(
+            marked.contains("\nversion = \"0.1.0+semver-base-abc123\"\n"),
+            "{marked}"
+        );
+        assert!(marked.contains("x = { version = \"1.0\" }"), "{marked}");
+        assert_eq!(
+            marked_version("[workspace]\nversion = \"1\"\n", "abc"),
+            None
+        );
     }
 
     #[test]
