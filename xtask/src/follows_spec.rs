@@ -11,7 +11,8 @@
 //!    answered on the edited spec's path).
 //!
 //! The copy builds in this workspace's target directory, so only the workspace's own crates are
-//! compiled again.
+//! compiled again, under a version of their own (`crate::copy`) so that they never replace the
+//! work tree's.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -34,6 +35,7 @@ pub fn run() -> Result<()> {
 
 fn prove(root: &Path, copy: &Path) -> Result<()> {
     copy_tracked_files(root, copy)?;
+    crate::copy::mark_version(copy, "follows-spec")?;
     let spec_path = copy.join("openapi/meetings.yaml");
     let text = std::fs::read_to_string(&spec_path)?;
     let mut document: Value = serde_norway::from_str(&text).context("parsing the spec")?;
@@ -56,18 +58,24 @@ fn prove(root: &Path, copy: &Path) -> Result<()> {
         command
     };
 
-    let output = cargo(&[
-        "build",
-        "--locked",
-        "-p",
-        "thoughtindustries",
-        "--message-format=json",
-    ])
-    .output()
-    .context("running cargo build")?;
+    // One selection for both commands: the second runs what the first built. `--workspace`
+    // resolves features as `cargo test --workspace` does, so every dependency built for the work
+    // tree's tests is reused.
+    let tests = [
+        "test",
+        "--offline",
+        "--workspace",
+        "--test",
+        "spec_paths",
+        "--test",
+        "spec_routes",
+    ];
+    let output = cargo(&[&tests[..], &["--no-run", "--message-format=json"]].concat())
+        .output()
+        .context("running cargo test --no-run")?;
     ensure!(
         output.status.success(),
-        "building the client from the edited spec failed:\n{}",
+        "building the client and the mock from the edited spec failed:\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
     let generated = out_dir(&output.stdout, copy)?.join("generated.rs");
@@ -90,20 +98,7 @@ fn prove(root: &Path, copy: &Path) -> Result<()> {
         ADDED_PARAMETER.0, ADDED_PARAMETER.1
     );
 
-    let status = cargo(&[
-        "test",
-        "--locked",
-        "-p",
-        "thoughtindustries",
-        "--test",
-        "spec_paths",
-        "-p",
-        "thoughtindustries-mock",
-        "--test",
-        "spec_routes",
-    ])
-    .status()
-    .context("running cargo test")?;
+    let status = cargo(&tests).status().context("running cargo test")?;
     ensure!(
         status.success(),
         "the client or the mock built from the edited spec does not follow it"
@@ -154,7 +149,7 @@ fn edit(document: &mut Value) -> Result<Vec<(String, String)>> {
     Ok(renamed)
 }
 
-/// The `OUT_DIR` of the client's build script in a `cargo build --message-format=json` run of the
+/// The `OUT_DIR` of the client's build script in a `cargo test --no-run --message-format=json` run of the
 /// workspace copied to `copy`.
 fn out_dir(messages: &[u8], copy: &Path) -> Result<PathBuf> {
     let copy = copy.canonicalize()?;

@@ -13,6 +13,7 @@ mod bench;
 mod breaking;
 mod build_cost;
 mod codegen;
+mod copy;
 mod follows_spec;
 mod lint;
 mod semver;

@@ -40,7 +40,7 @@ pub fn check_all(base: &str) -> Result<Vec<(&'static str, Verdict)>> {
     }
     std::fs::create_dir_all(&tree).with_context(|| format!("creating {}", tree.display()))?;
     extract(&root, base, &tree)?;
-    mark_version(&tree, base)?;
+    crate::copy::mark_version(&tree, &format!("semver-base-{}", short_hash(base)?))?;
 
     let current = rustdoc_json(&root, &target, &work.join("current"))?;
     let baseline = rustdoc_json(&tree, &target, &work.join("baseline"))?;
@@ -88,38 +88,17 @@ fn extract(root: &Path, base: &str, into: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Gives the extracted base's crates the version `<version>+semver-base-<commit>`. Cargo names a
-/// workspace crate's artifacts after its name, version and path relative to the workspace root,
-/// so without this the base's crates would overwrite the work tree's in the shared target
-/// directory, and, their sources being older, be taken as fresh for it afterwards. Build metadata
-/// does not change what the version means (to cargo's requirements or to cargo-semver-checks).
-fn mark_version(tree: &Path, base: &str) -> Result<()> {
-    let commit = Command::new("git")
+/// The short hash of commit `base`, for [`crate::copy::mark_version`].
+fn short_hash(base: &str) -> Result<String> {
+    let output = Command::new("git")
         .args(["rev-parse", "--short=12", base])
         .current_dir(crate::spec::workspace_root())
         .output()
         .context("running git rev-parse")?;
-    let commit = String::from_utf8_lossy(&commit.stdout).trim().to_owned();
-    let manifest = tree.join("Cargo.toml");
-    let text = std::fs::read_to_string(&manifest)
-        .with_context(|| format!("reading {}", manifest.display()))?;
-    let marked = marked_version(&text, &commit).with_context(|| {
-        format!("{base}'s Cargo.toml has no [workspace.package] version to mark")
-    })?;
-    std::fs::write(&manifest, marked).with_context(|| format!("writing {}", manifest.display()))
-}
-
-/// `text` (a workspace manifest) with its `[workspace.package]` version given the build metadata
-/// `semver-base-<commit>`; `None` when it has no such version.
-fn marked_version(text: &str, commit: &str) -> Option<String> {
-    let section = text.find("[workspace.package]")?;
-    let line = section + text[section..].find("\nversion = \"")? + "\nversion = \"".len();
-    let end = line + text[line..].find('"')?;
-    Some(format!(
-        "{}+semver-base-{commit}{}",
-        &text[..end],
-        &text[end..]
-    ))
+    if !output.status.success() {
+        bail!("git rev-parse {base} failed");
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
 }
 
 /// Documents the workspace at `workspace` as rustdoc JSON (in the shared `target` directory) and
@@ -289,22 +268,6 @@ mod tests {
             Some("semver requires new major version: 2 major and 0 minor checks failed")
         );
         assert_eq!(summary("error: could not build"), None);
-    }
-
-    #[test]
-    fn marks_the_workspace_version_only() {
-        let text = "[workspace]\nmembers = []\n\n[workspace.package]\nedition = \"2024\"\n\
-                    version = \"0.1.0\"\n\n[workspace.dependencies]\nx = { version = \"1.0\" }\n";
-        let marked = marked_version(text, "abc123").unwrap();
-        assert!(
-            marked.contains("\nversion = \"0.1.0+semver-base-abc123\"\n"),
-            "{marked}"
-        );
-        assert!(marked.contains("x = { version = \"1.0\" }"), "{marked}");
-        assert_eq!(
-            marked_version("[workspace]\nversion = \"1\"\n", "abc"),
-            None
-        );
     }
 
     #[test]
