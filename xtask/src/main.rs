@@ -60,6 +60,9 @@ enum Task {
 }
 
 fn main() -> anyhow::Result<()> {
+    if let Some(rustdoc) = std::env::var_os(semver::REAL_RUSTDOC) {
+        semver::run_rustdoc(rustdoc);
+    }
     match Cli::parse().task {
         Task::Codegen { check } => codegen::run(check),
         Task::FollowsSpec => follows_spec::run(),

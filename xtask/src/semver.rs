@@ -104,7 +104,8 @@ fn short_hash(base: &str) -> Result<String> {
 /// Documents the workspace at `workspace` as rustdoc JSON (in the shared `target` directory) and
 /// copies the JSON of every crate of [`CRATES`] into `out`; their paths, in order.
 fn rustdoc_json(workspace: &Path, target: &Path, out: &Path) -> Result<Vec<PathBuf>> {
-    let output = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+    let rustdoc = std::env::var_os("RUSTDOC").unwrap_or_else(|| "rustdoc".into());
+    let output = cargo()
         .args([
             "doc",
             "--workspace",
@@ -114,9 +115,16 @@ fn rustdoc_json(workspace: &Path, target: &Path, out: &Path) -> Result<Vec<PathB
         ])
         .current_dir(workspace)
         .env("CARGO_TARGET_DIR", target)
-        // rustdoc's JSON output is unstable; cargo-semver-checks enables it the same way.
-        .env("RUSTC_BOOTSTRAP", "1")
         .env("RUSTDOCFLAGS", "-Z unstable-options --output-format json")
+        // rustdoc's JSON output is unstable: rustdoc runs with RUSTC_BOOTSTRAP=1, as
+        // cargo-semver-checks runs it, but through this binary (`run_rustdoc`) so that rustc
+        // never sees it. Build scripts that probe the compiler (proc-macro2's) rerun when it
+        // changes, and everything above them would be compiled again.
+        .env(
+            "RUSTDOC",
+            std::env::current_exe().context("finding the xtask binary")?,
+        )
+        .env(REAL_RUSTDOC, rustdoc)
         .output()
         .context("running cargo doc")?;
     if !output.status.success() {
@@ -139,9 +147,29 @@ fn rustdoc_json(workspace: &Path, target: &Path, out: &Path) -> Result<Vec<PathB
         .collect()
 }
 
+/// Set (to the real rustdoc) when this binary runs as cargo's `RUSTDOC` for [`rustdoc_json`].
+pub const REAL_RUSTDOC: &str = "XTASK_REAL_RUSTDOC";
+
+/// Runs the rustdoc named by [`REAL_RUSTDOC`] with this process's arguments and
+/// `RUSTC_BOOTSTRAP=1`, and exits with its status.
+pub fn run_rustdoc(rustdoc: std::ffi::OsString) -> ! {
+    let status = Command::new(&rustdoc)
+        .args(std::env::args_os().skip(1))
+        .env_remove(REAL_RUSTDOC)
+        .env("RUSTC_BOOTSTRAP", "1")
+        .status();
+    match status {
+        Ok(status) => std::process::exit(status.code().unwrap_or(1)),
+        Err(error) => {
+            eprintln!("xtask: running {}: {error}", rustdoc.to_string_lossy());
+            std::process::exit(1)
+        }
+    }
+}
+
 /// cargo-semver-checks' verdict on one crate's two rustdoc JSON files.
 fn compare(krate: &str, baseline: &Path, current: &Path) -> Result<Verdict> {
-    let output = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+    let output = cargo()
         .args(["semver-checks", "check-release"])
         .arg("--baseline-rustdoc")
         .arg(baseline)
@@ -193,7 +221,7 @@ fn removed_features(base: &Path, current: &Path) -> Result<Vec<(String, Vec<Stri
 
 /// The cargo features of every package of the workspace at `workspace` (`cargo metadata`).
 fn features(workspace: &Path) -> Result<Vec<(String, Vec<String>)>> {
-    let output = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+    let output = cargo()
         .args(["metadata", "--no-deps", "--format-version", "1"])
         .current_dir(workspace)
         .output()
@@ -220,6 +248,11 @@ fn features(workspace: &Path) -> Result<Vec<(String, Vec<String>)>> {
             (name, features)
         })
         .collect())
+}
+
+/// The cargo that runs xtask (`$CARGO`), else the one on the path.
+fn cargo() -> Command {
+    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
 }
 
 /// The failing `Summary semver requires ...` line of a run's output.
