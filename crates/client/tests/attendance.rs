@@ -351,9 +351,11 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
 
 #[tokio::test]
 async fn update_connection_refused_is_retried_and_reported_as_not_sent() {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    drop(listener);
+    // Bound but never listening: connections are refused, and no other test's server can take
+    // the port meanwhile.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let base = format!("http://{}", socket.local_addr().unwrap());
     let logs = Captured::default();
     let _guard = tracing::subscriber::set_default(
         tracing_subscriber::fmt()

@@ -687,10 +687,13 @@ async fn a_stalled_server_times_out() {
 
 #[tokio::test]
 async fn connection_refused_is_a_connect_error() {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    drop(listener);
+    // Bound but never listening: connections to the port are refused, and no other test's server
+    // can take the port meanwhile (a listener dropped before the request left a race).
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let port = socket.local_addr().unwrap().port();
     let err = first_page_in_two_attempts(&format!("http://127.0.0.1:{port}")).await;
+    drop(socket);
     assert!(
         matches!(
             err,
