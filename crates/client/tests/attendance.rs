@@ -325,6 +325,21 @@ async fn update_timeout_after_sending_is_an_unknown_outcome_sent_once() {
     assert_eq!(outcome.users, vec![id(USER)]);
 }
 
+#[tokio::test]
+async fn update_body_cut_short_is_an_unknown_outcome_sent_once() {
+    let body = serde_json::to_vec(&user_body()).unwrap();
+    // The server answered (so it has processed the write), but the body stops after ten bytes.
+    let mut cut = raw_ok(&body);
+    cut.truncate(cut.len() - body.len() + 10);
+    let (base, connections) = raw_server(vec![cut, raw_ok(&body)]);
+    let error = update(&base).await.unwrap_err();
+    let Error::UnknownOutcome(outcome) = &error else {
+        panic!("{error:?}")
+    };
+    assert_eq!(outcome.users, vec![id(USER)]);
+    assert_eq!(connections.load(Ordering::SeqCst), 1);
+}
+
 /// Collects what the `tracing` events of this thread write (at debug level), for counting the
 /// attempts the transport logs.
 #[derive(Clone, Default)]
