@@ -403,4 +403,28 @@ mod repair_tests {
         assert!(page.meetings.is_empty() && page.blanked.is_empty());
         assert_eq!(page.rejected[0].path, "data.Meetings.meetings[0].id");
     }
+
+    #[test]
+    fn at_most_eight_fields_are_blanked_before_the_record_is_rejected() {
+        let with_odd_attendees = |n: usize| {
+            let attendees: Vec<String> = (0..n)
+                .map(|i| {
+                    format!(r#"{{"id":"9b6e8a53-8d7a-4a35-9f6e-1f0c6d0f2a1{i}","balance":"x"}}"#)
+                })
+                .collect();
+            let record = MEETING.replace(
+                r#""attendees":[{"id":"9b6e8a53-8d7a-4a35-9f6e-1f0c6d0f2a11","balance":"12.50"}]"#,
+                &format!(r#""attendees":[{}]"#, attendees.join(",")),
+            );
+            page(&record)
+        };
+        // Seven attendees' balances and the lesson title: eight, kept.
+        let kept = with_odd_attendees(7);
+        assert_eq!(kept.meetings.len(), 1, "{:?}", kept.rejected);
+        assert_eq!(kept.blanked.len(), 8);
+        // One more: rejected, with the path of the field that was one too many.
+        let rejected = with_odd_attendees(8);
+        assert!(rejected.meetings.is_empty() && rejected.blanked.is_empty());
+        assert_eq!(rejected.rejected.len(), 1);
+    }
 }

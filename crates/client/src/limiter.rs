@@ -205,4 +205,29 @@ mod tests {
         let _permit = limiter.acquire().await;
         assert_eq!(Instant::now(), again);
     }
+
+    #[tokio::test(start_paused = true)]
+    async fn successes_never_raise_the_limit_past_the_maximum() {
+        let limiter = Arc::new(Limiter::new(2));
+        for _ in 0..10 {
+            limiter.on_success();
+        }
+        assert_eq!(limiter.limit(), 2);
+        // Halved to 1, then recovered to 2 and no further.
+        limiter.on_throttle(None);
+        assert_eq!(limiter.limit(), 1);
+        for _ in 0..10 {
+            limiter.on_success();
+        }
+        assert_eq!(limiter.limit(), 2);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_reactive_baseline_halves_on_every_429() {
+        let limiter = Arc::new(Limiter::new(8));
+        for expected in [4, 2, 1, 1] {
+            limiter.on_throttle_every_time(None);
+            assert_eq!(limiter.limit(), expected);
+        }
+    }
 }

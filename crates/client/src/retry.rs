@@ -341,4 +341,14 @@ mod tests {
             assert!(!is_retryable_status(StatusCode::from_u16(code).unwrap()));
         }
     }
+
+    #[test]
+    #[allow(deprecated)]
+    fn disabled_is_one_attempt_and_the_former_names_still_work() {
+        assert_eq!(RetryConfig::disabled().get_max_attempts(), 1);
+        assert_eq!(RetryConfig::default().max_attempts(0).get_max_attempts(), 1);
+        let retry = RetryConfig::default().max_delay(Duration::from_secs(7));
+        assert_eq!(retry.get_max_wait(), Duration::from_secs(7));
+        assert_eq!(retry.get_max_delay(), Duration::from_secs(7));
+    }
 }

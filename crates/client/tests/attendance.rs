@@ -325,6 +325,21 @@ async fn update_timeout_after_sending_is_an_unknown_outcome_sent_once() {
     assert_eq!(outcome.users, vec![id(USER)]);
 }
 
+#[tokio::test]
+async fn update_body_cut_short_is_an_unknown_outcome_sent_once() {
+    let body = serde_json::to_vec(&user_body()).unwrap();
+    // The server answered (so it has processed the write), but the body stops after ten bytes.
+    let mut cut = raw_ok(&body);
+    cut.truncate(cut.len() - body.len() + 10);
+    let (base, connections) = raw_server(vec![cut, raw_ok(&body)]);
+    let error = update(&base).await.unwrap_err();
+    let Error::UnknownOutcome(outcome) = &error else {
+        panic!("{error:?}")
+    };
+    assert_eq!(outcome.users, vec![id(USER)]);
+    assert_eq!(connections.load(Ordering::SeqCst), 1);
+}
+
 /// Collects what the `tracing` events of this thread write (at debug level), for counting the
 /// attempts the transport logs.
 #[derive(Clone, Default)]
@@ -351,9 +366,11 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
 
 #[tokio::test]
 async fn update_connection_refused_is_retried_and_reported_as_not_sent() {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    drop(listener);
+    // Bound but never listening: connections are refused, and no other test's server can take
+    // the port meanwhile.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let base = format!("http://{}", socket.local_addr().unwrap());
     let logs = Captured::default();
     let _guard = tracing::subscriber::set_default(
         tracing_subscriber::fmt()

@@ -23,8 +23,8 @@ async fn serving(response: impl Respond + 'static) -> MockServer {
     server
 }
 
-/// Fetches page 1 from `base` with at most two attempts, expecting a failure.
-async fn first_page_in_two_attempts(base: &str) -> Error {
+/// Fetches page 1 from `base` with at most two attempts.
+async fn try_first_page_in_two_attempts(base: &str) -> Result<thoughtindustries::Page, Error> {
     builder(base)
         .retry(
             RetryConfig::default()
@@ -36,7 +36,11 @@ async fn first_page_in_two_attempts(base: &str) -> Error {
         .list_meetings()
         .send()
         .await
-        .unwrap_err()
+}
+
+/// Fetches page 1 from `base` with at most two attempts, expecting a failure.
+async fn first_page_in_two_attempts(base: &str) -> Error {
+    try_first_page_in_two_attempts(base).await.unwrap_err()
 }
 
 /// Serves `total` meetings in pages of `per_page`, whatever page is asked.
@@ -215,6 +219,69 @@ async fn streams_every_meeting_in_order_at_any_concurrency() {
     }
     // 15 pages each time, never a page past the announced end.
     assert_eq!(server.received_requests().await.unwrap().len(), 3 * 15);
+}
+
+#[tokio::test]
+async fn a_listing_of_two_pages_requests_two() {
+    let server = serving(Pages {
+        per_page: 5,
+        total: 10,
+    })
+    .await;
+    let count = client(&server.uri())
+        .list_meetings()
+        .concurrency(4)
+        .meetings()
+        .try_fold(0, |n, _| async move { Ok(n + 1) })
+        .await
+        .unwrap();
+    assert_eq!(count, 10);
+    // Page 1 announces the end: page 2 is fetched, page 3 is not.
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+}
+
+/// Three pages of five, whose `pageInfo` announces two (`total: 10`) but says `hasMore` until the
+/// third.
+struct Undercounted;
+
+impl Respond for Undercounted {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let page: u64 = request
+            .url
+            .query_pairs()
+            .find(|(k, _)| k == "page")
+            .map(|(_, v)| v.parse().unwrap())
+            .unwrap_or(1);
+        let meetings: Vec<_> = if page <= 3 {
+            ((page - 1) * 5..page * 5).map(meeting).collect()
+        } else {
+            Vec::new()
+        };
+        ResponseTemplate::new(200).set_body_json(json!({"data": {"Meetings": {
+            "pageInfo": {"perPage": 5, "currentPage": page, "total": 10, "hasMore": page < 3},
+            "meetings": meetings
+        }}}))
+    }
+}
+
+#[tokio::test]
+async fn a_listing_longer_than_announced_is_followed_while_the_server_says_more() {
+    let server = serving(Undercounted).await;
+    for concurrency in [1, 4] {
+        let ids: Vec<u64> = client(&server.uri())
+            .list_meetings()
+            .concurrency(concurrency)
+            .meetings()
+            .map_ok(|m| number(&m.id))
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(
+            ids,
+            (0..15).collect::<Vec<_>>(),
+            "concurrency {concurrency}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -687,10 +754,13 @@ async fn a_stalled_server_times_out() {
 
 #[tokio::test]
 async fn connection_refused_is_a_connect_error() {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    drop(listener);
+    // Bound but never listening: connections to the port are refused, and no other test's server
+    // can take the port meanwhile (a listener dropped before the request left a race).
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let port = socket.local_addr().unwrap().port();
     let err = first_page_in_two_attempts(&format!("http://127.0.0.1:{port}")).await;
+    drop(socket);
     assert!(
         matches!(
             err,
@@ -734,10 +804,12 @@ async fn authorization_is_not_forwarded_on_a_redirect_to_another_host() {
 async fn page_zero_is_refused_before_any_request() {
     let server = MockServer::start().await;
     let client = client(&server.uri());
-    assert!(matches!(
-        client.list_meetings().page(0).send().await,
-        Err(Error::InvalidRequest(_))
-    ));
+    let refused = client.list_meetings().page(0).send().await.unwrap_err();
+    assert!(matches!(refused, Error::InvalidRequest(_)), "{refused:?}");
+    assert!(
+        refused.to_string().contains("pages are numbered from 1"),
+        "{refused}"
+    );
     let first = client.list_meetings().page(0).pages().next().await.unwrap();
     assert!(first.is_err());
     assert!(server.received_requests().await.unwrap().is_empty());
@@ -748,6 +820,13 @@ async fn debug_output_never_shows_the_key() {
     let client = client("https://example.thoughtindustries.com");
     let debug = format!("{client:?}");
     assert!(!debug.contains(KEY), "{debug}");
+    let listing = format!("{:?}", client.list_meetings().page(3));
+    assert!(
+        listing.starts_with("ListMeetings")
+            && listing.contains("page: 3")
+            && !listing.contains(KEY),
+        "{listing}"
+    );
 }
 
 #[tokio::test]
@@ -765,4 +844,171 @@ async fn a_server_that_ignores_page_is_not_listed_forever() {
     assert!(matches!(err, Error::RepeatedPage(_)), "{err:?}");
     assert!(err.to_string().contains("same meetings as page 1"), "{err}");
     assert!(server.received_requests().await.unwrap().len() <= 3);
+}
+
+#[tokio::test]
+async fn a_connection_closed_before_the_response_is_retried() {
+    let body = serde_json::to_vec(&page_body(1, 5, 2)).unwrap();
+    // Nothing at all, then the page.
+    let (base, connections) = raw_server(vec![Vec::new(), raw_ok(&body)]);
+    let page = try_first_page_in_two_attempts(&base).await.unwrap();
+    assert_eq!(page.meetings.len(), 2);
+    assert_eq!(connections.load(std::sync::atomic::Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn a_body_cut_short_is_retried() {
+    let body = serde_json::to_vec(&page_body(1, 5, 2)).unwrap();
+    // The headers announce the whole body, but the connection closes after ten bytes of it.
+    let mut cut = raw_ok(&body);
+    cut.truncate(cut.len() - body.len() + 10);
+    let (base, connections) = raw_server(vec![cut, raw_ok(&body)]);
+    let page = try_first_page_in_two_attempts(&base).await.unwrap();
+    assert_eq!(page.meetings.len(), 2);
+    assert_eq!(connections.load(std::sync::atomic::Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn a_body_cut_short_every_time_fails_once_the_attempts_are_spent() {
+    let body = serde_json::to_vec(&page_body(1, 5, 2)).unwrap();
+    let mut cut = raw_ok(&body);
+    cut.truncate(cut.len() - body.len() + 10);
+    let (base, connections) = raw_server(vec![cut]);
+    let err = tokio::time::timeout(
+        Duration::from_secs(5),
+        try_first_page_in_two_attempts(&base),
+    )
+    .await
+    .expect("the attempts run out")
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Transport {
+                kind: TransportKind::Body,
+                page: Some(1),
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(connections.load(std::sync::atomic::Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn a_chunked_body_without_a_length_is_held_to_the_limit() {
+    let body = serde_json::to_vec(&page_body(1, 50, 50)).unwrap();
+    let (base, _) = raw_server(vec![raw_chunked(&body)]);
+    let with_limit = |limit: usize| {
+        builder(&base)
+            .max_body_bytes(limit)
+            .build()
+            .unwrap()
+            .list_meetings()
+            .send()
+    };
+    assert_eq!(with_limit(body.len()).await.unwrap().meetings.len(), 50);
+    let err = with_limit(1024).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::BodyTooLarge {
+                limit: 1024,
+                page: Some(1)
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+/// A server that answers `429` with `Retry-After: 0` `refusals` times, then page 1.
+async fn refusing(refusals: u64) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(path(PATH))
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "0"))
+        .up_to_n_times(refusals)
+        .mount(&server)
+        .await;
+    Mock::given(path(PATH))
+        .respond_with(ResponseTemplate::new(200).set_body_json(page_body(1, 5, 2)))
+        .mount(&server)
+        .await;
+    server
+}
+
+#[tokio::test]
+async fn disabled_retries_send_once_even_when_the_server_asks_for_a_wait() {
+    let server = refusing(u64::MAX).await;
+    let listing = builder(&server.uri())
+        .retry(RetryConfig::disabled())
+        .build()
+        .unwrap()
+        .list_meetings()
+        .send();
+    let err = tokio::time::timeout(Duration::from_secs(5), listing)
+        .await
+        .expect("one attempt, no waits")
+        .unwrap_err();
+    assert_eq!(err.status(), Some(reqwest::StatusCode::TOO_MANY_REQUESTS));
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_wait_of_exactly_max_wait_is_waited_for() {
+    let server = refusing(1).await;
+    let page = builder(&server.uri())
+        .retry(RetryConfig::default().max_wait(Duration::ZERO))
+        .build()
+        .unwrap()
+        .list_meetings()
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.meetings.len(), 2);
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn the_reactive_baseline_counts_every_wait_as_an_attempt() {
+    let server = refusing(u64::MAX).await;
+    let listing = builder(&server.uri())
+        .retry(
+            RetryConfig::default()
+                .max_attempts(2)
+                .initial_backoff(Duration::from_millis(1)),
+        )
+        .reactive_rate_limiting_baseline()
+        .build()
+        .unwrap()
+        .list_meetings()
+        .send();
+    let err = tokio::time::timeout(Duration::from_secs(5), listing)
+        .await
+        .expect("the attempts run out")
+        .unwrap_err();
+    assert_eq!(err.status(), Some(reqwest::StatusCode::TOO_MANY_REQUESTS));
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_panic_while_fetching_a_page_reaches_the_reader() {
+    // The quota hook runs in the task that fetches the page: its panic is the reader's, not a
+    // transport error.
+    let server = refusing(1).await;
+    let client = builder(&server.uri())
+        .on_quota_wait(|_| panic!("the hook panicked"))
+        .build()
+        .unwrap();
+    let reader = tokio::spawn(async move {
+        client
+            .list_meetings()
+            .pages()
+            .next()
+            .await
+            .map(|page| page.is_ok())
+    });
+    let error = reader.await.unwrap_err();
+    assert!(error.is_panic(), "{error:?}");
+    let payload = error.into_panic();
+    assert_eq!(payload.downcast_ref::<&str>(), Some(&"the hook panicked"));
 }

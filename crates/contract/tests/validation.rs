@@ -226,11 +226,14 @@ fn statuses() {
     let report = validate_response("list_meetings", 418, &json!({})).unwrap();
     assert!(!report.is_valid());
     insta::assert_snapshot!(report.to_string());
-    // An empty body where JSON is documented.
+    // An empty body where JSON is documented, said as such.
+    let report = validate_response_bytes("list_meetings", 200, b" \n").unwrap();
+    assert!(!report.is_valid());
     assert!(
-        !validate_response_bytes("list_meetings", 200, b" \n")
-            .unwrap()
-            .is_valid()
+        report
+            .to_string()
+            .contains("empty body, but the spec documents"),
+        "{report}"
     );
     // Another operation's envelope is required too.
     assert!(
@@ -283,4 +286,26 @@ fn components() {
         "#/components/schemas/Location/properties/name/type"
     );
     assert!(validate_component("Nope", &json!({})).is_err());
+}
+
+#[test]
+fn a_status_range_documents_every_status_in_it() {
+    // The embedded spec lists exact statuses; another spec may document a range (`4XX`).
+    let open = thoughtindustries_contract::EMBEDDED_SPEC;
+    let ranged = open.replacen("        '429':\n", "        '4XX':\n", 1);
+    assert_ne!(ranged, open);
+    let spec = thoughtindustries_contract::Spec::parse(&ranged).unwrap();
+    let teapot = json!({"error": "teapot", "message": "Short and stout.", "retryAfter": 1});
+    let report = spec
+        .validate_response("list_meetings", 418, &teapot)
+        .unwrap();
+    assert!(report.is_valid(), "{report}");
+    // Checked against the range's schema, not waved through.
+    let report = spec
+        .validate_response("list_meetings", 418, &json!({"retryAfter": "32"}))
+        .unwrap();
+    assert_eq!(
+        report.findings[0].schema_path, "#/components/schemas/ErrorBody/properties/retryAfter/type",
+        "{report}"
+    );
 }
