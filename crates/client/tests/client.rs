@@ -7,7 +7,7 @@ use std::time::Duration;
 use common::*;
 use futures::{StreamExt, TryStreamExt};
 use serde_json::json;
-use thoughtindustries::{Error, RetryConfig, TransportKind};
+use thoughtindustries::{Client, Error, RetryConfig, TransportKind};
 use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
@@ -936,21 +936,29 @@ async fn refusing(refusals: u64) -> MockServer {
     server
 }
 
+/// Lists page 1 with `client` from a server that always refuses (`refusing(u64::MAX)`): asserts
+/// that the listing fails with the `429` within 5 s (not waiting or retrying for ever) and
+/// returns how many requests the server received.
+async fn requests_until_the_refusal_is_returned(server: &MockServer, client: Client) -> usize {
+    let err = tokio::time::timeout(Duration::from_secs(5), client.list_meetings().send())
+        .await
+        .expect("the listing gives up within 5 s")
+        .unwrap_err();
+    assert_eq!(err.status(), Some(reqwest::StatusCode::TOO_MANY_REQUESTS));
+    server.received_requests().await.unwrap().len()
+}
+
 #[tokio::test]
 async fn disabled_retries_send_once_even_when_the_server_asks_for_a_wait() {
     let server = refusing(u64::MAX).await;
-    let listing = builder(&server.uri())
+    let client = builder(&server.uri())
         .retry(RetryConfig::disabled())
         .build()
-        .unwrap()
-        .list_meetings()
-        .send();
-    let err = tokio::time::timeout(Duration::from_secs(5), listing)
-        .await
-        .expect("one attempt, no waits")
-        .unwrap_err();
-    assert_eq!(err.status(), Some(reqwest::StatusCode::TOO_MANY_REQUESTS));
-    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+        .unwrap();
+    assert_eq!(
+        requests_until_the_refusal_is_returned(&server, client).await,
+        1
+    );
 }
 
 #[tokio::test]
@@ -971,7 +979,7 @@ async fn a_wait_of_exactly_max_wait_is_waited_for() {
 #[tokio::test]
 async fn the_reactive_baseline_counts_every_wait_as_an_attempt() {
     let server = refusing(u64::MAX).await;
-    let listing = builder(&server.uri())
+    let client = builder(&server.uri())
         .retry(
             RetryConfig::default()
                 .max_attempts(2)
@@ -979,15 +987,11 @@ async fn the_reactive_baseline_counts_every_wait_as_an_attempt() {
         )
         .reactive_rate_limiting_baseline()
         .build()
-        .unwrap()
-        .list_meetings()
-        .send();
-    let err = tokio::time::timeout(Duration::from_secs(5), listing)
-        .await
-        .expect("the attempts run out")
-        .unwrap_err();
-    assert_eq!(err.status(), Some(reqwest::StatusCode::TOO_MANY_REQUESTS));
-    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+        .unwrap();
+    assert_eq!(
+        requests_until_the_refusal_is_returned(&server, client).await,
+        2
+    );
 }
 
 #[tokio::test]
