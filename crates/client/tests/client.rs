@@ -195,6 +195,18 @@ async fn pages_are_fetched_as_many_at_once_as_the_concurrency_allows() {
     }
 }
 
+/// The numbers of the meetings a listing of `server` at `concurrency` streams, in order.
+async fn listed_numbers(server: &MockServer, concurrency: usize) -> Vec<u64> {
+    client(&server.uri())
+        .list_meetings()
+        .concurrency(concurrency)
+        .meetings()
+        .map_ok(|m| number(&m.id))
+        .try_collect()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn streams_every_meeting_in_order_at_any_concurrency() {
     let server = serving(Pages {
@@ -203,16 +215,8 @@ async fn streams_every_meeting_in_order_at_any_concurrency() {
     })
     .await;
     for concurrency in [1, 3, 8] {
-        let ids: Vec<u64> = client(&server.uri())
-            .list_meetings()
-            .concurrency(concurrency)
-            .meetings()
-            .map_ok(|m| number(&m.id))
-            .try_collect()
-            .await
-            .unwrap();
         assert_eq!(
-            ids,
+            listed_numbers(&server, concurrency).await,
             (0..100).collect::<Vec<_>>(),
             "concurrency {concurrency}"
         );
@@ -268,16 +272,8 @@ impl Respond for Undercounted {
 async fn a_listing_longer_than_announced_is_followed_while_the_server_says_more() {
     let server = serving(Undercounted).await;
     for concurrency in [1, 4] {
-        let ids: Vec<u64> = client(&server.uri())
-            .list_meetings()
-            .concurrency(concurrency)
-            .meetings()
-            .map_ok(|m| number(&m.id))
-            .try_collect()
-            .await
-            .unwrap();
         assert_eq!(
-            ids,
+            listed_numbers(&server, concurrency).await,
             (0..15).collect::<Vec<_>>(),
             "concurrency {concurrency}"
         );
