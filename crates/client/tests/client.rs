@@ -842,34 +842,42 @@ async fn a_server_that_ignores_page_is_not_listed_forever() {
     assert!(server.received_requests().await.unwrap().len() <= 3);
 }
 
-#[tokio::test]
-async fn a_connection_closed_before_the_response_is_retried() {
-    let body = serde_json::to_vec(&page_body(1, 5, 2)).unwrap();
-    // Nothing at all, then the page.
-    let (base, connections) = raw_server(vec![Vec::new(), raw_ok(&body)]);
+/// Page 1 (two meetings), as the raw server sends it.
+fn raw_page() -> Vec<u8> {
+    raw_ok(&serde_json::to_vec(&page_body(1, 5, 2)).unwrap())
+}
+
+/// [`raw_page`] cut short: the headers announce the whole body, but the connection closes after
+/// ten bytes of it.
+fn raw_page_cut_short() -> Vec<u8> {
+    let body_len = serde_json::to_vec(&page_body(1, 5, 2)).unwrap().len();
+    let mut cut = raw_page();
+    cut.truncate(cut.len() - body_len + 10);
+    cut
+}
+
+/// Serves `first`, then page 1: asserts the page is read, on the second connection.
+async fn assert_page_read_on_the_second_attempt(first: Vec<u8>) {
+    let (base, connections) = raw_server(vec![first, raw_page()]);
     let page = try_first_page_in_two_attempts(&base).await.unwrap();
     assert_eq!(page.meetings.len(), 2);
     assert_eq!(connections.load(std::sync::atomic::Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn a_connection_closed_before_the_response_is_retried() {
+    // Nothing at all, then the page.
+    assert_page_read_on_the_second_attempt(Vec::new()).await;
 }
 
 #[tokio::test]
 async fn a_body_cut_short_is_retried() {
-    let body = serde_json::to_vec(&page_body(1, 5, 2)).unwrap();
-    // The headers announce the whole body, but the connection closes after ten bytes of it.
-    let mut cut = raw_ok(&body);
-    cut.truncate(cut.len() - body.len() + 10);
-    let (base, connections) = raw_server(vec![cut, raw_ok(&body)]);
-    let page = try_first_page_in_two_attempts(&base).await.unwrap();
-    assert_eq!(page.meetings.len(), 2);
-    assert_eq!(connections.load(std::sync::atomic::Ordering::SeqCst), 2);
+    assert_page_read_on_the_second_attempt(raw_page_cut_short()).await;
 }
 
 #[tokio::test]
 async fn a_body_cut_short_every_time_fails_once_the_attempts_are_spent() {
-    let body = serde_json::to_vec(&page_body(1, 5, 2)).unwrap();
-    let mut cut = raw_ok(&body);
-    cut.truncate(cut.len() - body.len() + 10);
-    let (base, connections) = raw_server(vec![cut]);
+    let (base, connections) = raw_server(vec![raw_page_cut_short()]);
     let err = tokio::time::timeout(
         Duration::from_secs(5),
         try_first_page_in_two_attempts(&base),
