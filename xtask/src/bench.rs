@@ -24,13 +24,13 @@
 
 use std::io::Write;
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
-use crate::spec;
+use crate::spec::{cargo, target_dir};
 
 /// Options of `cargo xtask bench`.
 #[derive(clap::Args)]
@@ -77,18 +77,6 @@ pub fn run(args: BenchArgs) -> Result<()> {
     }
     print_table(&rows, started.elapsed());
     Ok(())
-}
-
-pub(crate) fn cargo() -> Command {
-    let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-    command.current_dir(spec::workspace_root());
-    command
-}
-
-fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| spec::workspace_root().join("target"))
 }
 
 /// The tab-separated summary lines of the decode and listing benches.

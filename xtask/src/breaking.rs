@@ -14,9 +14,9 @@
 //! compare and the task succeeds. The spec's verdict is
 //! `thoughtindustries_contract::Comparison`'s, as for `ti diff`.
 
-use std::process::Command;
-
 use anyhow::{Context, Result, bail};
+
+use crate::spec::git;
 
 const SPEC: &str = "openapi/meetings.yaml";
 
@@ -117,17 +117,4 @@ fn default_base() -> Option<String> {
         return Some(base.trim().to_owned());
     }
     git(&["rev-parse", "--verify", "--quiet", "HEAD~1^{commit}"]).map(|_| "HEAD~1".to_owned())
-}
-
-/// Runs git in the workspace root; its stdout when it succeeds.
-fn git(args: &[&str]) -> Option<String> {
-    let output = Command::new("git")
-        .args(args)
-        .current_dir(crate::spec::workspace_root())
-        .output()
-        .ok()?;
-    output
-        .status
-        .success()
-        .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
 }

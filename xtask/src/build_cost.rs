@@ -33,8 +33,9 @@ use std::time::{Duration, Instant, SystemTime};
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
 
-use crate::bench::{Row, cargo, verdict};
+use crate::bench::{Row, verdict};
 use crate::spec;
+use crate::spec::cargo;
 
 /// The crates the downstream crate takes from the registry that this workspace publishes (the
 /// last two as the client's build dependencies).
@@ -159,10 +160,7 @@ fn package(root: &Path) -> Result<PathBuf> {
         "contract-tests",
         "--allow-dirty",
     ]))?;
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target"));
-    Ok(target.join("package"))
+    Ok(spec::target_dir().join("package"))
 }
 
 /// Removes the copies of our packages that an earlier run unpacked under

@@ -46,11 +46,9 @@ fn prove(root: &Path, copy: &Path) -> Result<()> {
         eprintln!("follows-spec: renamed {old} -> {new}");
     }
 
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target"));
+    let target = spec::target_dir();
     let cargo = |args: &[&str]| {
-        let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+        let mut command = spec::cargo();
         command
             .current_dir(copy)
             .env("CARGO_TARGET_DIR", &target)

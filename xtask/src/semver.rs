@@ -7,6 +7,8 @@ use std::process::{Command, Stdio};
 
 use anyhow::{Context, Result, bail};
 
+use crate::spec::{cargo, git};
+
 /// The crates whose Rust API follows the spec.
 pub const CRATES: [&str; 2] = ["thoughtindustries-models", "thoughtindustries"];
 
@@ -30,9 +32,7 @@ pub enum Verdict {
 /// which it would then build from, so [`removed_features`] checks that one case.
 pub fn check_all(base: &str) -> Result<Vec<(&'static str, Verdict)>> {
     let root = crate::spec::workspace_root();
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(|dir| root.join(dir))
-        .unwrap_or_else(|| root.join("target"));
+    let target = crate::spec::target_dir();
     let work = target.join("semver");
     let tree = work.join("base");
     if tree.exists() {
@@ -90,15 +90,9 @@ fn extract(root: &Path, base: &str, into: &Path) -> Result<()> {
 
 /// The short hash of commit `base`, for [`crate::copy::mark_version`].
 fn short_hash(base: &str) -> Result<String> {
-    let output = Command::new("git")
-        .args(["rev-parse", "--short=12", base])
-        .current_dir(crate::spec::workspace_root())
-        .output()
-        .context("running git rev-parse")?;
-    if !output.status.success() {
-        bail!("git rev-parse {base} failed");
-    }
-    Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
+    git(&["rev-parse", "--short=12", base])
+        .map(|hash| hash.trim().to_owned())
+        .with_context(|| format!("git rev-parse {base} failed"))
 }
 
 /// Documents the workspace at `workspace` as rustdoc JSON (in the shared `target` directory) and
@@ -248,11 +242,6 @@ fn features(workspace: &Path) -> Result<Vec<(String, Vec<String>)>> {
             (name, features)
         })
         .collect())
-}
-
-/// The cargo that runs xtask (`$CARGO`), else the one on the path.
-fn cargo() -> Command {
-    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
 }
 
 /// The failing `Summary semver requires ...` line of a run's output.

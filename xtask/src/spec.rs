@@ -1,6 +1,8 @@
-//! Locating and loading the workspace's OpenAPI description.
+//! Locating the workspace, its OpenAPI description and its target directory; running cargo and
+//! git there.
 
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 /// The workspace root (the parent of this crate's directory).
 pub fn workspace_root() -> PathBuf {
@@ -13,4 +15,33 @@ pub fn workspace_root() -> PathBuf {
 /// Path of the hand-written spec.
 pub fn spec_path() -> PathBuf {
     workspace_root().join("openapi/meetings.yaml")
+}
+
+/// The workspace's target directory: `$CARGO_TARGET_DIR` (relative to the workspace root when
+/// relative), else `target/`.
+pub fn target_dir() -> PathBuf {
+    let root = workspace_root();
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(|dir| root.join(dir))
+        .unwrap_or_else(|| root.join("target"))
+}
+
+/// The cargo that runs xtask (`$CARGO`, else the one on the path), in the workspace root.
+pub fn cargo() -> Command {
+    let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    command.current_dir(workspace_root());
+    command
+}
+
+/// Runs git in the workspace root; its stdout when it succeeds.
+pub fn git(args: &[&str]) -> Option<String> {
+    let output = Command::new("git")
+        .args(args)
+        .current_dir(workspace_root())
+        .output()
+        .ok()?;
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
 }
