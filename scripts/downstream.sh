@@ -3,9 +3,9 @@
 # examples/downstream (a user's crate that depends on `thoughtindustries = "0.1"`) and
 # examples/newcomer (a first program: list, detail, bulk write, errors matched by predicate, with
 # no dependency but the SDK, futures and tokio) against those packaged crates and a started
-# `ti mock` (TI_BIN: the `ti` binary to run, default: built here). The downstream crate never sees
-# the source tree: its registry dependencies are patched, on the command line, to the `.crate`
-# contents unpacked under target/package/verify/.
+# `ti mock` (TI_BIN: the `ti` binary to run, default: built here). The examples never see the
+# source tree: they are built beside the `.crate` contents unpacked under target/package/verify/,
+# their registry dependencies patched to those.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -21,8 +21,12 @@ dirty=()
 # .crate files are unpacked side by side into one workspace and built once, in the shared target
 # directory and with the workspace's lockfile, which is what the verification proves (the
 # contents build on their own, against each other's packaged versions) at the cost of one build.
+# The examples are members of that workspace too: built on their own, they would compile the SDK's
+# dependencies once more, with their feature set. That each crate builds with its own features
+# alone is what `cargo hack` checks in CI, for the client and the models.
 echo "--- cargo package: every publishable crate"
-cargo package --workspace --exclude xtask --exclude contract-tests --no-verify "${dirty[@]}"
+cargo package --workspace --exclude xtask --exclude contract-tests --exclude thoughtindustries-fuzz \
+  --no-verify "${dirty[@]}"
 
 version=$(cargo metadata --no-deps --format-version 1 --offline |
   python3 -c 'import json,sys; print(next(p["version"] for p in json.load(sys.stdin)["packages"] if p["name"] == "thoughtindustries"))')
@@ -35,7 +39,8 @@ mkdir -p "$verify"
   echo '# The packaged crates, unpacked: written by scripts/downstream.sh.'
   echo '[workspace]'
   echo 'resolver = "3"'
-  printf 'members = [%s]\n' "$(printf '"%s-'"$version"'", ' "${crates[@]}" | sed 's/, $//')"
+  printf 'members = [%s, "downstream", "newcomer"]\n' \
+    "$(printf '"%s-'"$version"'", ' "${crates[@]}" | sed 's/, $//')"
   echo '[patch.crates-io]'
   for crate in "${crates[@]}"; do
     echo "$crate = { path = \"$crate-$version\" }"
@@ -45,8 +50,28 @@ for crate in "${crates[@]}"; do
   tar -xzf "$target/package/$crate-$version.crate" -C "$verify"
 done
 cp Cargo.lock "$verify/Cargo.lock"
+for example in downstream newcomer; do
+  mkdir "$verify/$example"
+  cp -R "examples/$example/Cargo.toml" "examples/$example/src" "$verify/$example/"
+done
 
-echo "--- the packaged crates: built together from their .crate contents alone"
+patches=()
+# The client's build script (its default `codegen` feature) depends on the codegen and spec
+# crates, so they are patched in too.
+for crate in thoughtindustries thoughtindustries-models thoughtindustries-codegen thoughtindustries-spec; do
+  patches+=(--config "patch.crates-io.$crate.path=\"$verify/$crate-$version\"")
+done
+# The examples' own lockfiles resolve against the packaged crates. TI_UPDATE_LOCKFILES=1 lets
+# cargo update them (after a dependency change); otherwise they must be current (--locked).
+locked=(--locked)
+[ -z "${TI_UPDATE_LOCKFILES:-}" ] || locked=()
+for example in downstream newcomer; do
+  echo "--- examples/$example: its lockfile resolves against the packaged crates"
+  cargo metadata "${locked[@]}" --format-version 1 --manifest-path "examples/$example/Cargo.toml" \
+    "${patches[@]}" >/dev/null
+done
+
+echo "--- the packaged crates and the examples: built together from the .crate contents alone"
 # What `cargo package` also checks: a build script must not write into the sources.
 sources() { (cd "$verify" && find . -path ./target -prune -o -type f ! -name Cargo.lock -print0 | sort -z | xargs -0 sha256sum); }
 before=$(sources)
@@ -55,22 +80,20 @@ if [ "$(sources)" != "$before" ]; then
   echo "building the packaged crates changed their sources (a build script writes outside OUT_DIR)" >&2
   exit 1
 fi
-
-patches=()
-# The client's build script (its default `codegen` feature) depends on the codegen and spec
-# crates, so they are patched in too.
-for crate in thoughtindustries thoughtindustries-models thoughtindustries-codegen thoughtindustries-spec; do
-  patches+=(--config "patch.crates-io.$crate.path=\"$verify/$crate-$version\"")
-done
-
-# TI_UPDATE_LOCKFILES=1 lets cargo update the examples' lockfiles (after a dependency change);
-# otherwise they must be current (--locked).
-locked=(--locked)
-[ -z "${TI_UPDATE_LOCKFILES:-}" ] || locked=()
-for example in downstream newcomer; do
-  echo "--- examples/$example: build against the packaged crates"
-  CARGO_TARGET_DIR="$target" cargo build "${locked[@]}" --manifest-path "examples/$example/Cargo.toml" "${patches[@]}"
-done
+# Built in this workspace, the examples get its lockfile's versions: they must be the ones their
+# own lockfiles name, so that the build is the one their users would get.
+python3 - "$verify/Cargo.lock" examples/downstream/Cargo.lock examples/newcomer/Cargo.lock <<'PY'
+import sys, tomllib
+def packages(path):
+    with open(path, "rb") as f:
+        return {(p["name"], p["version"]) for p in tomllib.load(f)["package"]}
+built = packages(sys.argv[1])
+for lockfile in sys.argv[2:]:
+    missing = sorted(packages(lockfile) - built)
+    if missing:
+        sys.exit(f"{lockfile} names versions the packaged build did not use: "
+                 + ", ".join(f"{n} {v}" for n, v in missing[:10]))
+PY
 
 echo "--- examples/downstream and examples/newcomer: run against ti mock"
 . scripts/ti-bin.sh

@@ -1,6 +1,7 @@
 //! The bodies of the fuzz targets, shared by the libFuzzer binaries (`fuzz_targets/`, run with
-//! `cargo +nightly fuzz run <target>`) and the stable replay test (`tests/replay.rs`), which runs
-//! every seed and every corpus file through the same checks with `cargo test`.
+//! `cargo +nightly fuzz run --features libfuzzer <target>`) and the stable replay test
+//! (`tests/replay.rs`), which runs every seed and every corpus file through the same checks with
+//! the workspace's `cargo test`.
 //!
 //! Each function panics only when an invariant of the SDK breaks; a body that is merely wrong
 //! must give a typed error.

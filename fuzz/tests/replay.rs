@@ -1,8 +1,8 @@
 //! Replays every seed (`seeds/<target>/`) and every corpus file libFuzzer has kept
 //! (`corpus/<target>/`, when present) and every crash artifact (`artifacts/<target>/`) through
-//! the fuzz targets' checks, on stable Rust:
+//! the fuzz targets' checks, on stable Rust, with the workspace's tests:
 //!
-//! `cargo test --manifest-path fuzz/Cargo.toml --no-default-features`
+//! `cargo test -p thoughtindustries-fuzz`
 
 use std::path::{Path, PathBuf};
 
