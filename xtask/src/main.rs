@@ -4,6 +4,7 @@
 //! - `cargo xtask follows-spec`: prove that a spec edit (paths renamed, a query parameter added)
 //!   reaches the client and the mock with `cargo build` alone, on a copy of the workspace.
 //! - `cargo xtask lint`: validate `openapi/meetings.yaml`.
+//! - `cargo xtask doc`: the workspace's documentation as CI builds it, warnings as errors.
 //! - `cargo xtask breaking [--base GIT_REF] [--spec-only]`: fail on breaking spec changes without
 //!   a major bump, and on Rust API breaks (cargo-semver-checks) without a crate version bump.
 //! - `cargo xtask bench`: decode, listing and memory benchmarks as one table; `--build-cost`: the
@@ -14,6 +15,7 @@ mod breaking;
 mod build_cost;
 mod codegen;
 mod copy;
+mod doc;
 mod follows_spec;
 mod lint;
 mod semver;
@@ -44,6 +46,9 @@ enum Task {
     /// Validate the spec: OpenAPI 3.0.x, resolvable $refs, operation ids, descriptions, unused
     /// components, examples.
     Lint,
+    /// Document the workspace as CI does (every feature, the examples included), with rustdoc's
+    /// warnings as errors.
+    Doc,
     /// Classify the spec's changes since a base commit (fail on a breaking one unless
     /// info.version's major was bumped) and check the models' and client's Rust API with
     /// cargo-semver-checks (fail on a break the crates' version does not announce).
@@ -67,6 +72,7 @@ fn main() -> anyhow::Result<()> {
         Task::Codegen { check } => codegen::run(check),
         Task::FollowsSpec => follows_spec::run(),
         Task::Lint => lint::run(),
+        Task::Doc => doc::run(),
         Task::Breaking { base, spec_only } => breaking::run(base, spec_only),
         Task::Bench(args) => bench::run(args),
     }

@@ -20,29 +20,16 @@ pub enum Verdict {
     Breaking(String),
 }
 
-/// What both sides document, as CI's docs step does (`.ci/run`): every feature (the fuzz crate's
-/// `libfuzzer` feature aside: it would compile libFuzzer's C++), and the examples beside the
-/// libraries and binaries. Documenting an example needs the dev-dependencies, so the dependencies
-/// are checked with the feature set of clippy's `--all-targets` run, and both share its build.
-const DOC_SELECTION: &[&str] = &[
-    "--exclude",
-    "thoughtindustries-fuzz",
-    "--all-features",
-    "--lib",
-    "--bins",
-    "--examples",
-];
-
 /// Checks every crate of [`CRATES`] against its source at git `base`; the verdict of each, in
 /// order. Fails when cargo-semver-checks is missing or either side does not build (the output is
 /// shown).
 ///
 /// cargo-semver-checks would build each side's rustdoc JSON itself, in a target directory of its
 /// own, compiling every dependency twice more. Instead both sides are documented here with
-/// `cargo doc` in the workspace's target directory ([`DOC_SELECTION`], as CI's docs step), so
-/// that only the workspace's own crates are compiled again; the tool then compares the JSON
-/// files. Its manifest lints (a removed cargo feature) need the manifests,
-/// which it would then build from, so [`removed_features`] checks that one case.
+/// `cargo doc` in the workspace's target directory (the selection of `cargo xtask doc`,
+/// [`crate::doc::SELECTION`]), so that only the workspace's own crates are compiled again; the
+/// tool then compares the JSON files. Its manifest lints (a removed cargo feature) need the
+/// manifests, which it would then build from, so [`removed_features`] checks that one case.
 pub fn check_all(base: &str) -> Result<Vec<(&'static str, Verdict)>> {
     let root = crate::spec::workspace_root();
     let target = crate::spec::target_dir();
@@ -114,7 +101,7 @@ fn rustdoc_json(workspace: &Path, target: &Path, out: &Path) -> Result<Vec<PathB
     let rustdoc = std::env::var_os("RUSTDOC").unwrap_or_else(|| "rustdoc".into());
     let output = cargo()
         .args(["doc", "--workspace", "--no-deps"])
-        .args(DOC_SELECTION)
+        .args(crate::doc::SELECTION)
         .arg("--quiet")
         .current_dir(workspace)
         .env("CARGO_TARGET_DIR", target)
