@@ -158,6 +158,8 @@ fn package(root: &Path) -> Result<PathBuf> {
         "xtask",
         "--exclude",
         "contract-tests",
+        "--exclude",
+        "thoughtindustries-fuzz",
         "--allow-dirty",
     ]))?;
     Ok(spec::target_dir().join("package"))
