@@ -31,7 +31,6 @@ use std::process::Command;
 use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::{Context, Result, bail};
-use serde_json::Value;
 
 use crate::bench::{Row, verdict};
 use crate::spec;
@@ -193,29 +192,8 @@ fn forget_unpacked_copies(version: &str) -> Result<()> {
     Ok(())
 }
 
-fn workspace_metadata(root: &Path) -> Result<Value> {
-    let output = cargo()
-        .args([
-            "metadata",
-            "--no-deps",
-            "--format-version",
-            "1",
-            "--offline",
-        ])
-        .current_dir(root)
-        .output()
-        .context("running cargo metadata")?;
-    if !output.status.success() {
-        bail!(
-            "cargo metadata failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-    Ok(serde_json::from_slice(&output.stdout)?)
-}
-
 fn sdk_version(root: &Path) -> String {
-    workspace_metadata(root)
+    spec::workspace_metadata(root)
         .ok()
         .and_then(|m| {
             m["packages"]
@@ -229,7 +207,7 @@ fn sdk_version(root: &Path) -> String {
 
 /// The client's own `reqwest` and `rustls` dependency declarations, as manifest lines.
 fn client_http_dependencies(root: &Path) -> Result<String> {
-    let metadata = workspace_metadata(root)?;
+    let metadata = spec::workspace_metadata(root)?;
     let client = metadata["packages"]
         .as_array()
         .and_then(|p| p.iter().find(|p| p["name"] == "thoughtindustries"))

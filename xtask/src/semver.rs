@@ -211,20 +211,7 @@ fn removed_features(base: &Path, current: &Path) -> Result<Vec<(String, Vec<Stri
 
 /// The cargo features of every package of the workspace at `workspace` (`cargo metadata`).
 fn features(workspace: &Path) -> Result<Vec<(String, Vec<String>)>> {
-    let output = cargo()
-        .args(["metadata", "--no-deps", "--format-version", "1"])
-        .current_dir(workspace)
-        .output()
-        .context("running cargo metadata")?;
-    if !output.status.success() {
-        bail!(
-            "cargo metadata failed in {}:\n{}",
-            workspace.display(),
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-    let metadata: serde_json::Value =
-        serde_json::from_slice(&output.stdout).context("reading cargo metadata's output")?;
+    let metadata = crate::spec::workspace_metadata(workspace)?;
     Ok(metadata["packages"]
         .as_array()
         .into_iter()
