@@ -25,4 +25,8 @@ pub enum ContractError {
         /// What went wrong.
         reason: String,
     },
+    /// [`crate::propose`] could not write the drift into the spec's text: a schema it names is
+    /// not there, or is written in a form it cannot extend without changing other bytes.
+    #[error("cannot propose a spec edit: {0}")]
+    CannotPropose(String),
 }

@@ -41,17 +41,22 @@
 
 pub mod breaking;
 mod comparison;
+pub mod drift;
 mod error;
 mod formats;
 pub mod forms;
+mod propose;
 mod report;
 pub mod schema;
 mod spec;
 mod validate;
+mod yaml_text;
 
 pub use breaking::{Change, ChangeKind, diff, diff_text};
 pub use comparison::Comparison;
+pub use drift::{Drift, NewEnumValue, Shape, UndocumentedField};
 pub use error::ContractError;
+pub use propose::{Proposal, propose};
 pub use report::{Finding, Report, Severity};
 pub use spec::{EMBEDDED_SPEC, METHODS, Spec, resolve_pointer};
 

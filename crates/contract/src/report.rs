@@ -4,12 +4,15 @@ use std::fmt;
 
 use serde::Serialize;
 
+use crate::drift::Drift;
+
 /// How much a [`Finding`] matters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Something the spec allows but a user may want to know about: a value outside an open
-    /// enumeration (the spec says clients must accept new values, so it is not a violation).
+    /// enumeration (the spec says clients must accept new values, so it is not a violation), or
+    /// a field the spec does not describe (its objects are open). Both are drift.
     Notice,
     /// The body breaks the contract.
     Violation,
@@ -36,8 +39,8 @@ pub struct Finding {
     /// `#/components/schemas/User/properties/balance/type`; empty when the finding is not about
     /// one keyword (an undocumented status, malformed JSON).
     pub schema_path: String,
-    /// The failing keyword (`type`, `required`, `format`, `enum`, ...), or what was checked
-    /// (`status`, `json`, `body`).
+    /// The failing keyword (`type`, `required`, `format`, `enum`, ...), what was checked
+    /// (`status`, `json`, `body`), or `undocumented` for a field the spec does not describe.
     pub keyword: String,
     /// One line, for humans.
     pub message: String,
@@ -71,8 +74,14 @@ pub struct Report {
     pub subject: String,
     /// True when no finding is a violation.
     pub valid: bool,
-    /// Every finding, in the order the validator met them.
+    /// Every finding, in the order the validator met them, then one notice per undocumented
+    /// field.
     pub findings: Vec<Finding>,
+    /// What the body carried that the spec does not describe, in detail (the undocumented
+    /// fields' shapes, the new enumeration values): merge it over many bodies with
+    /// [`Drift::merge`], turn it into a spec edit with [`crate::propose`].
+    #[serde(skip_serializing_if = "Drift::is_empty")]
+    pub drift: Drift,
 }
 
 impl Report {
@@ -82,6 +91,7 @@ impl Report {
             subject,
             valid,
             findings,
+            drift: Drift::default(),
         }
     }
 
@@ -98,7 +108,7 @@ impl Report {
     }
 
     /// The findings that do not fail the body (values of open enumerations the spec does not
-    /// list).
+    /// list, fields it does not describe).
     pub fn notices(&self) -> impl Iterator<Item = &Finding> {
         self.findings
             .iter()

@@ -142,7 +142,7 @@ impl Spec {
         subject: String,
     ) -> Result<Report, ContractError> {
         let validator = self.validator(pointer)?;
-        let findings = validator
+        let mut findings = validator
             .iter_errors(value)
             .map(|error| {
                 let kind = error.kind();
@@ -180,8 +180,21 @@ impl Spec {
                     message,
                 }
             })
-            .collect();
-        Ok(Report::new(subject, findings))
+            .collect::<Vec<_>>();
+        let drift = self.drift_of(pointer, value);
+        findings.extend(drift.fields().map(|field| Finding {
+            severity: Severity::Notice,
+            instance_path: field.first_path.clone(),
+            schema_path: format!("{}/properties", field.schema),
+            keyword: "undocumented".to_owned(),
+            message: format!(
+                "undocumented field {}; the spec does not describe it (drift)",
+                drift.describe(field)
+            ),
+        }));
+        let mut report = Report::new(subject, findings);
+        report.drift = drift;
+        Ok(report)
     }
 
     fn validator(&self, pointer: &str) -> Result<Arc<jsonschema::Validator>, ContractError> {
