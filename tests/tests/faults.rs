@@ -528,7 +528,7 @@ fn page_ignored(drift: Option<thoughtindustries_mock::Drift>) -> Faults {
     Faults {
         ignore_page: true,
         has_more_forever: true,
-        drift,
+        drift: drift.into_iter().collect(),
         ..Faults::default()
     }
 }

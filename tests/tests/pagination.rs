@@ -161,11 +161,11 @@ async fn a_listing_from_a_later_page_fetches_the_rest_concurrently() {
 async fn without_a_total_pages_are_fetched_in_turn_with_one_page_of_prefetch() {
     let server = mock(Faults {
         latency: jitter(),
-        drift: Some(Drift {
+        drift: vec![Drift {
             pointer: "/data/Meetings/pageInfo/total".into(),
             value: Value::Null,
             trigger: Trigger::Always,
-        }),
+        }],
         ..Faults::default()
     })
     .await;
@@ -268,11 +268,11 @@ async fn a_slow_reader_holds_at_most_concurrency_pages_ahead() {
 #[tokio::test]
 async fn without_a_total_a_slow_reader_holds_one_page_ahead() {
     let server = mock(Faults {
-        drift: Some(Drift {
+        drift: vec![Drift {
             pointer: "/data/Meetings/pageInfo/total".into(),
             value: Value::Null,
             trigger: Trigger::Always,
-        }),
+        }],
         ..Faults::default()
     })
     .await;

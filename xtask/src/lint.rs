@@ -28,7 +28,7 @@ use thoughtindustries_contract::{METHODS, Spec, forms, resolve_pointer, schema};
 const REFERENCE_PAGE: &str = "openapi/examples/reference-page.json";
 
 /// One problem, at a location in the spec.
-struct Finding {
+pub(crate) struct Finding {
     location: String,
     message: String,
 }
@@ -39,9 +39,10 @@ impl fmt::Display for Finding {
     }
 }
 
-/// Runs every lint rule over the spec.
-pub fn run() -> Result<()> {
-    let path = crate::spec::spec_path();
+/// Runs every lint rule over the spec: `openapi/meetings.yaml`, or `spec` (for example a spec
+/// written by `ti contract --propose`).
+pub fn run(spec: Option<std::path::PathBuf>) -> Result<()> {
+    let path = spec.unwrap_or_else(crate::spec::spec_path);
     let text =
         std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
     let reference = crate::spec::workspace_root().join(REFERENCE_PAGE);
@@ -58,7 +59,7 @@ pub fn run() -> Result<()> {
     Ok(())
 }
 
-fn lint(text: &str, reference_page: &str) -> Vec<Finding> {
+pub(crate) fn lint(text: &str, reference_page: &str) -> Vec<Finding> {
     let spec = match Spec::parse(text) {
         Ok(spec) => spec,
         Err(error) => return vec![finding("#", error.to_string())],

@@ -45,7 +45,11 @@ enum Task {
     FollowsSpec,
     /// Validate the spec: OpenAPI 3.0.x, resolvable $refs, operation ids, descriptions, unused
     /// components, examples.
-    Lint,
+    Lint {
+        /// The spec to lint (default: openapi/meetings.yaml), for example one written by
+        /// `ti contract --propose`.
+        spec: Option<std::path::PathBuf>,
+    },
     /// Document the workspace as CI does (every feature, the examples included), with rustdoc's
     /// warnings as errors.
     Doc,
@@ -71,7 +75,7 @@ fn main() -> anyhow::Result<()> {
     match Cli::parse().task {
         Task::Codegen { check } => codegen::run(check),
         Task::FollowsSpec => follows_spec::run(),
-        Task::Lint => lint::run(),
+        Task::Lint { spec } => lint::run(spec),
         Task::Doc => doc::run(),
         Task::Breaking { base, spec_only } => breaking::run(base, spec_only),
         Task::Bench(args) => bench::run(args),

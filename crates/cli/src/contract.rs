@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use serde::Serialize;
-use thoughtindustries_contract::{Report, Severity, Spec};
+use thoughtindustries_contract::{Drift, EMBEDDED_SPEC, Report, Severity, Spec, propose};
 use uuid::Uuid;
 
 use crate::connection::ConnectionArgs;
@@ -47,10 +47,103 @@ pub struct ValidateArgs {
     /// Report format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
+
+    #[command(flatten)]
+    pub drift: DriftArgs,
+}
+
+/// What to do about drift: fields the spec does not describe, new values of its open
+/// enumerations.
+#[derive(Args, Debug)]
+pub struct DriftArgs {
+    /// Exit 1 when any drift was seen (by default drift is reported as notices and leaves the
+    /// exit code as it is), so that a nightly job can open a ticket.
+    #[arg(long)]
+    pub fail_on_drift: bool,
+
+    /// Write the spec with the drift described to FILE: each new field an optional, nullable
+    /// property with its type and formats, each new value added to its `x-extensible-enum`;
+    /// nothing else changes. FILE's own spec is extended when it exists (for example
+    /// openapi/meetings.yaml), else the spec ti was built with.
+    #[arg(long, value_name = "FILE")]
+    pub propose: Option<PathBuf>,
+}
+
+impl DriftArgs {
+    /// Writes the proposal (with `--propose`), then fails with exit 1 when drift was seen and
+    /// `--fail-on-drift` is set.
+    fn conclude(&self, reports: &Reports) -> Result<(), Failure> {
+        let drift = &reports.drift;
+        if let Some(path) = &self.propose {
+            write_proposal(path, drift)?;
+        } else if !drift.is_empty() {
+            eprintln!(
+                "ti: the API has grown: {} (`--propose FILE` writes it into the spec)",
+                drift_summary(drift)
+            );
+        }
+        if self.fail_on_drift && !drift.is_empty() {
+            return Err(Failure {
+                code: INVALID,
+                message: format!("drift (--fail-on-drift): {}", drift_summary(drift)),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// `3 undocumented field(s) and 1 new enumeration value(s)`.
+fn drift_summary(drift: &Drift) -> String {
+    format!(
+        "{} undocumented field(s) and {} new enumeration value(s)",
+        drift.fields().count(),
+        drift.enum_values().count()
+    )
+}
+
+/// Writes the spec with `drift` described to `path`: `path`'s own spec when it exists, else the
+/// embedded one.
+fn write_proposal(path: &std::path::Path, drift: &Drift) -> Result<(), Failure> {
+    let existing = match std::fs::read_to_string(path) {
+        Ok(text) => Some(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => {
+            return Err(Failure::usage(format!(
+                "cannot read {}: {e}",
+                path.display()
+            )));
+        }
+    };
+    let base = existing.as_deref().unwrap_or(EMBEDDED_SPEC);
+    let proposal = propose(base, drift)
+        .map_err(|e| Failure::usage(format!("{}: {e}", path.display())))?;
+    if existing.as_deref() == Some(proposal.text.as_str()) {
+        eprintln!(
+            "ti: {} already describes everything seen; left unchanged",
+            path.display()
+        );
+        return Ok(());
+    }
+    std::fs::write(path, &proposal.text)
+        .map_err(|e| Failure::usage(format!("cannot write {}: {e}", path.display())))?;
+    eprintln!(
+        "ti: wrote {} with {} addition(s){}",
+        path.display(),
+        proposal.additions.len(),
+        if proposal.additions.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " (review with git diff, then cargo xtask codegen):\n  {}",
+                proposal.additions.join("\n  ")
+            )
+        }
+    );
+    Ok(())
 }
 
 /// Runs `ti validate`: exit 0 when the body matches the spec, 1 with every finding when it does
-/// not.
+/// not (or, with `--fail-on-drift`, when it carries drift).
 pub fn validate(args: ValidateArgs) -> Result<(), Failure> {
     let bytes = read_input(&args.input)?;
     let body: serde_json::Value = if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -64,21 +157,21 @@ pub fn validate(args: ValidateArgs) -> Result<(), Failure> {
     let report = Spec::embedded()
         .validate_response(&args.operation, args.status, &body)
         .map_err(|e| Failure::usage(e.to_string()))?;
-    let mut reports = Reports::new(VALIDATE, args.format);
+    let mut reports = Reports::new(VALIDATE, args.format, args.drift.fail_on_drift);
     reports.add(display_name(&args.input).to_owned(), None, report)?;
     reports.finish()?;
-    if reports.invalid == 0 {
-        Ok(())
-    } else {
-        Err(Failure {
+    let concluded = args.drift.conclude(&reports);
+    if reports.invalid > 0 {
+        return Err(Failure {
             code: INVALID,
             message: format!(
                 "{}: {} violation(s) of the contract",
                 display_name(&args.input),
                 reports.violations
             ),
-        })
+        });
     }
+    concluded
 }
 
 /// Flags of `ti contract`.
@@ -104,16 +197,20 @@ pub struct ContractArgs {
     pub allow_writes: bool,
 
     #[command(flatten)]
+    pub drift: DriftArgs,
+
+    #[command(flatten)]
     pub connection: ConnectionArgs,
 }
 
 /// Runs `ti contract`: fetches pages from the configured tenant (or the embedded mock), then the
 /// first meeting's detail (and, with `--allow-writes`, one no-op attendance update), validating
-/// each raw body against the spec before decoding it; exit 1 on any drift.
+/// each raw body against the spec before decoding it; exit 1 on any violation (and, with
+/// `--fail-on-drift`, on any drift).
 pub async fn contract(args: ContractArgs) -> Result<(), Failure> {
     let connection = args.connection.connect().await?;
     let spec = Spec::embedded();
-    let mut reports = Reports::new("ti contract", args.format);
+    let mut reports = Reports::new("ti contract", args.format, args.drift.fail_on_drift);
     let mut meetings = Vec::new();
     let checked = check_pages(&args, &connection.client, spec, &mut reports, &mut meetings).await;
     let checked = match checked {
@@ -126,6 +223,7 @@ pub async fn contract(args: ContractArgs) -> Result<(), Failure> {
         return Err(failure);
     }
     reports.finish()?;
+    let concluded = args.drift.conclude(&reports);
     if reports.invalid > 0 {
         return Err(Failure {
             code: INVALID,
@@ -136,7 +234,7 @@ pub async fn contract(args: ContractArgs) -> Result<(), Failure> {
             ),
         });
     }
-    Ok(())
+    concluded
 }
 
 /// Checks the listing's pages, keeping the meetings of those that decode.
@@ -243,8 +341,9 @@ struct Entry {
     report: Report,
 }
 
-/// The reports of one run, printed in the chosen format: text and NDJSON as each arrives, JSON
-/// and JUnit as one document at the end.
+/// The reports of one run, printed in the chosen format: text and NDJSON as each arrives (text
+/// ends with the run's drift), JSON and JUnit as one document at the end (with the run's drift:
+/// a `drift` member, a `drift` test case).
 struct Reports {
     command: &'static str,
     format: ReportFormat,
@@ -252,10 +351,14 @@ struct Reports {
     invalid: usize,
     violations: usize,
     notices: usize,
+    /// Every body's drift, merged.
+    drift: Drift,
+    /// `--fail-on-drift`: drift fails the JUnit `drift` case.
+    fail_on_drift: bool,
 }
 
 impl Reports {
-    fn new(command: &'static str, format: ReportFormat) -> Self {
+    fn new(command: &'static str, format: ReportFormat, fail_on_drift: bool) -> Self {
         Self {
             command,
             format,
@@ -263,6 +366,8 @@ impl Reports {
             invalid: 0,
             violations: 0,
             notices: 0,
+            drift: Drift::default(),
+            fail_on_drift,
         }
     }
 
@@ -272,6 +377,7 @@ impl Reports {
         self.invalid += usize::from(!report.is_valid());
         self.violations += violations;
         self.notices += notices;
+        self.drift.merge_from(&report.drift, Some(&name));
         let entry = Entry { name, page, report };
         let mut out = std::io::stdout().lock();
         match self.format {
@@ -301,9 +407,20 @@ impl Reports {
     fn finish(&self) -> Result<(), Failure> {
         let mut out = std::io::stdout().lock();
         match self.format {
+            ReportFormat::Text if !self.drift.is_empty() => {
+                writeln!(
+                    out,
+                    "drift: {} in {} response(s); the spec does not describe:",
+                    drift_summary(&self.drift),
+                    self.entries.len()
+                )?;
+                for line in self.drift.to_string().lines() {
+                    writeln!(out, "drift: {line}")?;
+                }
+            }
             ReportFormat::Text | ReportFormat::Ndjson => {}
             ReportFormat::Json if self.command == VALIDATE => {
-                // One body: its report itself, with the counts.
+                // One body: its report itself (with its `drift` when it has any), with the counts.
                 #[derive(Serialize)]
                 struct Document<'a> {
                     #[serde(flatten)]
@@ -329,6 +446,7 @@ impl Reports {
                     invalid: usize,
                     violations: usize,
                     notices: usize,
+                    drift: &'a Drift,
                     reports: &'a [Entry],
                 }
                 let document = Document {
@@ -338,17 +456,36 @@ impl Reports {
                     invalid: self.invalid,
                     violations: self.violations,
                     notices: self.notices,
+                    drift: &self.drift,
                     reports: &self.entries,
                 };
                 writeln!(out, "{}", to_json(&document)?)?;
             }
             ReportFormat::Junit => {
-                let cases: Vec<junit::Case> = self.entries.iter().map(junit_case).collect();
+                let mut cases: Vec<junit::Case> = self.entries.iter().map(junit_case).collect();
+                if self.fail_on_drift || !self.drift.is_empty() {
+                    cases.push(self.drift_case());
+                }
                 out.write_all(junit::render(self.command, &cases).as_bytes())?;
             }
         }
         out.flush()?;
         Ok(())
+    }
+}
+
+impl Reports {
+    /// The run's drift as one test case: failed with `--fail-on-drift`, else its output.
+    fn drift_case(&self) -> junit::Case {
+        let lines = self.drift.to_string();
+        let message = drift_summary(&self.drift);
+        junit::Case {
+            class: "drift".to_owned(),
+            name: "fields and values the spec does not describe".to_owned(),
+            failure: (self.fail_on_drift && !self.drift.is_empty())
+                .then(|| (message, lines.clone())),
+            output: lines,
+        }
     }
 }
 

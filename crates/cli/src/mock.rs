@@ -115,10 +115,12 @@ pub struct MockArgs {
     #[arg(long)]
     pub ignore_page: bool,
 
-    /// Contract drift: put a JSON value at a JSON pointer of every body, as POINTER=JSON
-    /// (for example '/data/Meetings/meetings/0/course/title=42').
+    /// Contract drift: put a JSON value at a JSON pointer of every body, as POINTER=JSON; repeat
+    /// for more. A `*` segment is every element (every meeting, every attendee). For example
+    /// '/data/Meetings/meetings/0/course/title=42' (a wrong type) or
+    /// '/data/Meetings/meetings/*/recordingUrl="https://..."' (a field the spec does not describe).
     #[arg(long, value_name = "POINTER=JSON", value_parser = parse_drift)]
-    pub drift: Option<Drift>,
+    pub drift: Vec<Drift>,
 }
 
 /// `N/WINDOW`: a count and a window like `60s`, `2s`, `500ms`, `1m`, `1h` (a bare number is

@@ -274,11 +274,11 @@ async fn exit_5_for_contract_mismatches_naming_page_and_path() {
     let drifted = mock(
         60,
         Faults {
-            drift: Some(Drift {
+            drift: vec![Drift {
                 pointer: "/data/Meetings/pageInfo/total".into(),
                 value: Value::String("sixty".into()),
                 trigger: Trigger::Always,
-            }),
+            }],
             ..Faults::default()
         },
     )
@@ -300,11 +300,11 @@ async fn exit_5_for_contract_mismatches_naming_page_and_path() {
     let odd = mock(
         60,
         Faults {
-            drift: Some(Drift {
+            drift: vec![Drift {
                 pointer: "/data/Meetings/meetings/3/startDate".into(),
                 value: Value::String("next tuesday".into()),
                 trigger: Trigger::Always,
-            }),
+            }],
             ..Faults::default()
         },
     )
@@ -332,11 +332,11 @@ async fn null_aggregation_and_bucket_entries_keep_the_page() {
         let server = mock(
             30,
             Faults {
-                drift: Some(Drift {
+                drift: vec![Drift {
                     pointer: pointer.into(),
                     value,
                     trigger: Trigger::Always,
-                }),
+                }],
                 ..Faults::default()
             },
         )

@@ -268,11 +268,11 @@ fn diff_classifies_like_xtask_breaking() {
 async fn contract_reports_injected_drift_at_exactly_its_path() {
     let server = MockServer::start(MockConfig {
         faults: Faults {
-            drift: Some(Drift {
+            drift: vec![Drift {
                 pointer: "/data/Meetings/meetings/2/course/title".into(),
                 value: json!(42),
                 trigger: Trigger::Always,
-            }),
+            }],
             ..Faults::default()
         },
         ..MockConfig::default()

@@ -339,7 +339,7 @@ async fn a_server_ignoring_page_exits_5_at_the_repeat_instead_of_a_request_storm
         let server = mock(Faults {
             ignore_page: true,
             has_more_forever: true,
-            drift,
+            drift: drift.into_iter().collect(),
             ..Faults::default()
         })
         .await;

@@ -185,10 +185,12 @@ pub struct ServerError {
 }
 
 /// A contract drift: a 200 whose body has `value` at `pointer` (for example `42` at
-/// `/data/Meetings/meetings/0/course/title`, a number where the spec says string).
+/// `/data/Meetings/meetings/0/course/title`, a number where the spec says string, or a field the
+/// spec does not describe, such as `/data/Meetings/meetings/*/recordingUrl`).
 ///
 /// The member is replaced when it exists, added when its parent object exists, and the body is
-/// left unchanged otherwise (for example on an empty page).
+/// left unchanged otherwise (for example on an empty page). A `*` segment stands for every
+/// element of an array (every meeting, every attendee) or every member of an object.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Drift {
     /// An RFC 6901 JSON pointer into the response body.
@@ -238,8 +240,9 @@ pub struct Faults {
     pub empty_body: Option<Trigger>,
     /// 200 whose body is an error object, `{"error":"internal_error","message":"..."}`.
     pub error_object: Option<Trigger>,
-    /// 200 with a value of the wrong type somewhere in the body.
-    pub drift: Option<Drift>,
+    /// 200s whose bodies carry values the spec does not expect: of the wrong type, or where it
+    /// describes nothing. Each applies when its trigger fires, in order.
+    pub drift: Vec<Drift>,
     /// `hasMore` is always `true`, also on the empty pages past the end.
     pub has_more_forever: bool,
     /// Ignore the `page` parameter and always serve page 1, as a misconfigured proxy or server
@@ -291,8 +294,8 @@ pub(crate) enum Decision {
     TruncateBody,
     EmptyBody,
     ErrorObject,
-    /// Serve the page with a drift.
-    Drift,
+    /// Serve the page with these drifts (indices into [`Faults::drift`]).
+    Drift(Vec<usize>),
 }
 
 impl Decision {
@@ -307,7 +310,7 @@ impl Decision {
             Self::TruncateBody => FaultKind::TruncatedBody,
             Self::EmptyBody => FaultKind::EmptyBody,
             Self::ErrorObject => FaultKind::ErrorObject,
-            Self::Drift => FaultKind::Drift,
+            Self::Drift(_) => FaultKind::Drift,
         })
     }
 }
@@ -468,7 +471,7 @@ pub(crate) struct FaultState {
     truncate_body: Option<Armed>,
     empty_body: Option<Armed>,
     error_object: Option<Armed>,
-    drift: Option<(Armed, String, Value)>,
+    drift: Vec<(Armed, String, Value)>,
     pub(crate) has_more_forever: bool,
     pub(crate) ignore_page: bool,
     rng: Mutex<Rng>,
@@ -565,23 +568,21 @@ impl FaultState {
                 Some((Armed::new(&error.trigger), error.status, error.html))
             }
         };
-        let drift = match &faults.drift {
-            None => None,
-            Some(drift) => {
-                check_trigger(&drift.trigger, "drift")?;
-                if !(drift.pointer.is_empty() || drift.pointer.starts_with('/')) {
-                    return Err(MockError::InvalidConfig(format!(
-                        "drift: {:?} is not a JSON pointer",
-                        drift.pointer
-                    )));
-                }
-                Some((
-                    Armed::new(&drift.trigger),
-                    drift.pointer.clone(),
-                    drift.value.clone(),
-                ))
+        let mut drift = Vec::new();
+        for each in &faults.drift {
+            check_trigger(&each.trigger, "drift")?;
+            if !(each.pointer.is_empty() || each.pointer.starts_with('/')) {
+                return Err(MockError::InvalidConfig(format!(
+                    "drift: {:?} is not a JSON pointer",
+                    each.pointer
+                )));
             }
-        };
+            drift.push((
+                Armed::new(&each.trigger),
+                each.pointer.clone(),
+                each.value.clone(),
+            ));
+        }
         Ok(Self {
             latency: faults.latency,
             rate_limit,
@@ -674,6 +675,14 @@ impl FaultState {
             };
             return (decision, None);
         }
+        // Every drift's trigger is asked (so that counting triggers count every request).
+        let drifts: Vec<usize> = self
+            .drift
+            .iter()
+            .enumerate()
+            .filter(|(_, (armed, _, _))| armed.fires(ordinal, key, &self.rng))
+            .map(|(i, _)| i)
+            .collect();
         let decision = if fires(&self.drop_connection) {
             Decision::DropConnection
         } else if fires(&self.stall_body) {
@@ -684,35 +693,62 @@ impl FaultState {
             Decision::EmptyBody
         } else if fires(&self.error_object) {
             Decision::ErrorObject
-        } else if self
-            .drift
-            .as_ref()
-            .is_some_and(|(armed, _, _)| armed.fires(ordinal, key, &self.rng))
-        {
-            Decision::Drift
+        } else if !drifts.is_empty() {
+            Decision::Drift(drifts)
         } else {
             Decision::Serve
         };
         (decision, quota)
     }
 
-    /// Applies the configured drift to a page body.
-    pub(crate) fn drift(&self, body: &[u8]) -> Vec<u8> {
-        let Some((_, pointer, value)) = &self.drift else {
-            return body.to_vec();
-        };
+    /// Applies the drifts `which` (indices into the configured ones) to a body.
+    pub(crate) fn drift(&self, which: &[usize], body: &[u8]) -> Vec<u8> {
         let Ok(mut json) = serde_json::from_slice::<Value>(body) else {
             return body.to_vec();
         };
-        if let Some(slot) = json.pointer_mut(pointer) {
-            *slot = value.clone();
-        } else if let Some((parent, key)) = pointer.rsplit_once('/') {
-            let key = key.replace("~1", "/").replace("~0", "~");
-            if let Some(Value::Object(object)) = json.pointer_mut(parent) {
-                object.insert(key, value.clone());
-            }
+        for (_, pointer, value) in which.iter().filter_map(|&i| self.drift.get(i)) {
+            let segments: Vec<String> = pointer
+                .split('/')
+                .skip(1)
+                .map(|s| s.replace("~1", "/").replace("~0", "~"))
+                .collect();
+            put(&mut json, &segments, value);
         }
         serde_json::to_vec(&json).unwrap_or_else(|_| body.to_vec())
+    }
+}
+
+/// Puts `value` at `segments` under `json` (`*`: every element or member), replacing a member
+/// that exists or adding it to an object that exists.
+fn put(json: &mut Value, segments: &[String], value: &Value) {
+    let Some((first, rest)) = segments.split_first() else {
+        *json = value.clone();
+        return;
+    };
+    match json {
+        Value::Array(items) if first == "*" => {
+            for item in items {
+                put(item, rest, value);
+            }
+        }
+        Value::Object(members) if first == "*" && !members.contains_key("*") => {
+            for member in members.values_mut() {
+                put(member, rest, value);
+            }
+        }
+        Value::Array(items) => {
+            if let Some(item) = first.parse::<usize>().ok().and_then(|i| items.get_mut(i)) {
+                put(item, rest, value);
+            }
+        }
+        Value::Object(members) => match members.get_mut(first.as_str()) {
+            Some(member) => put(member, rest, value),
+            None if rest.is_empty() => {
+                members.insert(first.clone(), value.clone());
+            }
+            None => {}
+        },
+        _ => {}
     }
 }
 
@@ -856,15 +892,44 @@ mod tests {
     #[test]
     fn drift_replaces_or_adds() {
         let faults = state(Faults {
-            drift: Some(Drift {
+            drift: vec![Drift {
                 pointer: "/a/b".into(),
                 value: Value::from(42),
                 trigger: Trigger::Always,
-            }),
+            }],
             ..Faults::default()
         });
-        assert_eq!(faults.drift(br#"{"a":{"b":"x"}}"#), br#"{"a":{"b":42}}"#);
-        assert_eq!(faults.drift(br#"{"a":{}}"#), br#"{"a":{"b":42}}"#);
-        assert_eq!(faults.drift(br#"{"c":1}"#), br#"{"c":1}"#);
+        assert_eq!(faults.drift(&[0], br#"{"a":{"b":"x"}}"#), br#"{"a":{"b":42}}"#);
+        assert_eq!(faults.drift(&[0], br#"{"a":{}}"#), br#"{"a":{"b":42}}"#);
+        assert_eq!(faults.drift(&[0], br#"{"c":1}"#), br#"{"c":1}"#);
+    }
+
+    #[test]
+    fn drift_stars_reach_every_element_and_several_apply_in_order() {
+        let drift = |pointer: &str, value: Value| Drift {
+            pointer: pointer.into(),
+            value,
+            trigger: Trigger::Always,
+        };
+        let faults = state(Faults {
+            drift: vec![
+                drift("/m/*/people/*/pronouns", Value::from("they")),
+                drift("/m/0/url", Value::from("https://x.example")),
+                drift("/m/*/missing/x", Value::from(1)),
+            ],
+            ..Faults::default()
+        });
+        let body = br#"{"m":[{"people":[{},{"id":1}]},{"people":[]}]}"#;
+        let drifted: Value = serde_json::from_slice(&faults.drift(&[0, 1, 2], body)).unwrap();
+        assert_eq!(
+            drifted,
+            serde_json::json!({"m": [
+                {"people": [{"pronouns": "they"}, {"id": 1, "pronouns": "they"}],
+                 "url": "https://x.example"},
+                {"people": []}
+            ]})
+        );
+        let (decision, _) = faults.decide(1, None);
+        assert_eq!(decision, Decision::Drift(vec![0, 1, 2]));
     }
 }

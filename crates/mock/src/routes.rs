@@ -336,7 +336,7 @@ fn answer(
             });
             (StatusCode::OK, Json(body)).into_response()
         }
-        Decision::Drift => json_ok(Body::from(app.faults.drift(&render())), quota),
+        Decision::Drift(which) => json_ok(Body::from(app.faults.drift(&which, &render())), quota),
         Decision::Serve => json_ok(Body::from(render()), quota),
     }
 }

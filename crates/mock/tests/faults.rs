@@ -285,11 +285,11 @@ async fn has_more_never_turns_false() {
 #[tokio::test]
 async fn drift_puts_a_wrong_type_at_a_pointer() {
     let server = with_faults(Faults {
-        drift: Some(Drift {
+        drift: vec![Drift {
             pointer: "/data/Meetings/meetings/0/course/title".into(),
             value: Value::from(42),
             trigger: Trigger::Always,
-        }),
+        }],
         ..Faults::default()
     })
     .await;
