@@ -115,8 +115,8 @@ fn write_proposal(path: &std::path::Path, drift: &Drift) -> Result<(), Failure> 
         }
     };
     let base = existing.as_deref().unwrap_or(EMBEDDED_SPEC);
-    let proposal = propose(base, drift)
-        .map_err(|e| Failure::usage(format!("{}: {e}", path.display())))?;
+    let proposal =
+        propose(base, drift).map_err(|e| Failure::usage(format!("{}: {e}", path.display())))?;
     if existing.as_deref() == Some(proposal.text.as_str()) {
         eprintln!(
             "ti: {} already describes everything seen; left unchanged",

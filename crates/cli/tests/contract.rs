@@ -313,3 +313,218 @@ async fn contract_json_stays_one_document_when_the_api_fails() {
     assert_eq!(document["checked"], json!(0));
     assert!(stderr(&out).contains("401"), "{}", stderr(&out));
 }
+
+/// The drifts of the issue's "Done when": undocumented fields of several types (a string URL, an
+/// integer, a nested object, a field on the nested course and on each attendee) and a new
+/// enumeration value.
+fn grown_api() -> Vec<Drift> {
+    let drift = |pointer: &str, value: Value| Drift {
+        pointer: pointer.into(),
+        value,
+        trigger: Trigger::Always,
+    };
+    vec![
+        drift(
+            "/data/Meetings/meetings/*/recordingUrl",
+            json!("https://video.example.com/r/1"),
+        ),
+        drift("/data/Meetings/meetings/*/seatsRemaining", json!(12)),
+        drift(
+            "/data/Meetings/meetings/*/recording",
+            json!({"provider": "zoom", "durationSeconds": 3600}),
+        ),
+        drift(
+            "/data/Meetings/meetings/*/course/deliveryMode",
+            json!("hybrid"),
+        ),
+        drift(
+            "/data/Meetings/meetings/*/attendees/*/pronouns",
+            json!("they/them"),
+        ),
+        drift("/data/Meetings/meetings/0/course/status", json!("retired")),
+    ]
+}
+
+const GROWN: [&str; 5] = [
+    "Course.deliveryMode",
+    "Meeting.recording",
+    "Meeting.recordingUrl",
+    "Meeting.seatsRemaining",
+    "User.pronouns",
+];
+
+#[tokio::test(flavor = "multi_thread")]
+async fn drift_is_named_in_every_format_and_fails_only_with_fail_on_drift() {
+    let server = MockServer::start(MockConfig {
+        faults: Faults {
+            drift: grown_api(),
+            ..Faults::default()
+        },
+        ..MockConfig::default()
+    })
+    .await
+    .unwrap();
+    let contract = |args: &[&str]| {
+        let mut cmd = ti();
+        cmd.env("TI_BASE_URL", server.base_url())
+            .env("TI_API_KEY", DEMO_TOKEN)
+            .args(["contract", "--pages", "2"])
+            .args(args);
+        cmd
+    };
+
+    let out = run(contract(&[])).await.success();
+    let text = stdout(&out);
+    for field in GROWN {
+        assert!(
+            text.contains(&format!("drift: {field}: ")),
+            "{field}: {text}"
+        );
+    }
+    // Two pages of 25, and the detail of the first meeting (which the drifts above leave alone).
+    assert!(
+        text.contains("drift: Meeting.recordingUrl: string (uri), on 50 of 51 Meeting"),
+        "{text}"
+    );
+    assert!(
+        text.contains("drift: CourseStatus: new value \"retired\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("page 1: ok (0 violation(s), 6 notice(s))"),
+        "{text}"
+    );
+    assert!(stderr(&out).contains("--propose FILE"));
+
+    let out = run(contract(&["--fail-on-drift"])).await.code(1);
+    assert!(stderr(&out).contains("5 undocumented field(s) and 1 new enumeration value(s)"));
+
+    let out = run(contract(&["--format", "json"])).await.success();
+    let document: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let fields: Vec<&str> = document["drift"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, GROWN);
+    let url = &document["drift"]["fields"][2];
+    assert_eq!(url["formats"], json!(["uri"]));
+    assert_eq!((&url["records"], &url["of"]), (&json!(50), &json!(51)));
+    assert_eq!(document["drift"]["enumValues"][0]["value"], "retired");
+    assert_eq!(document["valid"], true);
+
+    let out = run(contract(&["--format", "ndjson"])).await.success();
+    let first: Value = serde_json::from_str(stdout(&out).lines().next().unwrap()).unwrap();
+    let undocumented = first["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["keyword"] == "undocumented" && f["severity"] == "notice")
+        .count();
+    assert_eq!(undocumented, 5, "{first}");
+
+    for (flags, failures) in [
+        (&["--format", "junit"][..], 0),
+        (&["--format", "junit", "--fail-on-drift"][..], 1),
+    ] {
+        let out = run(contract(flags)).await.code(failures);
+        let xml = stdout(&out);
+        assert!(
+            xml.contains(&format!("tests=\"4\" failures=\"{failures}\"")),
+            "{xml}"
+        );
+        assert!(xml.contains("<testcase classname=\"drift\""), "{xml}");
+        assert!(xml.contains("Meeting.recordingUrl: string (uri)"), "{xml}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn propose_writes_only_additions_that_ti_diff_calls_non_breaking() {
+    let server = MockServer::start(MockConfig {
+        faults: Faults {
+            drift: grown_api(),
+            ..Faults::default()
+        },
+        ..MockConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let original = dir.path().join("original.yaml");
+    std::fs::write(&original, thoughtindustries_contract::EMBEDDED_SPEC).unwrap();
+    let proposed = dir.path().join("meetings.yaml");
+    std::fs::write(&proposed, thoughtindustries_contract::EMBEDDED_SPEC).unwrap();
+    let mut cmd = ti();
+    cmd.env("TI_BASE_URL", server.base_url())
+        .env("TI_API_KEY", DEMO_TOKEN)
+        .args(["contract", "--pages", "2", "--propose"])
+        .arg(&proposed);
+    let out = run(cmd).await.success();
+    assert!(
+        stderr(&out).contains("with 6 addition(s)"),
+        "{}",
+        stderr(&out)
+    );
+    let text = std::fs::read_to_string(&proposed).unwrap();
+    let old = thoughtindustries_contract::EMBEDDED_SPEC;
+    assert!(text.len() > old.len());
+    // Every original line is still there, in order.
+    let mut lines = text.lines();
+    for line in old
+        .lines()
+        .filter(|l| !l.contains("x-extensible-enum: [archived"))
+    {
+        assert!(lines.any(|l| l == line), "lost or moved: {line}");
+    }
+    for field in [
+        "recordingUrl:",
+        "seatsRemaining:",
+        "recording:",
+        "deliveryMode:",
+        "pronouns:",
+    ] {
+        assert!(text.contains(&format!("        {field}\n")), "{field}");
+    }
+    assert!(text.contains("loginRestriction, pending, published, retired]"));
+
+    let out = ti()
+        .arg("diff")
+        .arg(&original)
+        .arg(&proposed)
+        .assert()
+        .success();
+    assert!(
+        stdout(&out).contains("6 change(s), 0 breaking"),
+        "{}",
+        stdout(&out)
+    );
+
+    // A body recorded from the same tenant: `ti validate` sees its drift (exit 1 with
+    // --fail-on-drift) and proposes it into the proposed spec, which already describes it all.
+    let body = recorded_page(&server).await;
+    let recorded = dir.path().join("page.json");
+    std::fs::write(&recorded, body).unwrap();
+    let out = ti()
+        .args(["validate", "--fail-on-drift", "--propose"])
+        .arg(&proposed)
+        .arg(&recorded)
+        .assert()
+        .code(1);
+    assert!(
+        stderr(&out).contains("already describes everything seen"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(std::fs::read_to_string(&proposed).unwrap(), text);
+}
+
+/// Page 1 of the mock's listing, as received.
+async fn recorded_page(server: &MockServer) -> Vec<u8> {
+    let client = thoughtindustries::Client::builder()
+        .base_url(&server.base_url())
+        .api_key(DEMO_TOKEN.into())
+        .build()
+        .unwrap();
+    client.fetch_page_body(1, None).await.unwrap().to_vec()
+}

@@ -589,7 +589,14 @@ impl<'a> Walk<'a> {
         }
     }
 
-    fn value(&mut self, schema: &'a Value, at: &str, value: &Value, path: &mut String, hops: usize) {
+    fn value(
+        &mut self,
+        schema: &'a Value,
+        at: &str,
+        value: &Value,
+        path: &mut String,
+        hops: usize,
+    ) {
         let mut members = Vec::new();
         self.members(schema, at, value, hops, &mut members);
         match value {
@@ -641,7 +648,11 @@ impl<'a> Walk<'a> {
     ) {
         let described: Vec<(&'a serde_json::Map<String, Value>, &String)> = members
             .iter()
-            .filter_map(|(s, at)| s.get("properties").and_then(Value::as_object).map(|p| (p, at)))
+            .filter_map(|(s, at)| {
+                s.get("properties")
+                    .and_then(Value::as_object)
+                    .map(|p| (p, at))
+            })
             .collect();
         let Some((_, owner)) = described.first() else {
             return; // free-form by design
@@ -658,9 +669,9 @@ impl<'a> Walk<'a> {
             path.push('/');
             path.push_str(&schema::escape(name));
             let property = described.iter().find_map(|(properties, at)| {
-                properties.get(name).map(|p| {
-                    (p, format!("{at}/properties/{}", schema::escape(name)))
-                })
+                properties
+                    .get(name)
+                    .map(|p| (p, format!("{at}/properties/{}", schema::escape(name))))
             });
             if let Some((property, property_at)) = property {
                 self.value(property, &property_at, member, path, 0);

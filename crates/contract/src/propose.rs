@@ -333,7 +333,10 @@ fn pointer_keys(pointer: &str) -> Vec<String> {
 }
 
 fn pointer_mut<'v>(value: &'v mut Value, keys: &[String]) -> Option<&'v mut Value> {
-    let pointer: String = keys.iter().map(|k| format!("/{}", schema::escape(k))).collect();
+    let pointer: String = keys
+        .iter()
+        .map(|k| format!("/{}", schema::escape(k)))
+        .collect();
     value.pointer_mut(&pointer)
 }
 
@@ -367,8 +370,8 @@ impl<'d> Plan<'d> {
     fn build(&mut self) -> Result<(), ContractError> {
         let mut fields: Vec<&UndocumentedField> = Vec::new();
         for field in self.drift.fields() {
-            let owner = crate::spec::resolve_pointer(self.document, &field.schema)
-                .ok_or_else(|| {
+            let owner =
+                crate::spec::resolve_pointer(self.document, &field.schema).ok_or_else(|| {
                     ContractError::CannotPropose(format!(
                         "the spec has no schema {} ({}), where {} was seen",
                         schema_name(&field.schema),
@@ -436,7 +439,10 @@ impl<'d> Plan<'d> {
         let mut by_name: BTreeMap<(&str, bool), Vec<&Shape>> = BTreeMap::new();
         for field in fields {
             match field.shape.kind() {
-                Kind::Object => by_name.entry((&field.name, false)).or_default().push(&field.shape),
+                Kind::Object => by_name
+                    .entry((&field.name, false))
+                    .or_default()
+                    .push(&field.shape),
                 Kind::Array
                     if field
                         .shape

@@ -133,7 +133,10 @@ impl<'a> Text<'a> {
         else {
             return Err("it is written in flow style".to_owned());
         };
-        let Some(last) = (first..end).rev().find(|&i| self.content_indent(i).is_some()) else {
+        let Some(last) = (first..end)
+            .rev()
+            .find(|&i| self.content_indent(i).is_some())
+        else {
             return Err("it is empty".to_owned());
         };
         let indent = (first..end)

@@ -108,15 +108,17 @@ fn the_proposal_adds_each_field_and_value_and_changes_nothing_else() {
     assert!(proposal.text.contains("published, retired]"));
 
     let updated = Spec::parse(&proposal.text).unwrap();
-    let recording = &updated.document()["components"]["schemas"]["Meeting"]["properties"]["recording"];
+    let recording =
+        &updated.document()["components"]["schemas"]["Meeting"]["properties"]["recording"];
     assert_eq!(recording["type"], "object");
     assert_eq!(recording["nullable"], true);
     assert_eq!(
-        recording["properties"]["startedAt"]["format"],
-        "date-time",
+        recording["properties"]["startedAt"]["format"], "date-time",
         "{recording}"
     );
-    let report = updated.validate_response("list_meetings", 200, &body).unwrap();
+    let report = updated
+        .validate_response("list_meetings", 200, &body)
+        .unwrap();
     assert!(report.is_valid() && report.findings.is_empty(), "{report}");
 
     let comparison = Comparison::of_text(EMBEDDED_SPEC, &proposal.text).unwrap();
@@ -148,7 +150,9 @@ fn an_object_seen_under_one_name_in_two_schemas_becomes_a_component() {
         schemas["Course"]["properties"]["badge"]["anyOf"][0]["$ref"],
         "#/components/schemas/Badge"
     );
-    let report = updated.validate_response("list_meetings", 200, &body).unwrap();
+    let report = updated
+        .validate_response("list_meetings", 200, &body)
+        .unwrap();
     assert!(report.findings.is_empty(), "{report}");
     assert_eq!(
         Comparison::of_text(EMBEDDED_SPEC, &proposal.text)
@@ -199,8 +203,16 @@ fn tree() -> impl Strategy<Value = Value> {
 /// ones YAML must quote, and random ones; none is a property the spec has.
 fn field_name() -> impl Strategy<Value = String> {
     prop_oneof![
-        prop::sample::select(vec!["badge", "newTag", "new-tag", "new field", "true", "n3w:x", "7up"])
-            .prop_map(str::to_owned),
+        prop::sample::select(vec![
+            "badge",
+            "newTag",
+            "new-tag",
+            "new field",
+            "true",
+            "n3w:x",
+            "7up"
+        ])
+        .prop_map(str::to_owned),
         "new[A-Za-z0-9_]{1,6}",
     ]
 }

@@ -899,7 +899,10 @@ mod tests {
             }],
             ..Faults::default()
         });
-        assert_eq!(faults.drift(&[0], br#"{"a":{"b":"x"}}"#), br#"{"a":{"b":42}}"#);
+        assert_eq!(
+            faults.drift(&[0], br#"{"a":{"b":"x"}}"#),
+            br#"{"a":{"b":42}}"#
+        );
         assert_eq!(faults.drift(&[0], br#"{"a":{}}"#), br#"{"a":{"b":42}}"#);
         assert_eq!(faults.drift(&[0], br#"{"c":1}"#), br#"{"c":1}"#);
     }
