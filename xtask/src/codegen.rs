@@ -30,11 +30,16 @@ const SPEC_COPY: &str = "crates/spec/openapi";
 
 /// Regenerates (or, with `check`, verifies) every generated file that is checked in.
 pub fn run(check: bool) -> Result<()> {
-    let root = spec::workspace_root();
-    let text = std::fs::read_to_string(spec::spec_path())
-        .with_context(|| format!("reading {}", spec::spec_path().display()))?;
+    run_at(&spec::workspace_root(), check)
+}
+
+/// [`run`] for the workspace at `root` (this one, or a copy of it).
+pub fn run_at(root: &Path, check: bool) -> Result<()> {
+    let spec_path = root.join("openapi/meetings.yaml");
+    let text = std::fs::read_to_string(&spec_path)
+        .with_context(|| format!("reading {}", spec_path.display()))?;
     let spec = thoughtindustries_codegen::parse_spec(&text)
-        .with_context(|| spec::spec_path().display().to_string())?;
+        .with_context(|| spec_path.display().to_string())?;
     let mut outputs = BTreeMap::new();
     outputs.insert(
         root.join("crates/models/src/generated.rs"),
@@ -52,7 +57,7 @@ pub fn run(check: bool) -> Result<()> {
             thoughtindustries_codegen::generate_client(&spec)?
         ),
     );
-    let links = spec_links(&root, check)?;
+    let links = spec_links(root, check)?;
 
     let mut stale = Vec::new();
     for (target, fresh) in &outputs {

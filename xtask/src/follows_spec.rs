@@ -15,7 +15,6 @@
 //! work tree's.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use anyhow::{Context, Result, bail, ensure};
 use serde_json::{Value, json};
@@ -27,14 +26,14 @@ const ADDED_PARAMETER: (&str, &str) = ("perPage", "per_page");
 
 pub fn run() -> Result<()> {
     let root = spec::workspace_root();
-    let copy = tempdir()?;
+    let copy = crate::copy::tempdir("follows-spec")?;
     let result = prove(&root, &copy);
     let _ = std::fs::remove_dir_all(&copy);
     result
 }
 
 fn prove(root: &Path, copy: &Path) -> Result<()> {
-    copy_tracked_files(root, copy)?;
+    crate::copy::copy_tracked_files(root, copy)?;
     crate::copy::mark_version(copy, "follows-spec")?;
     let spec_path = copy.join("openapi/meetings.yaml");
     let text = std::fs::read_to_string(&spec_path)?;
@@ -163,57 +162,6 @@ fn out_dir(messages: &[u8], copy: &Path) -> Result<PathBuf> {
         }
     }
     bail!("cargo reported no build script run of the copied client")
-}
-
-/// Copies the work tree as git sees it (tracked and untracked files, not ignored ones; symbolic
-/// links as links) from `root` to `copy`.
-fn copy_tracked_files(root: &Path, copy: &Path) -> Result<()> {
-    let output = Command::new("git")
-        .current_dir(root)
-        .args([
-            "ls-files",
-            "-z",
-            "--cached",
-            "--others",
-            "--exclude-standard",
-        ])
-        .output()
-        .context("running git ls-files")?;
-    ensure!(output.status.success(), "git ls-files failed");
-    for file in output.stdout.split(|b| *b == 0).filter(|f| !f.is_empty()) {
-        let relative = Path::new(std::str::from_utf8(file)?);
-        let (from, to) = (root.join(relative), copy.join(relative));
-        let Ok(metadata) = std::fs::symlink_metadata(&from) else {
-            continue; // deleted in the work tree
-        };
-        if let Some(dir) = to.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        if metadata.file_type().is_symlink() {
-            link(&std::fs::read_link(&from)?, &to)?;
-        } else {
-            std::fs::copy(&from, &to).with_context(|| format!("copying {}", from.display()))?;
-        }
-    }
-    Ok(())
-}
-
-#[cfg(unix)]
-fn link(target: &Path, link: &Path) -> Result<()> {
-    Ok(std::os::unix::fs::symlink(target, link)?)
-}
-
-#[cfg(not(unix))]
-fn link(_: &Path, link: &Path) -> Result<()> {
-    bail!("copying the symbolic link {} needs Unix", link.display())
-}
-
-/// A new empty directory under the system's temporary directory.
-fn tempdir() -> Result<PathBuf> {
-    let dir = std::env::temp_dir().join(format!("ti-follows-spec-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir)?;
-    Ok(dir)
 }
 
 #[cfg(test)]

@@ -3,7 +3,10 @@
 //! - `cargo xtask codegen [--check]`: regenerate everything generated and checked in.
 //! - `cargo xtask follows-spec`: prove that a spec edit (paths renamed, a query parameter added)
 //!   reaches the client and the mock with `cargo build` alone, on a copy of the workspace.
-//! - `cargo xtask lint`: validate `openapi/meetings.yaml`.
+//! - `cargo xtask drift-loop`: on a copy of the workspace, from a mock tenant whose responses
+//!   carry undocumented fields to regenerated, typed models (`ti contract --propose`, lint,
+//!   `ti diff`, codegen, a build and a test of the client).
+//! - `cargo xtask lint [SPEC]`: validate `openapi/meetings.yaml` (or SPEC).
 //! - `cargo xtask doc`: the workspace's documentation as CI builds it, warnings as errors.
 //! - `cargo xtask breaking [--base GIT_REF] [--spec-only]`: fail on breaking spec changes without
 //!   a major bump, and on Rust API breaks (cargo-semver-checks) without a crate version bump.
@@ -16,6 +19,7 @@ mod build_cost;
 mod codegen;
 mod copy;
 mod doc;
+mod drift_loop;
 mod follows_spec;
 mod lint;
 mod semver;
@@ -43,6 +47,10 @@ enum Task {
     /// Prove, on a copy of the workspace whose spec renames every path and adds a query
     /// parameter, that `cargo build` alone makes the client send, and the mock serve, the edit.
     FollowsSpec,
+    /// Prove, on a copy of the workspace, the loop from drift to bindings: `ti mock --drift`
+    /// with undocumented fields, `ti contract --propose`, lint, `ti diff`, codegen, and the
+    /// client built with the new fields typed (uses `$TI_BIN`, else target/debug/ti).
+    DriftLoop,
     /// Validate the spec: OpenAPI 3.0.x, resolvable $refs, operation ids, descriptions, unused
     /// components, examples.
     Lint {
@@ -75,6 +83,7 @@ fn main() -> anyhow::Result<()> {
     match Cli::parse().task {
         Task::Codegen { check } => codegen::run(check),
         Task::FollowsSpec => follows_spec::run(),
+        Task::DriftLoop => drift_loop::run(),
         Task::Lint { spec } => lint::run(spec),
         Task::Doc => doc::run(),
         Task::Breaking { base, spec_only } => breaking::run(base, spec_only),
