@@ -9,6 +9,11 @@
 //!   a one-line message, collected in a [`Report`]. The spec's OpenAPI 3.0 schemas are converted
 //!   to JSON Schema first ([`schema`]): `nullable`, `format`s (`uuid`, `date-time`, `int64`
 //!   ranges, ...), `$ref`s, `required` and `additionalProperties` as written.
+//! - **Drift** ([`drift`]): what a body carries that the spec does not describe, since its
+//!   objects and enumerations are open: each undocumented field with its schema
+//!   (`Meeting.recordingUrl`), path and [`Shape`], each new enumeration value. Every [`Report`]
+//!   carries its body's [`Drift`] and a notice per field; [`propose`] writes a [`Drift`] into the
+//!   spec's text, by insertion only.
 //! - **Breaking-change classification** between two versions of a spec ([`diff`],
 //!   [`diff_text`]), from the point of view of a client generated from the old one.
 //!

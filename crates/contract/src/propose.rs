@@ -396,7 +396,7 @@ impl<'d> Plan<'d> {
                 records,
                 schema_name(&field.schema)
             );
-            let schema = match components.get(&field.name) {
+            let schema = match component_key(field).and_then(|key| components.get(&key)) {
                 Some(component) => reference_property(&field.shape, component, description),
                 None => shape_schema(&field.shape, Some(description), true),
             };
@@ -434,29 +434,21 @@ impl<'d> Plan<'d> {
     }
 
     /// Objects (or arrays of objects) seen under the same name in two or more schemas: one
-    /// component each, by field name.
-    fn components_for(&mut self, fields: &[&UndocumentedField]) -> BTreeMap<String, String> {
-        let mut by_name: BTreeMap<(&str, bool), Vec<&Shape>> = BTreeMap::new();
+    /// component each, by [`component_key`].
+    fn components_for(
+        &mut self,
+        fields: &[&UndocumentedField],
+    ) -> BTreeMap<(String, bool), String> {
+        let mut by_name: BTreeMap<(String, bool), Vec<&Shape>> = BTreeMap::new();
         for field in fields {
-            match field.shape.kind() {
-                Kind::Object => by_name
-                    .entry((&field.name, false))
-                    .or_default()
-                    .push(&field.shape),
-                Kind::Array
-                    if field
-                        .shape
-                        .items
-                        .as_ref()
-                        .is_some_and(|i| i.kind() == Kind::Object) =>
-                {
-                    by_name
-                        .entry((&field.name, true))
-                        .or_default()
-                        .push(field.shape.items.as_deref().unwrap_or(&field.shape));
-                }
-                _ => {}
-            }
+            let Some(key) = component_key(field) else {
+                continue;
+            };
+            let shape = match key.1 {
+                true => field.shape.items.as_deref().unwrap_or(&field.shape),
+                false => &field.shape,
+            };
+            by_name.entry(key).or_default().push(shape);
         }
         let mut taken: BTreeSet<String> = self
             .document
@@ -473,7 +465,7 @@ impl<'d> Plan<'d> {
             for shape in &shapes {
                 merged.merge(shape);
             }
-            let base = format!("{}{}", pascal_case(field), if array { "Item" } else { "" });
+            let base = format!("{}{}", pascal_case(&field), if array { "Item" } else { "" });
             let mut name = base.clone();
             let mut n = 1;
             while taken.contains(&name) {
@@ -498,9 +490,27 @@ impl<'d> Plan<'d> {
             self.additions
                 .push(format!("components.schemas.{name}: {merged}"));
             self.components.push((name.clone(), schema));
-            names.insert(field.to_owned(), name);
+            names.insert((field, array), name);
         }
         names
+    }
+}
+
+/// What makes two fields the same object for [`Plan::components_for`]: the name, and whether
+/// the value is an array of objects (`true`) or an object (`false`); `None` for other values.
+fn component_key(field: &UndocumentedField) -> Option<(String, bool)> {
+    match field.shape.kind() {
+        Kind::Object => Some((field.name.clone(), false)),
+        Kind::Array
+            if field
+                .shape
+                .items
+                .as_ref()
+                .is_some_and(|i| i.kind() == Kind::Object) =>
+        {
+            Some((field.name.clone(), true))
+        }
+        _ => None,
     }
 }
 
