@@ -33,6 +33,7 @@ Examples:
   ti attendance import --meeting MEETING --min-minutes 30 zoom-participants.csv --dry-run
   ti validate saved-response.json --format json  # every mismatch with its JSON path
   TI_TENANT=acme TI_API_KEY=... ti contract --pages 5 --format junit > contract.xml
+  ti contract --propose openapi/meetings.yaml  # describe what the API added
   ti diff old/meetings.yaml new/meetings.yaml    # breaking changes, as cargo xtask breaking
   ti mock --port 8080 --meetings 1000 --latency-ms 100
 
