@@ -528,3 +528,37 @@ async fn recorded_page(server: &MockServer) -> Vec<u8> {
         .unwrap();
     client.fetch_page_body(1, None).await.unwrap().to_vec()
 }
+
+#[test]
+fn validate_proposes_into_a_new_file_from_the_spec_ti_was_built_with() {
+    let mut body: Value =
+        serde_json::from_str(thoughtindustries_spec::examples::REFERENCE_PAGE).unwrap();
+    body["data"]["Meetings"]["meetings"][0]["recordingUrl"] =
+        json!("https://video.example.com/r/1");
+    let dir = tempfile::tempdir().unwrap();
+    let proposed = dir.path().join("proposed.yaml");
+    let out = ti()
+        .args(["validate", "-", "--format", "json", "--propose"])
+        .arg(&proposed)
+        .write_stdin(body.to_string())
+        .assert()
+        .success();
+    let document: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(
+        document["drift"]["fields"][0]["field"],
+        "Meeting.recordingUrl"
+    );
+    assert_eq!(document["notices"], 1);
+    let text = std::fs::read_to_string(&proposed).unwrap();
+    let spec = thoughtindustries_contract::EMBEDDED_SPEC;
+    assert!(text.starts_with(&spec[..spec.find("    NestedMeeting:").unwrap() - 200]));
+    assert!(
+        text.contains("        recordingUrl:\n          type: string\n          format: uri\n")
+    );
+    // The proposal, validated against itself: nothing is left undocumented.
+    let report = thoughtindustries_contract::Spec::parse(&text)
+        .unwrap()
+        .validate_response("list_meetings", 200, &body)
+        .unwrap();
+    assert!(report.findings.is_empty(), "{report}");
+}
