@@ -353,7 +353,11 @@ mod tests {
         assert_eq!(rejected_only("null", 1).next(), Next::Unknown);
         let announced = r#"{"hasMore":true,"total":30,"perPage":10}"#;
         assert_eq!(rejected_only(announced, 2).next(), Next::More);
-        assert_eq!(rejected_only(announced, 3).next(), Next::End);
+        // The announced end, where the server still says more: it may, so stopping is an error.
+        assert_eq!(rejected_only(announced, 3).next(), Next::Unknown);
+        let counted = r#"{"total":30,"perPage":10}"#;
+        assert_eq!(rejected_only(counted, 2).next(), Next::More);
+        assert_eq!(rejected_only(counted, 3).next(), Next::End);
         let last = r#"{"hasMore":false,"total":30,"perPage":10}"#;
         assert_eq!(rejected_only(last, 1).next(), Next::End);
         assert!(!rejected_only(r#"{"hasMore":true}"#, 1).has_more());

@@ -28,6 +28,8 @@ const MIN_CUT_PREFIX: usize = 6;
 pub(crate) struct Redactor {
     /// The key and the forms it may be echoed in, longest first.
     forms: Arc<[SecretString]>,
+    /// The key itself, whose prefix is redacted at the end of an excerpt.
+    key: Option<SecretString>,
 }
 
 impl std::fmt::Debug for Redactor {
@@ -56,6 +58,7 @@ impl Redactor {
         forms.dedup();
         Self {
             forms: forms.into_iter().map(SecretString::from).collect(),
+            key: Some(SecretString::from(key)),
         }
     }
 
@@ -68,7 +71,7 @@ impl Redactor {
                 out = Cow::Owned(out.replace(form, REDACTED));
             }
         }
-        if let Some(key) = self.forms.first().map(ExposeSecret::expose_secret) {
+        if let Some(key) = self.key.as_ref().map(ExposeSecret::expose_secret) {
             // An excerpt cut in the middle of the key (a body truncated to a limit).
             let cut = (MIN_CUT_PREFIX..key.len())
                 .rev()
@@ -177,6 +180,9 @@ fn after_name(text: &str, name: &str, assigned: bool) -> Option<String> {
             // A header line, a parameter: to the end of the line or the next separator.
             (true, None) => "\"'\\\r\n<&,;}]".contains(c),
         };
+        if text[at..].starts_with(REDACTED) {
+            continue;
+        }
         let end = text[at..].find(ends).map_or(text.len(), |i| at + i);
         let value = &text[at..end];
         // Keep the scheme of an `Authorization` value (`Bearer`, `Basic`) readable.
