@@ -118,7 +118,7 @@ impl std::fmt::Display for RejectedRecord {
         }
         write!(
             f,
-            " skipped: it does not match the contract at `{}`: {}",
+            " does not match the contract at `{}`: {}",
             self.path, self.message
         )
     }
