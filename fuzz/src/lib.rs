@@ -38,7 +38,11 @@ pub fn decode_page(data: &[u8]) {
             let _ = (page.has_more(), page.total_pages(), page.is_empty());
             let rejected = page.rejected.len();
             let records: Vec<_> = page.into_raw_records().collect();
-            assert_eq!(records.len() + rejected, total, "every record is yielded once");
+            assert_eq!(
+                records.len() + rejected,
+                total,
+                "every record is yielded once"
+            );
         }
         Err(error) => {
             assert!(matches!(error, Error::Decode(_)), "{error:?}");

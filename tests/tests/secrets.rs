@@ -417,10 +417,12 @@ async fn a_server_that_echoes_the_request_cannot_put_the_key_into_any_error() {
 
     // A bulk update partly applied: its per-user result carries the failed request's error.
     let server = wiremock::MockServer::start().await;
-    wiremock::Mock::given(wiremock::matchers::body_string_contains(users[0].to_string()))
-        .respond_with(Echo(500))
-        .mount(&server)
-        .await;
+    wiremock::Mock::given(wiremock::matchers::body_string_contains(
+        users[0].to_string(),
+    ))
+    .respond_with(Echo(500))
+    .mount(&server)
+    .await;
     wiremock::Mock::given(wiremock::matchers::any())
         .respond_with(wiremock::ResponseTemplate::new(200).set_body_json(serde_json::json!(
             {"data": {"APIBulkUpdateMeetingAttendance": {"updatedRecordCount": 2, "errors": []}}}

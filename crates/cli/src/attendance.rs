@@ -226,7 +226,10 @@ impl BulkOutcome {
             .errors
             .iter()
             .map(|error| {
-                let reason = error.error.clone().unwrap_or_else(|| "(no reason given)".into());
+                let reason = error
+                    .error
+                    .clone()
+                    .unwrap_or_else(|| "(no reason given)".into());
                 (error.id, reason)
             })
             .collect();

@@ -560,7 +560,15 @@ async fn no_output_shows_the_key_when_the_server_echoes_it_back_at_any_verbosity
         &["meetings", "list"],
         &["meetings", "list", "--all"],
         &["meetings", "get", MEETING],
-        &["attendance", "set", "--meeting", MEETING, "--user", USER, "--attended"],
+        &[
+            "attendance",
+            "set",
+            "--meeting",
+            MEETING,
+            "--user",
+            USER,
+            "--attended",
+        ],
         &["attendance", "bulk", "--meeting", MEETING, "--absent", "-"],
     ];
     for status in [400, 401, 429, 500] {

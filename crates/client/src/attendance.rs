@@ -438,10 +438,9 @@ async fn send_chunk(
             // Applied (a 2xx), but which users failed is unknown.
             let explained =
                 ResponseError::explain::<BulkUpdateMeetingAttendanceResponse>(OPERATION, &body);
-            Err(ChunkFailure::OutcomeUnknown(client.redact(unknown(
-                None,
-                explained.to_string(),
-            ))))
+            Err(ChunkFailure::OutcomeUnknown(
+                client.redact(unknown(None, explained.to_string())),
+            ))
         }
     }
 }

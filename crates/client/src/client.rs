@@ -8,9 +8,9 @@ use uuid::Uuid;
 use crate::api_key::ApiKey;
 use crate::base_url::{BaseUrl, IntoBaseUrl};
 use crate::errors::Error;
-use crate::redact::Redactor;
 use crate::generated;
 use crate::paginate::ListMeetings;
+use crate::redact::Redactor;
 use crate::retry::RetryConfig;
 use crate::transport::Transport;
 use crate::{Page, decode, exchange};
@@ -79,8 +79,8 @@ impl Client {
         course_id: Option<Uuid>,
     ) -> Result<Page, Error> {
         let body = self.fetch_page_body(number, course_id).await?;
-        let mut page = decode::decode_page(&body, number)
-            .map_err(|e| self.redact(e.with_page(number)))?;
+        let mut page =
+            decode::decode_page(&body, number).map_err(|e| self.redact(e.with_page(number)))?;
         for record in &mut page.rejected {
             record.redact(&self.redactor);
         }
@@ -287,7 +287,10 @@ impl ClientBuilder {
         if let Some(key) = &self.api_key {
             headers.insert(AUTHORIZATION, key.bearer_header()?);
         }
-        let redactor = self.api_key.as_ref().map_or_else(Redactor::default, ApiKey::redactor);
+        let redactor = self
+            .api_key
+            .as_ref()
+            .map_or_else(Redactor::default, ApiKey::redactor);
         let http = reqwest::Client::builder()
             .tls_backend_preconfigured(crate::tls::client_config()?)
             .default_headers(headers)

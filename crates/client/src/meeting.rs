@@ -197,7 +197,10 @@ mod tests {
         let lesson = record.meeting.course.sample_lesson.as_ref().unwrap();
         assert_eq!(lesson.title, None);
         assert_eq!(record.blanked.len(), 1);
-        assert_eq!(record.blanked[0].path, "data.MeetingById.course.sampleLesson.title");
+        assert_eq!(
+            record.blanked[0].path,
+            "data.MeetingById.course.sampleLesson.title"
+        );
         assert!(record.raw.get().contains(r#""title":7"#));
         let shown = record.blanked[0].to_string();
         assert!(

@@ -202,7 +202,10 @@ impl BulkAttendanceResult {
             })
             .collect();
         self.outcomes.extend(users.iter().map(|user| {
-            let slot = reasons.get(user).cloned().map_or(Slot::Recorded, Slot::Failed);
+            let slot = reasons
+                .get(user)
+                .cloned()
+                .map_or(Slot::Recorded, Slot::Failed);
             (*user, slot)
         }));
         self.errors.extend(errors);

@@ -231,9 +231,7 @@ impl Page {
     /// The page's meetings in their order, each with the fields of it that did not decode and
     /// were left empty (its entries of [`Page::blanked`]; empty for a meeting that decoded whole).
     /// The rejected records are in [`Page::rejected`].
-    pub fn into_meetings_with_warnings(
-        self,
-    ) -> impl Iterator<Item = (Meeting, Vec<BlankedField>)> {
+    pub fn into_meetings_with_warnings(self) -> impl Iterator<Item = (Meeting, Vec<BlankedField>)> {
         let blanked = self.blanked_by_meeting();
         let blanked = blanked.into_iter().chain(std::iter::repeat_with(Vec::new));
         self.meetings.into_iter().zip(blanked)
@@ -347,7 +345,10 @@ mod tests {
     #[test]
     fn rejected_records_alone_go_on_only_to_an_announced_page() {
         use super::Next;
-        assert_eq!(rejected_only(r#"{"hasMore":true}"#, 1).next(), Next::Unknown);
+        assert_eq!(
+            rejected_only(r#"{"hasMore":true}"#, 1).next(),
+            Next::Unknown
+        );
         assert_eq!(rejected_only(r#"{"perPage":1}"#, 1).next(), Next::Unknown);
         assert_eq!(rejected_only(r#"{"perPage":2}"#, 1).next(), Next::End);
         assert_eq!(rejected_only("null", 1).next(), Next::Unknown);

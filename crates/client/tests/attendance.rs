@@ -602,7 +602,10 @@ async fn a_bulk_update_none_of_whose_requests_succeeded_is_an_error() {
         error.users_to_resend().collect::<Vec<_>>(),
         (1..=250).map(user_id).collect::<Vec<_>>()
     );
-    assert!(error.to_string().contains("none of the 3 requests"), "{error}");
+    assert!(
+        error.to_string().contains("none of the 3 requests"),
+        "{error}"
+    );
 }
 
 #[tokio::test]

@@ -625,11 +625,18 @@ async fn the_natural_loop_lists_every_meeting_and_reports_the_record_without_an_
     assert_eq!((rejected[0].page, rejected[0].index), (2, 1));
     assert_eq!(rejected[0].id, None);
     assert_eq!(rejected[0].path, "data.Meetings.meetings[1]");
-    assert!(rejected[0].message.contains("missing field `id`"), "{:?}", rejected[0]);
+    assert!(
+        rejected[0].message.contains("missing field `id`"),
+        "{:?}",
+        rejected[0]
+    );
     assert_eq!(rejected[0].raw["title"], "Meeting 99");
     let shown = seen.lock().unwrap().clone();
     assert_eq!(shown.len(), 1);
-    assert!(shown[0].starts_with("page 2: meeting #1 does not match the contract at"), "{shown:?}");
+    assert!(
+        shown[0].starts_with("page 2: meeting #1 does not match the contract at"),
+        "{shown:?}"
+    );
 }
 
 #[tokio::test]
@@ -653,7 +660,9 @@ async fn a_page_of_rejected_records_ends_the_listing_with_an_error_that_says_so(
     assert_eq!(error.page(), Some(2));
     assert_eq!(error.json_path(), Some("data.Meetings.meetings[0]"));
     assert!(
-        error.to_string().contains("page 2: all 2 record(s) were rejected"),
+        error
+            .to_string()
+            .contains("page 2: all 2 record(s) were rejected"),
         "{error}"
     );
     assert_eq!(meetings.rejected().len(), 2);
@@ -676,7 +685,9 @@ async fn get_meeting_blanks_an_odd_nested_value_as_the_listing_does() {
     odd["attendees"] = json!([{"id": "0b6e8a53-8d7a-4a35-9f6e-1f0c6d0f2a11", "balance": "12.50"}]);
     let server = MockServer::start().await;
     Mock::given(path(format!("{PATH}/00000000-0000-4000-8000-000000000001")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": {"MeetingById": odd}})))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"data": {"MeetingById": odd}})),
+        )
         .mount(&server)
         .await;
     let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
@@ -706,7 +717,10 @@ async fn base_url_takes_a_checked_base_url() {
     ))
     .await;
     let base: thoughtindustries::BaseUrl = server.uri().parse().unwrap();
-    let client = builder("https://unused.example.com").base_url(base).build().unwrap();
+    let client = builder("https://unused.example.com")
+        .base_url(base)
+        .build()
+        .unwrap();
     assert_eq!(client.base_url(), server.uri());
     assert!(client.list_meetings().send().await.unwrap().is_empty());
 }
