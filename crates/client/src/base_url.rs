@@ -103,7 +103,7 @@ impl std::str::FromStr for BaseUrl {
 }
 
 /// What [`ClientBuilder::base_url`](crate::ClientBuilder::base_url) accepts: a URL as text
-/// (checked by [`BaseUrl::parse`]) or a [`BaseUrl`].
+/// (`&str`, `&String`: checked by [`BaseUrl::parse`]) or a [`BaseUrl`] (or `&BaseUrl`).
 pub trait IntoBaseUrl {
     /// The checked base URL.
     fn into_base_url(self) -> Result<BaseUrl, Error>;
@@ -124,12 +124,6 @@ impl IntoBaseUrl for &BaseUrl {
 impl IntoBaseUrl for &str {
     fn into_base_url(self) -> Result<BaseUrl, Error> {
         BaseUrl::parse(self)
-    }
-}
-
-impl IntoBaseUrl for String {
-    fn into_base_url(self) -> Result<BaseUrl, Error> {
-        BaseUrl::parse(&self)
     }
 }
 

@@ -190,8 +190,7 @@ impl ClientBuilder {
     }
 
     /// Talk to a custom domain or proxy; a path prefix is kept. `http://` only for loopback.
-    /// Takes a `&str` or `String` (checked when the client is built) or a [`BaseUrl`] checked
-    /// already.
+    /// Takes a `&str` (checked when the client is built) or a [`BaseUrl`] checked already.
     ///
     /// ```
     /// use thoughtindustries::{ApiKey, BaseUrl, Client};

@@ -224,8 +224,8 @@ mod tests {
     fn the_key_is_replaced_in_every_form_it_is_echoed_in() {
         for text in [
             format!("Debug: {KEY} end"),
-            format!("q=ti-sk-9c1f%2F3e5a%2B7b"),
-            format!(r#"{{"k":"ti-sk-9c1f\/3e5a+7b"}}"#),
+            "q=ti-sk-9c1f%2F3e5a%2B7b".to_owned(),
+            r#"{"k":"ti-sk-9c1f\/3e5a+7b"}"#.to_owned(),
             format!("token {KEY}"),
         ] {
             let shown = clean(&text);

@@ -5,7 +5,7 @@ use thoughtindustries::{ApiKey, Client};
 async fn main() -> Result<(), thoughtindustries::Error> {
     // A tenant name (https://acme.thoughtindustries.com), or a base URL for a custom domain.
     let builder = match std::env::var("TI_BASE_URL") {
-        Ok(url) => Client::builder().base_url(url),
+        Ok(url) => Client::builder().base_url(&url),
         Err(_) => Client::builder().tenant("acme"),
     };
     let client = builder
