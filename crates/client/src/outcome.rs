@@ -61,6 +61,7 @@ impl std::fmt::Display for UnknownOutcome {
 ///         UserOutcome::Failed(reason) => println!("not recorded {user}: {reason}"),
 ///         UserOutcome::NotApplied(why) => println!("not sent or rejected {user}: {why}"),
 ///         UserOutcome::Unknown(why) => println!("re-send {user}: {why}"),
+///         _ => println!("{user}: {outcome:?}"),
 ///     }
 /// }
 /// # }

@@ -35,7 +35,7 @@ type OnRejected = Arc<dyn Fn(&RejectedRecord) + Send + Sync>;
 /// A request for meetings, built by [`Client::list_meetings`].
 ///
 /// ```no_run
-/// use futures::StreamExt;
+/// use futures::TryStreamExt;
 /// # async fn run(client: thoughtindustries::Client, course: thoughtindustries::Uuid) -> Result<(), thoughtindustries::Error> {
 /// // One page.
 /// let page = client.list_meetings().course_id(course).page(2).send().await?;
