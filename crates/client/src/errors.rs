@@ -337,13 +337,29 @@ impl std::fmt::Display for StatusError {
         let excerpt: String = if parsed.iter().any(Option::is_some) {
             parsed.into_iter().flatten().collect::<Vec<_>>().join(": ")
         } else {
-            self.body.trim().chars().take(200).collect()
+            excerpt(self.body.trim(), 200).to_owned()
         };
         if !excerpt.is_empty() {
             write!(f, ": {}", excerpt.replace(['\n', '\r'], " "))?;
         }
         Ok(())
     }
+}
+
+/// The first `chars` characters of `text`, not cutting a `[REDACTED]` marker in two.
+fn excerpt(text: &str, chars: usize) -> &str {
+    let marker = crate::redact::REDACTED;
+    let mut cut = text
+        .char_indices()
+        .nth(chars)
+        .map_or(text.len(), |(i, _)| i);
+    if let Some(start) = text[..cut].rfind('[')
+        && text[start..].starts_with(marker)
+        && start + marker.len() > cut
+    {
+        cut = start + marker.len();
+    }
+    &text[..cut]
 }
 
 /// A success response that could not be used, for [`Error::Decode`].
@@ -414,5 +430,19 @@ impl std::fmt::Display for RepeatedPageError {
              while saying there are more); the listing stopped",
             self.page, self.previous
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_excerpt_does_not_cut_a_redaction_marker() {
+        let text = format!("{}[REDACTED] end", "x".repeat(198));
+        assert_eq!(
+            super::excerpt(&text, 200),
+            format!("{}[REDACTED]", "x".repeat(198))
+        );
+        assert_eq!(super::excerpt("short", 200), "short");
+        assert_eq!(super::excerpt("ab[cd", 3), "ab[");
     }
 }
