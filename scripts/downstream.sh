@@ -114,6 +114,28 @@ if [ "$lines" -ne "$meetings" ]; then
 fi
 echo "downstream: listed all $lines meetings of the mock through the packaged SDK"
 
+# The same program against a tenant one record of each page of which has no id (`id: null`): the
+# natural `?` loop must still list every other meeting, and report each skipped record.
+drifted_log=$(mktemp)
+"$ti" mock --port 0 --meetings "$meetings" --courses 5 --drift '/data/Meetings/meetings/1/id=null' \
+  >"$drifted_log" 2>/dev/null &
+drifted=$!
+trap 'kill "$mock" "$drifted" 2>/dev/null || true; rm -f "$log" "$drifted_log"' EXIT
+for _ in $(seq 1 100); do
+  [ -s "$drifted_log" ] && break
+  sleep 0.1
+done
+skipped_log=$(mktemp)
+lines=$(TI_BASE_URL="$(head -n 1 "$drifted_log")" TI_API_KEY=ti-demo-token "$target/debug/downstream" \
+  2>"$skipped_log" | wc -l)
+skipped=$(grep -c '^skipped: page [0-9]*: meeting #1 .*meetings\[1\]\.id' "$skipped_log" || true)
+rm -f "$skipped_log"
+if [ "$skipped" -lt 1 ] || [ $((lines + skipped)) -ne "$meetings" ]; then
+  echo "downstream against a record without an id on every page: $lines listed + $skipped reported, not $meetings" >&2
+  exit 1
+fi
+echo "downstream: with a record without an id on each page, listed $lines and reported $skipped"
+
 output=$(TI_BASE_URL="$base_url" TI_API_KEY=ti-demo-token "$target/debug/newcomer")
 printf '%s\n' "$output"
 for expected in '^course [0-9a-f-]*: [1-9][0-9]* meeting' '^meeting .* attendee' \

@@ -1,4 +1,4 @@
-//! libFuzzer target: any bytes given to `thoughtindustries::decode_page` give a page or a typed
+//! libFuzzer target: any bytes given to `thoughtindustries::wire::decode_page` give a page or a typed
 //! error, never a panic, and the page's invariants hold.
 #![no_main]
 

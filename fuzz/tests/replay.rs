@@ -56,7 +56,7 @@ fn the_reference_example_is_valid_and_decodes() {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds/decode_page/reference-page.json"),
     )
     .unwrap();
-    let page = thoughtindustries::decode_page(&body, 1).unwrap();
+    let page = thoughtindustries::wire::decode_page(&body, 1).unwrap();
     assert!(!page.meetings.is_empty() && page.rejected.is_empty());
     let report =
         thoughtindustries_contract::validate_response_bytes("list_meetings", 200, &body).unwrap();

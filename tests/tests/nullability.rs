@@ -344,7 +344,7 @@ fn every_field_of_every_nested_object_may_be_null_or_absent() {
                     None => object.remove(key),
                 };
                 let bytes = serde_json::to_vec(&body).unwrap();
-                let page = thoughtindustries::decode_page(&bytes, 1)
+                let page = thoughtindustries::wire::decode_page(&bytes, 1)
                     .unwrap_or_else(|e| panic!("{name}.{key} = {value:?} at {pointer}: {e}"));
                 let what = format!("{name}.{key} = {value:?} at {pointer}");
                 assert_eq!(page.meetings.len(), 1, "{what}: {:?}", page.rejected);
@@ -365,7 +365,7 @@ fn whole_floats_are_integers() {
     meeting["attendees"][0]["certificatesCount"] = json!(1.0);
     meeting["course"]["accessDays"] = json!(3e1);
     let bytes = serde_json::to_vec(&body).unwrap();
-    let page = thoughtindustries::decode_page(&bytes, 1).unwrap();
+    let page = thoughtindustries::wire::decode_page(&bytes, 1).unwrap();
     assert!(page.blanked.is_empty(), "{:?}", page.blanked);
     let meeting = &page.meetings[0];
     assert_eq!(

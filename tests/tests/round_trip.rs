@@ -97,7 +97,7 @@ proptest! {
         let bytes = serde_json::to_vec(&value).unwrap();
         // A page either decodes (its odd records rejected with their path) or fails naming the
         // page and the JSON path; never a panic.
-        match thoughtindustries::decode_page(&bytes, 1) {
+        match thoughtindustries::wire::decode_page(&bytes, 1) {
             Ok(page) => {
                 prop_assert_eq!(page.number, 1);
                 for rejected in &page.rejected {
@@ -117,7 +117,7 @@ proptest! {
     #[test]
     fn mutated_pages_decode_or_fail_with_a_path_and_round_trip(body in mutated_example()) {
         let bytes = serde_json::to_vec(&body).unwrap();
-        match thoughtindustries::decode_page(&bytes, 7) {
+        match thoughtindustries::wire::decode_page(&bytes, 7) {
             Ok(page) => {
                 for rejected in &page.rejected {
                     prop_assert!(rejected.path.starts_with("data.Meetings.meetings["));

@@ -4,15 +4,19 @@
 //! through retries, 401s, 5xx, dropped and cut-short connections, timeouts and configuration
 //! errors with a known key, and every text it produced is searched for it.
 //!
-//! The command-line side (`ti -vv` with `RUST_LOG=trace`) is tested in
-//! `crates/cli/tests/faults.rs`, where the `ti` binary is built for the tests.
+//! A server that echoes the request back (headers, body and URL in its error bodies, as gateways'
+//! debug pages do) cannot put the key into an error either: every error kind (400, 401, 429, 500,
+//! 503, a write's unknown outcome, a bulk update partly applied) is checked against one.
+//!
+//! The command-line side (`ti -v` / `-vv` with `RUST_LOG=trace`, an echoing server included) is
+//! tested in `crates/cli/tests/faults.rs`, where the `ti` binary is built for the tests.
 
 use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use futures::TryStreamExt;
-use thoughtindustries::{ApiKey, Client, ClientBuilder, Error, RetryConfig};
+use thoughtindustries::{ApiKey, Attendance, Client, ClientBuilder, Error, RetryConfig, Uuid};
 use thoughtindustries_mock::{
     Faults, MockConfig, MockServer, RateLimit, ServerError, SyntheticOptions, Tenant, Trigger,
 };
@@ -253,10 +257,8 @@ async fn error_paths_never_show_the_key() {
         assert_error_clean(error);
     }
 
-    // Connection refused.
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    drop(listener);
+    // Connection refused: a port held bound but never listening, so no other test can take it.
+    let (_held, port) = refused_port();
     let error = list_all(
         &builder(&format!("http://127.0.0.1:{port}"))
             .build()
@@ -308,5 +310,140 @@ fn configuration_errors_and_debug_output_never_show_the_key() {
     ] {
         assert_no_key(what, &text);
     }
+    assert_no_key("the TRACE logs", &captured());
+}
+
+/// A port nothing listens on, held for as long as the returned socket lives: bound, so the OS
+/// gives it to no other test, but never listening, so a connection to it is refused.
+fn refused_port() -> (tokio::net::TcpSocket, u16) {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let port = socket.local_addr().unwrap().port();
+    (socket, port)
+}
+
+/// A server (or proxy) that answers every request with `status` and a body echoing the request:
+/// its headers, body and URL, as text, JSON or HTML depending on the status.
+struct Echo(u16);
+
+impl wiremock::Respond for Echo {
+    fn respond(&self, request: &wiremock::Request) -> wiremock::ResponseTemplate {
+        let headers: String = request
+            .headers
+            .iter()
+            .map(|(name, value)| format!("{name}: {}\n", value.to_str().unwrap_or("?")))
+            .collect();
+        let dump = format!(
+            "{} {}\n{headers}\n{}",
+            request.method,
+            request.url,
+            String::from_utf8_lossy(&request.body)
+        );
+        let template = wiremock::ResponseTemplate::new(self.0);
+        match self.0 {
+            // A gateway's debug page, as text.
+            400 => template.set_body_string(format!("Bad request. Debug: {dump}")),
+            // The API's JSON error object, quoting what it refused.
+            401 | 429 => template.set_body_json(serde_json::json!({
+                "error": "unauthorized",
+                "message": format!("Authorization refused: {dump}"),
+                "headers": request.headers.iter()
+                    .map(|(n, v)| (n.to_string(), v.to_str().unwrap_or("?").to_owned()))
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+            })),
+            // A framework's HTML error page.
+            _ => template
+                .insert_header("content-type", "text/html")
+                .set_body_string(format!("<html><pre>{dump}</pre></html>")),
+        }
+    }
+}
+
+async fn echoing(status: u16) -> wiremock::MockServer {
+    let server = wiremock::MockServer::start().await;
+    wiremock::Mock::given(wiremock::matchers::any())
+        .respond_with(Echo(status))
+        .mount(&server)
+        .await;
+    server
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_echoes_the_request_cannot_put_the_key_into_any_error() {
+    logs();
+    let meeting = Uuid::from_u128(1);
+    let users: Vec<Uuid> = (10..13).map(Uuid::from_u128).collect();
+    for status in [400, 401, 404, 429, 500, 502, 503] {
+        let server = echoing(status).await;
+        let client = builder(&server.uri())
+            .retry(
+                RetryConfig::default()
+                    .max_attempts(1)
+                    .max_wait(Duration::from_millis(10)),
+            )
+            .build()
+            .unwrap();
+        // The echo is there: the error quotes the rest of the dump, the key replaced.
+        let error = list_all(&client).await.unwrap_err();
+        assert!(
+            error.status().is_some_and(|s| s.as_u16() == status),
+            "{error:?}"
+        );
+        let shown = format!("{error:?}");
+        assert!(shown.contains("[REDACTED]"), "nothing redacted: {shown}");
+        assert!(shown.contains("user-agent"), "{shown}");
+        assert_error_clean(error);
+
+        let page = client.list_meetings().page(2).send().await.unwrap_err();
+        assert_error_clean(page);
+        if status != 404 {
+            let detail = client.get_meeting(meeting).await.unwrap_err();
+            assert_error_clean(detail);
+        }
+        let single = client
+            .update_meeting_attendance(meeting, users[0], Attendance::Attended)
+            .send()
+            .await
+            .unwrap_err();
+        assert_error_clean(single);
+        // One request: its failure is the error (a rejection, or an unknown outcome).
+        let bulk = client
+            .bulk_update_meeting_attendance(meeting, Attendance::Absent, users.clone())
+            .send()
+            .await
+            .unwrap_err();
+        assert_error_clean(bulk);
+    }
+
+    // A bulk update partly applied: its per-user result carries the failed request's error.
+    let server = wiremock::MockServer::start().await;
+    wiremock::Mock::given(wiremock::matchers::body_string_contains(
+        users[0].to_string(),
+    ))
+    .respond_with(Echo(500))
+    .mount(&server)
+    .await;
+    wiremock::Mock::given(wiremock::matchers::any())
+        .respond_with(wiremock::ResponseTemplate::new(200).set_body_json(serde_json::json!(
+            {"data": {"APIBulkUpdateMeetingAttendance": {"updatedRecordCount": 2, "errors": []}}}
+        )))
+        .mount(&server)
+        .await;
+    let result = builder(&server.uri())
+        .build()
+        .unwrap()
+        .bulk_update_meeting_attendance(meeting, Attendance::Attended, users.clone())
+        .chunk_size(1)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(result.unknown().collect::<Vec<_>>(), [users[0]]);
+    let shown = format!("{result:?} {result:#?}");
+    assert!(shown.contains("[REDACTED]"), "{shown}");
+    assert_no_key("Debug of a partial bulk result", &shown);
+    for chunk in &result.failed_requests {
+        assert_no_key("a failed request", &chunk.failure.to_string());
+    }
+
     assert_no_key("the TRACE logs", &captured());
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
-use thoughtindustries::{Attendance, BulkAttendanceResult, ChunkFailure, Error};
+use thoughtindustries::{Attendance, BulkAttendanceResult, Error, UserOutcome};
 use uuid::Uuid;
 
 use crate::connection::ConnectionArgs;
@@ -158,7 +158,7 @@ async fn bulk(args: BulkArgs) -> Result<(), Failure> {
     });
     let mut request = connection
         .client
-        .bulk_update_meeting_attendance(args.meeting, args.mark.attendance(), users)
+        .bulk_update_meeting_attendance(args.meeting, args.mark.attendance(), users.clone())
         .chunk_size(usize::try_from(args.chunk_size).unwrap_or(usize::MAX));
     if let Some(bar) = bar.clone() {
         request = request.on_progress(move |done| bar.set_position(done as u64));
@@ -168,7 +168,7 @@ async fn bulk(args: BulkArgs) -> Result<(), Failure> {
         crate::progress::forget_bar();
         bar.finish_and_clear();
     }
-    let outcome = BulkOutcome::from_send(outcome)?;
+    let outcome = BulkOutcome::from_send(outcome, &users)?;
     let mut out = std::io::stdout().lock();
     outcome.write(&mut out)?;
     match outcome.failure() {
@@ -191,37 +191,55 @@ pub struct BulkOutcome {
 }
 
 impl BulkOutcome {
-    /// The outcome of `send`: `Ok` and [`Error::BulkIncomplete`] are outcomes, any other error
-    /// is a failure of the command.
-    pub fn from_send(sent: Result<BulkAttendanceResult, Error>) -> Result<Self, Failure> {
+    /// The outcome of `send` for `users` (as given): a result is an outcome per user, and so is
+    /// an error that says what became of every user (an unknown outcome names them; a rejection
+    /// of every request, after which nothing was recorded, fails each user with its reason). Any
+    /// other error is a failure of the command.
+    pub fn from_send(
+        sent: Result<BulkAttendanceResult, Error>,
+        users: &[Uuid],
+    ) -> Result<Self, Failure> {
         let mut outcome = Self::default();
-        let completed = match sent {
+        let result = match sent {
             Ok(result) => result,
-            Err(Error::BulkIncomplete(incomplete)) => {
-                let incomplete = *incomplete;
-                for chunk in &incomplete.failed {
-                    for user in &chunk.users {
-                        match chunk.failure {
-                            ChunkFailure::OutcomeUnknown(_) => {
-                                outcome.unknown.push((*user, chunk.failure.to_string()));
-                            }
-                            _ => outcome
-                                .failed
-                                .push((Some(*user), chunk.failure.to_string())),
-                        }
-                    }
-                }
-                incomplete.completed
+            Err(Error::UnknownOutcome(unknown)) => {
+                let reason = unknown.to_string();
+                outcome.unknown = unknown.users.iter().map(|u| (*u, reason.clone())).collect();
+                return Ok(outcome);
+            }
+            Err(rejected @ (Error::Status(_) | Error::Transport { .. })) => {
+                let reason = rejected.to_string();
+                let mut seen = std::collections::HashSet::new();
+                outcome.failed = users
+                    .iter()
+                    .filter(|u| seen.insert(**u))
+                    .map(|u| (Some(*u), reason.clone()))
+                    .collect();
+                return Ok(outcome);
             }
             Err(other) => return Err(other.into()),
         };
-        outcome.updated = completed.updated_record_count;
-        let per_user = completed.errors.into_iter().map(|error| {
-            let reason = error.error.unwrap_or_else(|| "(no reason given)".into());
-            (error.id, reason)
-        });
-        // The API's per-user errors first, as `ti attendance bulk` always printed them.
-        outcome.failed.splice(0..0, per_user);
+        outcome.updated = result.updated_record_count;
+        // The API's per-user errors first, as `ti attendance bulk` always printed them (rows
+        // without an id included), then the users of failed requests.
+        outcome.failed = result
+            .errors
+            .iter()
+            .map(|error| {
+                let reason = error
+                    .error
+                    .clone()
+                    .unwrap_or_else(|| "(no reason given)".into());
+                (error.id, reason)
+            })
+            .collect();
+        for (user, state) in result.outcomes() {
+            match state {
+                UserOutcome::NotApplied(why) => outcome.failed.push((Some(user), why.to_string())),
+                UserOutcome::Unknown(why) => outcome.unknown.push((user, why.to_string())),
+                _ => {}
+            }
+        }
         Ok(outcome)
     }
 

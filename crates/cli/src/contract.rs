@@ -252,7 +252,7 @@ async fn check_pages(
             .map_err(|e| Failure::usage(e.to_string()))?;
         let valid = report.is_valid();
         reports.add(format!("page {number}"), Some(number), report)?;
-        match thoughtindustries::decode_page(&body, number) {
+        match thoughtindustries::wire::decode_page(&body, number) {
             Ok(page) => {
                 let more = page.has_more();
                 meetings.extend(page.meetings);

@@ -56,9 +56,8 @@ impl From<thoughtindustries::Error> for Failure {
             E::Config(_) | E::InvalidRequest(_) => USAGE,
             E::Status(_) => API_STATUS,
             E::Transport { .. } | E::BodyTooLarge { .. } => TRANSPORT,
-            E::Decode(_) | E::Record(_) | E::RepeatedPage(_) | E::Response(_) => CONTRACT,
+            E::Decode(_) | E::RejectedPage(_) | E::RepeatedPage(_) | E::Response(_) => CONTRACT,
             E::UnknownOutcome(_) => UNKNOWN_OUTCOME,
-            E::BulkIncomplete(_) => PARTIAL,
             _ => TRANSPORT,
         };
         let mut message = error.to_string();

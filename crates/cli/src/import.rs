@@ -90,7 +90,10 @@ pub async fn import(args: ImportArgs) -> Result<(), Failure> {
     );
     let connection = args.connection.connect().await?;
     let client = &connection.client;
-    let Some(meeting) = client.get_meeting(args.meeting).await? else {
+    let detail = client
+        .get_meeting(args.meeting)
+        .on_warning(|blanked| eprintln!("ti: warning: {blanked}"));
+    let Some(meeting) = detail.await? else {
         return Err(Failure {
             code: API_STATUS,
             message: format!("meeting {} not found (nothing sent)", args.meeting),
@@ -127,11 +130,11 @@ pub async fn import(args: ImportArgs) -> Result<(), Failure> {
                 results.insert(*user, "updated".into());
             }
             let result = client
-                .bulk_update_meeting_attendance(args.meeting, attendance, users)
+                .bulk_update_meeting_attendance(args.meeting, attendance, users.clone())
                 .chunk_size(chunk)
                 .send()
                 .await;
-            sent.extend(BulkOutcome::from_send(result)?);
+            sent.extend(BulkOutcome::from_send(result, &users)?);
         }
         for (user, reason) in &sent.failed {
             if let Some(user) = user {

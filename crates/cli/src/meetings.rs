@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Write};
 
 use clap::Args;
 use futures::StreamExt;
-use thoughtindustries::{Error, Page};
+use thoughtindustries::Page;
 use uuid::Uuid;
 
 use crate::connection::ConnectionArgs;
@@ -66,7 +66,12 @@ pub enum GetFormat {
 pub async fn get(args: GetArgs) -> Result<(), Failure> {
     let stdout = std::io::stdout();
     let connection = args.connection.connect().await?;
-    let Some(meeting) = connection.client.get_meeting_raw(args.id).await? else {
+    // A field that does not decode is left empty, as in the listing, and said on stderr.
+    let request = connection
+        .client
+        .get_meeting(args.id)
+        .on_warning(|blanked| eprintln!("ti: warning: {blanked}"));
+    let Some(meeting) = request.send_raw().await? else {
         return Err(Failure {
             code: API_STATUS,
             message: format!("meeting {} not found", args.id),
@@ -202,21 +207,13 @@ fn write_page<W: Write>(
     for field in &page.blanked {
         eprintln!("ti: warning: {field}");
     }
-    let mut odd = 0;
-    let rejected = page.rejected.clone();
+    for record in &page.rejected {
+        eprintln!("ti: warning: {}", crate::notices::explain(record));
+    }
+    let odd = page.rejected.len() as u64;
     for record in page.into_raw_records() {
-        match record {
-            Ok(record) => {
-                notices.meeting(&record.meeting);
-                out.write(&record)?;
-            }
-            Err(Error::Record(error)) => {
-                odd += 1;
-                let raw = rejected.iter().find(|r| r.index == error.index);
-                eprintln!("ti: warning: {}", crate::notices::explain(&error, raw));
-            }
-            Err(other) => return Err(other.into()),
-        }
+        notices.meeting(&record.meeting);
+        out.write(&record)?;
     }
     Ok(odd)
 }

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use thoughtindustries::MeetingTimeZone;
 
 use serde_json::Value;
-use thoughtindustries::{Meeting, Page, RecordError, RejectedRecord};
+use thoughtindustries::{Meeting, Page, RejectedRecord};
 
 use crate::output::Format;
 
@@ -67,10 +67,10 @@ impl Notices {
 
 /// A record that did not decode, said for people: the value found and, for timestamps, the form
 /// expected.
-pub fn explain(error: &RecordError, rejected: Option<&RejectedRecord>) -> String {
+pub fn explain(error: &RejectedRecord) -> String {
     let prefix = format!("data.Meetings.meetings[{}]", error.index);
     let inner = error.path.strip_prefix(&prefix).unwrap_or_default();
-    let Some(value) = rejected.and_then(|r| value_at(&r.raw, inner)) else {
+    let Some(value) = value_at(&error.raw, inner) else {
         return error.to_string();
     };
     let field = inner.rsplit('.').next().unwrap_or_default();
@@ -91,7 +91,7 @@ pub fn explain(error: &RecordError, rejected: Option<&RejectedRecord>) -> String
 }
 
 /// `page 2: meeting #3 (id) at data.Meetings.meetings[3].startDate`.
-fn location(error: &RecordError) -> String {
+fn location(error: &RejectedRecord) -> String {
     let id = error
         .id
         .as_deref()

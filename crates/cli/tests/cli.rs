@@ -242,9 +242,10 @@ async fn exit_3_for_error_statuses_naming_status_and_page() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn exit_4_for_transport_failures() {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    drop(listener);
+    // A port held bound but never listening: refused, and no other test can take it meanwhile.
+    let held = tokio::net::TcpSocket::new_v4().unwrap();
+    held.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let port = held.local_addr().unwrap().port();
     let assert = ti_at(&format!("http://127.0.0.1:{port}"), SECRET)
         .args(["meetings", "list", "--max-retries", "0"])
         .assert()

@@ -7,7 +7,8 @@
 //!   `--timeout`), 5 for 200s that are not a page (empty body, error object). Pages delivered
 //!   before the failure are printed once; nothing after it.
 //! - Bad input exits 2 with a message naming what was wrong.
-//! - With `-vv` and `RUST_LOG=trace`, neither stdout nor stderr ever shows the API key.
+//! - With `-vv` and `RUST_LOG=trace`, neither stdout nor stderr ever shows the API key, even
+//!   when the server echoes the request (its headers, body and URL) in its error bodies.
 
 mod common;
 
@@ -106,9 +107,21 @@ fn assert_no_secret(assert: &Assert) {
     let (out, err) = (stdout(assert), stderr(assert));
     for (name, text) in [("stdout", out), ("stderr", err)] {
         for text in [plain(&text), text] {
-            assert!(!text.contains(SECRET), "{name} shows the key:\n{text}");
+            // The key, or a part of it (an excerpt cut in its middle).
+            for fragment in [SECRET, "5e4d3c2b1a", "Bearer ti-sk"] {
+                assert!(!text.contains(fragment), "{name} shows the key:\n{text}");
+            }
         }
     }
+}
+
+/// A port nothing listens on, held for as long as the returned socket lives: bound, so the OS
+/// gives it to no other test, but never listening, so a connection to it is refused.
+fn refused_port() -> (tokio::net::TcpSocket, u16) {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let port = socket.local_addr().unwrap().port();
+    (socket, port)
 }
 
 fn server_error(trigger: Trigger, status: u16, html: bool) -> Faults {
@@ -478,12 +491,8 @@ async fn verbose_logs_show_retries_but_never_the_key() {
         },
     )
     .await;
-    let refused = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        drop(listener);
-        format!("http://127.0.0.1:{port}")
-    };
+    let (_held, port) = refused_port();
+    let refused = format!("http://127.0.0.1:{port}");
     let dir = tempfile::tempdir().unwrap();
     let key_file = dir.path().join("key");
     std::fs::write(&key_file, format!("{SECRET}\n")).unwrap();
@@ -510,5 +519,85 @@ async fn verbose_logs_show_retries_but_never_the_key() {
         let assert = run(cmd).await.code(code);
         assert!(!stderr(&assert).is_empty());
         assert_no_secret(&assert);
+    }
+}
+
+/// A server (or a proxy in front of it) that answers every request with `status` and a body
+/// echoing the request: its headers (the `Authorization` one included), body and URL, as a
+/// gateway's debug page, a JSON error or an HTML page.
+struct Echo(u16);
+
+impl wiremock::Respond for Echo {
+    fn respond(&self, request: &wiremock::Request) -> wiremock::ResponseTemplate {
+        let headers: String = request
+            .headers
+            .iter()
+            .map(|(name, value)| format!("{name}: {}\n", value.to_str().unwrap_or("?")))
+            .collect();
+        let dump = format!(
+            "{} {}\n{headers}\n{}",
+            request.method,
+            request.url,
+            String::from_utf8_lossy(&request.body)
+        );
+        let template = wiremock::ResponseTemplate::new(self.0);
+        match self.0 {
+            400 => template.set_body_string(format!("Bad request. Debug: {dump}")),
+            401 | 429 => template.set_body_json(serde_json::json!({
+                "error": "refused", "message": format!("Refused: {dump}")})),
+            _ => template
+                .insert_header("content-type", "text/html")
+                .set_body_string(format!("<html><pre>{dump}</pre></html>")),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_output_shows_the_key_when_the_server_echoes_it_back_at_any_verbosity() {
+    const MEETING: &str = "00000000-0000-4000-8000-000000000001";
+    const USER: &str = "00000000-0000-4000-8000-000000000002";
+    let commands: [&[&str]; 5] = [
+        &["meetings", "list"],
+        &["meetings", "list", "--all"],
+        &["meetings", "get", MEETING],
+        &[
+            "attendance",
+            "set",
+            "--meeting",
+            MEETING,
+            "--user",
+            USER,
+            "--attended",
+        ],
+        &["attendance", "bulk", "--meeting", MEETING, "--absent", "-"],
+    ];
+    for status in [400, 401, 429, 500] {
+        let server = wiremock::MockServer::start().await;
+        wiremock::Mock::given(wiremock::matchers::any())
+            .respond_with(Echo(status))
+            .mount(&server)
+            .await;
+        for verbosity in [&[][..], &["-v"][..], &["-vv"][..]] {
+            for command in commands {
+                let mut cmd = ti();
+                cmd.env("TI_BASE_URL", server.uri())
+                    .env("TI_API_KEY", SECRET)
+                    .args(verbosity)
+                    .args(command)
+                    .args(["--max-retries", "0", "--max-wait", "0.1"])
+                    .write_stdin(format!("{USER}\n"));
+                if verbosity.len() == 1 && verbosity[0] == "-vv" {
+                    cmd.env("RUST_LOG", "trace");
+                }
+                let assert = run(cmd).await.failure();
+                let shown = format!("{}{}", stdout(&assert), stderr(&assert));
+                // The echo reached the output (the key replaced, or cut off by the excerpt).
+                assert!(
+                    shown.contains("[REDACTED]") || shown.contains("authorization: Bearer"),
+                    "{status} {verbosity:?} {command:?}: no echo shown:\n{shown}"
+                );
+                assert_no_secret(&assert);
+            }
+        }
     }
 }

@@ -1,4 +1,4 @@
-//! Decode throughput: typed decoding of a meetings page ([`thoughtindustries::decode_page`]) versus
+//! Decode throughput: typed decoding of a meetings page ([`thoughtindustries::wire::decode_page`]) versus
 //! parsing the same bytes into a `serde_json::Value`, on realistic pages of 25 and 100 meetings
 //! from the mock's generator and on the spec's reference page (pretty-printed as published, and
 //! compact as the API sends it).
@@ -53,14 +53,14 @@ fn inputs() -> Vec<Input> {
     ];
     for input in &inputs {
         // The benchmark measures the fast path: every input must decode on it, with no rejects.
-        let page = thoughtindustries::decode_page(&input.body, 1).expect(input.name);
+        let page = thoughtindustries::wire::decode_page(&input.body, 1).expect(input.name);
         assert!(
             page.rejected.is_empty(),
             "{}: {:?}",
             input.name,
             page.rejected
         );
-        serde_json::from_slice::<thoughtindustries::MeetingsResponse>(&input.body)
+        serde_json::from_slice::<thoughtindustries::wire::MeetingsResponse>(&input.body)
             .unwrap_or_else(|e| panic!("{} is not on the fast path: {e}", input.name));
     }
     inputs
@@ -74,14 +74,14 @@ fn compact(pretty: &[u8]) -> Vec<u8> {
 }
 
 fn typed(body: &[u8]) -> usize {
-    thoughtindustries::decode_page(black_box(body), 1)
+    thoughtindustries::wire::decode_page(black_box(body), 1)
         .expect("decodes")
         .meetings
         .len()
 }
 
 fn models(body: &[u8]) -> usize {
-    serde_json::from_slice::<thoughtindustries::MeetingsResponse>(black_box(body))
+    serde_json::from_slice::<thoughtindustries::wire::MeetingsResponse>(black_box(body))
         .expect("decodes")
         .data
         .meetings

@@ -17,19 +17,25 @@ async fn record(client: &Client, meeting: Uuid, present: Vec<Uuid>) -> Result<()
     }
 
     // Any number of users: sent 100 per request, 4 requests at a time, results merged.
-    match client
+    let result = client
         .bulk_update_meeting_attendance(meeting, Attendance::Attended, present)
         .send()
-        .await
-    {
-        // Every user given has an outcome; a repeated id was sent once.
+        .await;
+    match result {
+        // Every user given has an outcome, even when some requests failed; a repeated id was
+        // sent once.
         Ok(result) => {
             println!("{} updated", result.succeeded().count());
             for (user, reason) in result.failed() {
                 println!("not updated: {user} ({reason})");
             }
+            let resend: Vec<Uuid> = result.users_to_resend().collect();
+            if !resend.is_empty() {
+                println!("{} user(s) to re-send", resend.len());
+            }
         }
-        // Some requests failed or may not have been applied: nothing is silently dropped.
+        // No request succeeded: the outcome may be unknown (re-send those users) or the
+        // update was refused (nothing recorded).
         Err(e) if e.is_retryable() => {
             let resend: Vec<Uuid> = e.users_to_resend().collect();
             println!("{e}; {} user(s) to re-send", resend.len());

@@ -47,6 +47,13 @@ impl ApiKey {
     }
 }
 
+impl ApiKey {
+    /// What replaces this key in texts taken from responses.
+    pub(crate) fn redactor(&self) -> crate::redact::Redactor {
+        crate::redact::Redactor::new(Some(self.0.expose_secret()))
+    }
+}
+
 impl std::fmt::Debug for ApiKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("ApiKey([REDACTED])")

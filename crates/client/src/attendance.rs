@@ -14,9 +14,10 @@ use serde_json::value::RawValue;
 use uuid::Uuid;
 
 use crate::outcome::{
-    BulkAttendanceResult, BulkIncomplete, ChunkFailure, FailedChunk, ResponseError, UnknownOutcome,
+    BulkAttendanceResult, ChunkFailure, FailedChunk, ResponseError, UnknownOutcome,
 };
-use crate::{BulkUpdateMeetingAttendanceResponse, Client, Error, User, exchange, models};
+use crate::wire::BulkUpdateMeetingAttendanceResponse;
+use crate::{Client, Error, User, exchange, models};
 
 /// Users per bulk request by default.
 ///
@@ -157,8 +158,9 @@ impl UpdateAttendance {
     /// with its JSON text exactly as the API sent it ([`RawUser`]), for output that must pass the
     /// data on unchanged (`ti attendance set`). Same errors as `send`.
     pub async fn send_raw(self) -> Result<RawUser, Error> {
+        let client = self.client.clone();
         let body = self.send_for_body().await?;
-        let explain = |_| ResponseError::explain::<User>(OPERATION, &body);
+        let explain = |_| client.redact(ResponseError::explain::<User>(OPERATION, &body));
         let user = serde_json::from_slice::<User>(&body).map_err(explain)?;
         let raw = serde_json::from_slice::<Box<RawValue>>(&body).map_err(explain)?;
         Ok(RawUser { user, raw })
@@ -179,7 +181,9 @@ impl UpdateAttendance {
             .body(self.request_body())
             .send()
             .await;
-        exchange::written(sent, |status, message| self.unknown(status, message)).await
+        exchange::written(sent, |status, message| self.unknown(status, message))
+            .await
+            .map_err(|e| self.client.redact(e))
     }
 
     /// The [`Error::UnknownOutcome`] of this update.
@@ -267,12 +271,16 @@ impl BulkUpdateAttendance {
     /// Sends every request and merges the results. A repeated user id is sent once (and listed
     /// in [`BulkAttendanceResult::duplicates`]).
     ///
-    /// `Ok` when every request succeeded: every submitted user is then in
-    /// [`BulkAttendanceResult::succeeded`] or, with the API's reason,
-    /// [`BulkAttendanceResult::failed`]; otherwise [`Error::BulkIncomplete`] with the merged
-    /// result of the requests that succeeded and, per failed request, its users and whether they
-    /// were not applied or have an unknown outcome. After a 401, 403 or 404 (which every request
-    /// would get) no further request is started.
+    /// **A partly applied update is a value, not an error**: `Ok` as soon as one request
+    /// succeeded, with every user's outcome ([`BulkAttendanceResult::outcomes`]: recorded,
+    /// refused by the API with its reason, not applied, or unknown) and
+    /// [`BulkAttendanceResult::is_complete`] telling whether every request succeeded. After a
+    /// 401, 403 or 404 (which every request would get) no further request is started.
+    ///
+    /// `Err` only when no request succeeded, so that nothing is known of any user beyond the
+    /// failure itself: when one was sent and its outcome is unknown, [`Error::UnknownOutcome`]
+    /// naming every user given (re-send them all: [`Error::users_to_resend`]); otherwise the first
+    /// request's rejection ([`Error::Status`], [`Error::Transport`]): nothing was recorded.
     pub async fn send(self) -> Result<BulkAttendanceResult, Error> {
         let mut seen = HashSet::with_capacity(self.users.len());
         let mut repeated = HashSet::new();
@@ -331,7 +339,6 @@ impl BulkUpdateAttendance {
             duplicates,
             ..BulkAttendanceResult::default()
         };
-        let mut failed = Vec::new();
         for (index, users, outcome) in outcomes {
             match outcome {
                 Ok(chunk) => result.add_request(
@@ -339,22 +346,48 @@ impl BulkUpdateAttendance {
                     chunk.updated_record_count,
                     chunk.errors.unwrap_or_default(),
                 ),
-                Err(failure) => failed.push(FailedChunk {
+                Err(failure) => result.add_failure(FailedChunk {
                     index,
                     users,
                     failure,
                 }),
             }
         }
-        if failed.is_empty() {
-            Ok(result)
-        } else {
-            Err(Error::BulkIncomplete(Box::new(BulkIncomplete {
-                completed: result,
-                failed,
-            })))
+        if result.requests > 0 || result.failed_requests.is_empty() {
+            return Ok(result);
+        }
+        Err(nothing_learned(self.meeting, result))
+    }
+}
+
+/// The error of a bulk update none of whose requests succeeded: the first outcome unknown, naming
+/// every user (the others' requests were rejected or not sent: re-sending them is safe too), or
+/// else the first rejection.
+fn nothing_learned(meeting: Uuid, result: BulkAttendanceResult) -> Error {
+    let every_user: Vec<Uuid> = result.users_to_resend().collect();
+    let requests = result.failed_requests.len();
+    let mut rejection = None;
+    for chunk in result.failed_requests {
+        match chunk.failure {
+            ChunkFailure::OutcomeUnknown(Error::UnknownOutcome(mut unknown)) => {
+                if requests > 1 {
+                    unknown.message = format!(
+                        "{}; none of the {requests} requests succeeded",
+                        unknown.message
+                    );
+                    unknown.chunk = None;
+                }
+                unknown.meeting = meeting;
+                unknown.users = every_user;
+                return Error::UnknownOutcome(unknown);
+            }
+            ChunkFailure::OutcomeUnknown(other) | ChunkFailure::Rejected(other) => {
+                rejection.get_or_insert(other);
+            }
+            ChunkFailure::NotSent => {}
         }
     }
+    rejection.unwrap_or_else(|| Error::InvalidRequest("no request was sent".into()))
 }
 
 async fn send_chunk(
@@ -397,8 +430,7 @@ async fn send_chunk(
         .await;
     let body = match exchange::written(sent, unknown).await {
         Ok(body) => body,
-        Err(e @ Error::UnknownOutcome(_)) => return Err(ChunkFailure::OutcomeUnknown(e)),
-        Err(e) => return Err(ChunkFailure::Rejected(e)),
+        Err(e) => return Err(classify(client.redact(e))),
     };
     match serde_json::from_slice::<BulkUpdateMeetingAttendanceResponse>(&body) {
         Ok(response) => Ok(response.data.api_bulk_update_meeting_attendance),
@@ -406,10 +438,17 @@ async fn send_chunk(
             // Applied (a 2xx), but which users failed is unknown.
             let explained =
                 ResponseError::explain::<BulkUpdateMeetingAttendanceResponse>(OPERATION, &body);
-            Err(ChunkFailure::OutcomeUnknown(unknown(
-                None,
-                explained.to_string(),
-            )))
+            Err(ChunkFailure::OutcomeUnknown(
+                client.redact(unknown(None, explained.to_string())),
+            ))
         }
+    }
+}
+
+/// A failed request of a bulk update: its outcome unknown, or rejected.
+fn classify(error: Error) -> ChunkFailure {
+    match error {
+        e @ Error::UnknownOutcome(_) => ChunkFailure::OutcomeUnknown(e),
+        e => ChunkFailure::Rejected(e),
     }
 }

@@ -102,6 +102,37 @@ impl std::str::FromStr for BaseUrl {
     }
 }
 
+/// What [`ClientBuilder::base_url`](crate::ClientBuilder::base_url) accepts: a URL as text
+/// (`&str`, `&String`: checked by [`BaseUrl::parse`]) or a [`BaseUrl`] (or `&BaseUrl`).
+pub trait IntoBaseUrl {
+    /// The checked base URL.
+    fn into_base_url(self) -> Result<BaseUrl, Error>;
+}
+
+impl IntoBaseUrl for BaseUrl {
+    fn into_base_url(self) -> Result<BaseUrl, Error> {
+        Ok(self)
+    }
+}
+
+impl IntoBaseUrl for &BaseUrl {
+    fn into_base_url(self) -> Result<BaseUrl, Error> {
+        Ok(self.clone())
+    }
+}
+
+impl IntoBaseUrl for &str {
+    fn into_base_url(self) -> Result<BaseUrl, Error> {
+        BaseUrl::parse(self)
+    }
+}
+
+impl IntoBaseUrl for &String {
+    fn into_base_url(self) -> Result<BaseUrl, Error> {
+        BaseUrl::parse(self)
+    }
+}
+
 /// `url` with anything before an `@` of its authority replaced by `***`, so that messages never
 /// echo a password; works on text that is not a valid URL.
 fn redact(url: &str) -> String {

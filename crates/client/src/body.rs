@@ -14,7 +14,8 @@ use serde_json::value::RawValue;
 /// be well-formed JSON but not decoded; `T` is the schema it should decode as.
 ///
 /// ```
-/// use thoughtindustries::{RawJson, User};
+/// use thoughtindustries::User;
+/// use thoughtindustries::wire::RawJson;
 ///
 /// let body: RawJson<User> = serde_json::from_str(r#" {"id": "0b6e8a53-8d7a-4a35-9f6e-1f0c6d0f2a11"} "#)?;
 /// assert_eq!(body.get(), r#"{"id": "0b6e8a53-8d7a-4a35-9f6e-1f0c6d0f2a11"}"#);

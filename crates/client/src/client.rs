@@ -6,10 +6,11 @@ use reqwest::header::{AUTHORIZATION, HeaderMap};
 use uuid::Uuid;
 
 use crate::api_key::ApiKey;
-use crate::base_url::BaseUrl;
+use crate::base_url::{BaseUrl, IntoBaseUrl};
 use crate::errors::Error;
 use crate::generated;
 use crate::paginate::ListMeetings;
+use crate::redact::Redactor;
 use crate::retry::RetryConfig;
 use crate::transport::Transport;
 use crate::{Page, decode, exchange};
@@ -42,6 +43,8 @@ pub const DEFAULT_CONCURRENCY: usize = 4;
 pub struct Client {
     pub(crate) generated: generated::Client,
     pub(crate) concurrency: usize,
+    /// Replaces the API key in every text taken from a response before it leaves the client.
+    pub(crate) redactor: Redactor,
 }
 
 impl Client {
@@ -68,14 +71,29 @@ impl Client {
     }
 
     /// Fetches and decodes one page, keeping each meeting's JSON text
-    /// ([`Page::into_raw_records`]).
+    /// ([`Page::into_raw_records`]); what it reports of the body (rejected records, blanked
+    /// fields, errors) is redacted.
     pub(crate) async fn fetch_page(
         &self,
         number: u64,
         course_id: Option<Uuid>,
     ) -> Result<Page, Error> {
         let body = self.fetch_page_body(number, course_id).await?;
-        decode::decode_page(&body, number).map_err(|e| e.with_page(number))
+        let mut page =
+            decode::decode_page(&body, number).map_err(|e| self.redact(e.with_page(number)))?;
+        for record in &mut page.rejected {
+            record.redact(&self.redactor);
+        }
+        for field in &mut page.blanked {
+            field.redact(&self.redactor);
+        }
+        Ok(page)
+    }
+
+    /// `error` with the API key replaced wherever a response put it (`redact.rs`): every error
+    /// leaves the client through this.
+    pub(crate) fn redact(&self, error: Error) -> Error {
+        error.redacted(&self.redactor)
     }
 
     /// Fetches one page's body as received, for contract checks that validate the bytes before
@@ -93,7 +111,7 @@ impl Client {
         }
         exchange::read(request.send().await)
             .await
-            .map_err(|e| e.with_page(number))
+            .map_err(|e| self.redact(e.with_page(number)))
     }
 }
 
@@ -172,8 +190,18 @@ impl ClientBuilder {
     }
 
     /// Talk to a custom domain or proxy; a path prefix is kept. `http://` only for loopback.
-    pub fn base_url(mut self, url: &str) -> Self {
-        self.target = Some(BaseUrl::parse(url));
+    /// Takes a `&str` (checked when the client is built) or a [`BaseUrl`] checked already.
+    ///
+    /// ```
+    /// use thoughtindustries::{ApiKey, BaseUrl, Client};
+    ///
+    /// let base: BaseUrl = "https://learn.example.com/lms".parse()?;
+    /// let client = Client::builder().base_url(base).api_key(ApiKey::new("key")).build()?;
+    /// assert_eq!(client.base_url(), "https://learn.example.com/lms");
+    /// # Ok::<(), thoughtindustries::Error>(())
+    /// ```
+    pub fn base_url(mut self, url: impl IntoBaseUrl) -> Self {
+        self.target = Some(url.into_base_url());
         self
     }
 
@@ -258,6 +286,10 @@ impl ClientBuilder {
         if let Some(key) = &self.api_key {
             headers.insert(AUTHORIZATION, key.bearer_header()?);
         }
+        let redactor = self
+            .api_key
+            .as_ref()
+            .map_or_else(Redactor::default, ApiKey::redactor);
         let http = reqwest::Client::builder()
             .tls_backend_preconfigured(crate::tls::client_config()?)
             .default_headers(headers)
@@ -278,6 +310,7 @@ impl ClientBuilder {
         Ok(Client {
             generated: generated::Client::new_with_client(base.as_str(), http, transport),
             concurrency: self.concurrency,
+            redactor,
         })
     }
 }

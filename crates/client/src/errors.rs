@@ -52,10 +52,12 @@ pub enum Error {
     #[error("{0}")]
     Decode(Box<DecodeError>),
 
-    /// One record of a page did not match the contract. The rest of the page was delivered;
-    /// streams yield this error in the record's place and go on.
+    /// Every record of a page was rejected ([`RejectedRecord`](crate::RejectedRecord)) and the
+    /// page did not say whether more pages follow: the listing stopped rather than end as if the
+    /// tenant had no more meetings. A single odd record is never an error: the streams report it
+    /// beside the meetings ([`MeetingStream::rejected`](crate::MeetingStream::rejected)).
     #[error("{0}")]
-    Record(Box<RecordError>),
+    RejectedPage(Box<RejectedPageError>),
 
     /// The server sent the same records again for the next page (it ignores `page` yet keeps
     /// saying there is more); the listing stopped instead of requesting pages forever.
@@ -67,12 +69,6 @@ pub enum Error {
     /// caller can re-send them; setting attendance twice has the effect of once.
     #[error("{0}")]
     UnknownOutcome(Box<crate::outcome::UnknownOutcome>),
-
-    /// A bulk attendance update in which some requests were rejected, not sent, or have an unknown
-    /// outcome. Carries the merged result of the requests that succeeded and every failed chunk
-    /// with its users; never a silent partial result.
-    #[error("{0}")]
-    BulkIncomplete(Box<crate::outcome::BulkIncomplete>),
 
     /// A success response of an operation other than the listing did not match the contract.
     #[error("{0}")]
@@ -94,22 +90,21 @@ impl Error {
             Error::Status(e) => e.page,
             Error::Transport { page, .. } | Error::BodyTooLarge { page, .. } => *page,
             Error::Decode(e) => Some(e.page),
-            Error::Record(e) => Some(e.page),
+            Error::RejectedPage(e) => Some(e.page),
             Error::RepeatedPage(e) => Some(e.page),
             Error::Config(_)
             | Error::InvalidRequest(_)
             | Error::UnknownOutcome(_)
-            | Error::BulkIncomplete(_)
             | Error::Response(_) => None,
         }
     }
 
-    /// The JSON path that failed to decode, for [`Error::Decode`], [`Error::Record`] and
-    /// [`Error::Response`].
+    /// The JSON path that failed to decode, for [`Error::Decode`], [`Error::RejectedPage`] (its
+    /// first record's) and [`Error::Response`].
     pub fn json_path(&self) -> Option<&str> {
         match self {
             Error::Decode(e) => Some(&e.path),
-            Error::Record(e) => Some(&e.path),
+            Error::RejectedPage(e) => e.rejected.first().map(|r| r.path.as_str()),
             Error::Response(e) => Some(&e.path),
             _ => None,
         }
@@ -165,73 +160,83 @@ impl Error {
     /// property of the request.
     ///
     /// `true` for the statuses 408, 429, 500, 502, 503 and 504, for every transport failure
-    /// (connect, timeout, dropped body, other), for [`Error::UnknownOutcome`] (attendance set
-    /// twice has the effect of once, so re-sending is safe), and for [`Error::BulkIncomplete`]
-    /// when one of its failed requests has an unknown outcome or was rejected for a transient
-    /// reason (re-send [`Error::users_to_resend`]). `false` for every other status (400, 401,
+    /// (connect, timeout, dropped body, other), and for [`Error::UnknownOutcome`] (attendance set
+    /// twice has the effect of once, so re-sending is safe: [`Error::users_to_resend`]). `false` for every other status (400, 401,
     /// 403, 404, ...), the body-size limit, a response that does not match the contract
-    /// ([`Error::Decode`], [`Error::Record`], [`Error::Response`]: the same bytes would come
+    /// ([`Error::Decode`], [`Error::RejectedPage`], [`Error::Response`]: the same bytes would come
     /// back), [`Error::RepeatedPage`] (the server ignores `page`), configuration and invalid
     /// requests.
     ///
     /// The client has already retried what its [`RetryConfig`](crate::RetryConfig) allows; this
     /// says whether a later, outer attempt (a job re-run, a queue) is worth it.
     pub fn is_retryable(&self) -> bool {
-        use crate::outcome::ChunkFailure;
         match self {
             Error::Status(e) => matches!(e.status.as_u16(), 408 | 429 | 500 | 502 | 503 | 504),
             Error::Transport { .. } | Error::UnknownOutcome(_) => true,
-            Error::BulkIncomplete(e) => e.failed.iter().any(|chunk| match &chunk.failure {
-                ChunkFailure::OutcomeUnknown(_) => true,
-                ChunkFailure::Rejected(e) => e.is_retryable(),
-                ChunkFailure::NotSent => false,
-            }),
             Error::Config(_)
             | Error::InvalidRequest(_)
             | Error::BodyTooLarge { .. }
             | Error::Decode(_)
-            | Error::Record(_)
+            | Error::RejectedPage(_)
             | Error::RepeatedPage(_)
             | Error::Response(_) => false,
         }
     }
 
-    /// The users of a failed write to send again, in the order given: for
-    /// [`Error::UnknownOutcome`] its users (the write may or may not have been applied), for
-    /// [`Error::BulkIncomplete`] every user of a failed request, whether its outcome is unknown,
-    /// it was rejected or it was never sent ([`BulkIncomplete::unknown_users`] and
-    /// [`BulkIncomplete::not_applied_users`] tell them apart). Empty for every other error (a
-    /// rejected single-user write names no user: re-send the call itself if
-    /// [`Error::is_retryable`]).
+    /// The users of a write to send again, for [`Error::UnknownOutcome`] (the write may or may
+    /// not have been applied), in the order given; empty for every other error (a rejected
+    /// single-user write names no user: re-send the call itself if [`Error::is_retryable`]). A
+    /// bulk update that was partly applied is not an error: its
+    /// [`BulkAttendanceResult::users_to_resend`](crate::BulkAttendanceResult::users_to_resend)
+    /// names them.
     ///
     /// Setting attendance twice has the effect of once, so re-sending these is safe.
     ///
     /// ```no_run
     /// use thoughtindustries::{Attendance, Client, Error, Uuid};
-    /// # async fn run(client: Client, meeting: Uuid, users: Vec<Uuid>) -> Result<(), Error> {
-    /// match client.bulk_update_meeting_attendance(meeting, Attendance::Attended, users).send().await {
-    ///     Ok(result) => println!("{} succeeded", result.succeeded().count()),
+    /// # async fn run(client: Client, meeting: Uuid, user: Uuid) -> Result<(), Error> {
+    /// match client.update_meeting_attendance(meeting, user, Attendance::Attended).send().await {
+    ///     Ok(user) => println!("recorded {:?}", user.id),
     ///     Err(e) if e.is_retryable() => {
     ///         let again: Vec<Uuid> = e.users_to_resend().collect();
-    ///         client.bulk_update_meeting_attendance(meeting, Attendance::Attended, again).send().await?;
+    ///         eprintln!("{e}; re-send {again:?}");
     ///     }
     ///     Err(e) => return Err(e),
     /// }
     /// # Ok(()) }
     /// ```
-    ///
-    /// [`BulkIncomplete::unknown_users`]: crate::BulkIncomplete::unknown_users
-    /// [`BulkIncomplete::not_applied_users`]: crate::BulkIncomplete::not_applied_users
     pub fn users_to_resend(&self) -> impl Iterator<Item = uuid::Uuid> + '_ {
-        let (single, bulk): (&[uuid::Uuid], &[crate::outcome::FailedChunk]) = match self {
-            Error::UnknownOutcome(e) => (&e.users, &[]),
-            Error::BulkIncomplete(e) => (&[], &e.failed),
-            _ => (&[], &[]),
+        let users: &[uuid::Uuid] = match self {
+            Error::UnknownOutcome(e) => &e.users,
+            _ => &[],
         };
-        single
-            .iter()
-            .copied()
-            .chain(bulk.iter().flat_map(|chunk| chunk.users.iter().copied()))
+        users.iter().copied()
+    }
+
+    /// This error with the client's secrets replaced in every text taken from a response (body
+    /// excerpts, messages, paths, rejected records): see `redact.rs`.
+    pub(crate) fn redacted(mut self, redactor: &crate::redact::Redactor) -> Self {
+        match &mut self {
+            Error::Config(text) | Error::InvalidRequest(text) => redactor.string(text),
+            Error::Status(e) => {
+                redactor.string(&mut e.body);
+                e.error.iter_mut().for_each(|t| redactor.string(t));
+                e.message.iter_mut().for_each(|t| redactor.string(t));
+            }
+            Error::Transport { message, .. } => redactor.string(message),
+            Error::Decode(e) => {
+                redactor.string(&mut e.path);
+                redactor.string(&mut e.message);
+            }
+            Error::RejectedPage(e) => e.rejected.iter_mut().for_each(|r| r.redact(redactor)),
+            Error::UnknownOutcome(e) => redactor.string(&mut e.message),
+            Error::Response(e) => {
+                redactor.string(&mut e.path);
+                redactor.string(&mut e.message);
+            }
+            Error::BodyTooLarge { .. } | Error::RepeatedPage(_) => {}
+        }
+        self
     }
 
     pub(crate) fn with_page(mut self, number: u64) -> Self {
@@ -241,12 +246,11 @@ impl Error {
                 *page = Some(number)
             }
             Error::Decode(e) => e.page = number,
-            Error::Record(e) => e.page = number,
+            Error::RejectedPage(e) => e.page = number,
             Error::RepeatedPage(e) => e.page = number,
             Error::Config(_)
             | Error::InvalidRequest(_)
             | Error::UnknownOutcome(_)
-            | Error::BulkIncomplete(_)
             | Error::Response(_) => {}
         }
         self
@@ -333,13 +337,29 @@ impl std::fmt::Display for StatusError {
         let excerpt: String = if parsed.iter().any(Option::is_some) {
             parsed.into_iter().flatten().collect::<Vec<_>>().join(": ")
         } else {
-            self.body.trim().chars().take(200).collect()
+            excerpt(self.body.trim(), 200).to_owned()
         };
         if !excerpt.is_empty() {
             write!(f, ": {}", excerpt.replace(['\n', '\r'], " "))?;
         }
         Ok(())
     }
+}
+
+/// The first `chars` characters of `text`, not cutting a `[REDACTED]` marker in two.
+fn excerpt(text: &str, chars: usize) -> &str {
+    let marker = crate::redact::REDACTED;
+    let mut cut = text
+        .char_indices()
+        .nth(chars)
+        .map_or(text.len(), |(i, _)| i);
+    if let Some(start) = text[..cut].rfind('[')
+        && text[start..].starts_with(marker)
+        && start + marker.len() > cut
+    {
+        cut = start + marker.len();
+    }
+    &text[..cut]
 }
 
 /// A success response that could not be used, for [`Error::Decode`].
@@ -365,33 +385,29 @@ impl std::fmt::Display for DecodeError {
     }
 }
 
-/// A record of a page that did not decode, for [`Error::Record`].
-#[derive(Debug, Clone)]
+/// A page none of whose records decoded, for [`Error::RejectedPage`].
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct RecordError {
-    /// The page the record is on.
+pub struct RejectedPageError {
+    /// The page.
     pub page: u64,
-    /// The record's position in the page's `meetings` array.
-    pub index: usize,
-    /// The record's `id`, when it had a readable one.
-    pub id: Option<String>,
-    /// Where decoding failed, like `data.Meetings.meetings[3].attendees[0].balance`.
-    pub path: String,
-    /// What was wrong there.
-    pub message: String,
+    /// Its records, each with the JSON path that failed (also reported by the stream).
+    pub rejected: Vec<crate::RejectedRecord>,
 }
 
-impl std::fmt::Display for RecordError {
+impl std::fmt::Display for RejectedPageError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "page {}: meeting #{}", self.page, self.index)?;
-        if let Some(id) = &self.id {
-            write!(f, " ({id})")?;
-        }
         write!(
             f,
-            " does not match the contract at `{}`: {}",
-            self.path, self.message
-        )
+            "page {}: all {} record(s) were rejected and the page does not say whether more \
+             pages follow; the listing stopped",
+            self.page,
+            self.rejected.len()
+        )?;
+        if let Some(first) = self.rejected.first() {
+            write!(f, " (first: `{}`: {})", first.path, first.message)?;
+        }
+        Ok(())
     }
 }
 
@@ -414,5 +430,19 @@ impl std::fmt::Display for RepeatedPageError {
              while saying there are more); the listing stopped",
             self.page, self.previous
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_excerpt_does_not_cut_a_redaction_marker() {
+        let text = format!("{}[REDACTED] end", "x".repeat(198));
+        assert_eq!(
+            super::excerpt(&text, 200),
+            format!("{}[REDACTED]", "x".repeat(198))
+        );
+        assert_eq!(super::excerpt("short", 200), "short");
+        assert_eq!(super::excerpt("ab[cd", 3), "ab[");
     }
 }

@@ -3,21 +3,27 @@
 //! - [`Client`]: configured with a tenant name or base URL and an [`ApiKey`]; timeouts, retries
 //!   ([`RetryConfig`]), concurrency and a body-size limit on its [`ClientBuilder`].
 //! - [`Client::list_meetings`]: one [`Page`] of meetings, or every page / every meeting as a
-//!   [`BoxStream`], fetched concurrently and yielded in order. **A meeting can arrive with a field
-//!   left empty** because it did not decode: [`ListMeetings::on_warning`] and
+//!   stream ([`MeetingStream`]), fetched concurrently and yielded in order. **One odd record never
+//!   ends a listing**: the stream's `Err` items are failures of the listing itself, and a record
+//!   that does not decode is skipped and reported ([`MeetingStream::rejected`],
+//!   [`ListMeetings::on_rejected`]: a [`RejectedRecord`] with its JSON path). **A meeting can
+//!   arrive with a field left empty** because it did not decode: [`ListMeetings::on_warning`] and
 //!   [`ListMeetings::meetings_with_warnings`] show which ([`BlankedField`]).
-//! - [`Client::get_meeting`]: one meeting by id (`Ok(None)` when not found).
+//! - [`Client::get_meeting`]: one meeting by id (`Ok(None)` when not found), decoded as the
+//!   listing decodes its records (odd fields left empty and reported: [`GetMeeting::on_warning`]).
 //! - [`Client::update_meeting_attendance`] / [`Client::bulk_update_meeting_attendance`]: record
 //!   attendance for one user, or for any number of users in concurrent chunks, with writes retried
-//!   only when that cannot do harm ([`UnknownOutcome`] otherwise). A bulk result names every
-//!   user's outcome ([`BulkAttendanceResult::succeeded`], [`BulkAttendanceResult::failed`]).
+//!   only when that cannot do harm ([`UnknownOutcome`] otherwise). A bulk result, partly applied
+//!   or not, gives every user's outcome ([`BulkAttendanceResult::outcomes`]).
 //! - Rate limits: every response's rate-limit headers ([`RateLimit`]) feed one budget per client,
 //!   shared by every operation, which holds requests until the window resets rather than have
 //!   them refused; waits the server asks for do not use up retries ([`RetryConfig::max_wait`]);
 //!   [`ClientBuilder::on_quota_wait`] hears of each pause ([`QuotaWait`]).
 //! - [`Error`]: one error type to match on, naming the page, HTTP status or JSON path, with
 //!   predicates for the usual questions: [`Error::is_rate_limited`], [`Error::retry_after`],
-//!   [`Error::is_not_found`], [`Error::is_retryable`], [`Error::users_to_resend`].
+//!   [`Error::is_not_found`], [`Error::is_retryable`], [`Error::users_to_resend`]. No error, and
+//!   nothing reported of a response, shows the API key or an `Authorization` value, even when
+//!   the server echoes the request back.
 //! - The data types ([`Meeting`], [`Course`], [`User`], ...) come from
 //!   [`thoughtindustries_models`] (also [`models`]), re-exported here. Its `Client`, the tenant's
 //!   client organisation, is [`ClientOrganization`] here.
@@ -31,7 +37,9 @@
 //! [`generated`] is the client progenitor generates from `openapi/meetings.yaml`, through which
 //! this crate's layer sends every request: its `Client` and `builder::ListMeetings` are not this
 //! crate's [`Client`] and [`ListMeetings`], and return the raw responses. Reach it with
-//! [`Client::generated`] only for what the layer above does not offer.
+//! [`Client::generated`] only for what the layer above does not offer. [`wire`] has the types
+//! only the wire needs (response envelopes, request bodies, [`wire::RawJson`],
+//! [`wire::decode_page`]).
 //!
 //! # Features
 //!
@@ -55,8 +63,12 @@
 //!         .list_meetings()
 //!         .on_warning(|blanked| eprintln!("warning: {blanked}"))
 //!         .meetings();
+//!     // `?` stops only when the listing itself fails; an odd record is skipped and reported.
 //!     while let Some(meeting) = meetings.try_next().await? {
 //!         println!("{}  {}", meeting.start_date, meeting.title.as_deref().unwrap_or("(untitled)"));
+//!     }
+//!     for skipped in meetings.rejected() {
+//!         eprintln!("skipped: {skipped}");
 //!     }
 //!     Ok(())
 //! }
@@ -66,11 +78,13 @@
 #![warn(rustdoc::broken_intra_doc_links)]
 
 // The layers, each using only those above it:
-// 1. wire facts: the API key, base URL, TLS, error body, rate-limit headers, retry rules;
+// 1. wire facts: the API key, base URL, TLS, error body, rate-limit headers, retry rules,
+//    redaction of secrets;
 mod api_key;
 mod base_url;
 mod error_body;
 mod rate_limit;
+mod redact;
 mod retry;
 mod tls;
 mod write;
@@ -128,48 +142,57 @@ pub use api_key::ApiKey;
 pub use attendance::{
     Attendance, BulkUpdateAttendance, DEFAULT_BULK_CHUNK_SIZE, RawUser, UpdateAttendance,
 };
-pub use base_url::BaseUrl;
-pub use body::RawJson;
+pub use base_url::{BaseUrl, IntoBaseUrl};
+// The generated operations name `crate::RawJson` (crates/codegen's `RESPONSE_BODY`); users name it
+// `wire::RawJson`.
+use body::RawJson;
 pub use client::{Client, ClientBuilder, DEFAULT_CONCURRENCY, DEFAULT_MAX_BODY_BYTES};
-pub use decode::decode_page;
-pub use errors::{DecodeError, Error, RecordError, RepeatedPageError, StatusError, TransportKind};
+pub use errors::{
+    DecodeError, Error, RejectedPageError, RepeatedPageError, StatusError, TransportKind,
+};
+pub use meeting::GetMeeting;
 pub use outcome::{
-    BulkAttendanceResult, BulkIncomplete, ChunkFailure, FailedChunk, ResponseError, UnknownOutcome,
+    BulkAttendanceResult, ChunkFailure, FailedChunk, ResponseError, UnknownOutcome, UserOutcome,
 };
 pub use page::{BlankedField, Page, RawMeeting, RejectedRecord};
-pub use paginate::ListMeetings;
+pub use paginate::{ListMeetings, MeetingStream};
 pub use quota::{QuotaWait, WaitReason};
 pub use rate_limit::{RateLimit, Reset};
 pub use retry::{DEFAULT_MAX_WAIT, RetryConfig};
 pub use thoughtindustries_models as models;
 #[cfg(feature = "tz")]
 pub use tz::MeetingTimeZone;
-// The data types, from `thoughtindustries_models`, by name. The models' `Client` (the tenant's
-// client organisation) is `ClientOrganization` here, so that it does not collide with this
-// crate's `Client`; the per-user failure row of a bulk update is `BulkAttendanceFailure` (it is
-// data in a successful result, not an error). The builders and conversion errors stay in
-// `models`. A tidy test keeps the list complete.
+// The data types a user handles, from `thoughtindustries_models`, by name. The models' `Client`
+// (the tenant's client organisation) is `ClientOrganization` here, so that it does not collide
+// with this crate's `Client`; the per-user failure row of a bulk update is
+// `BulkAttendanceFailure` (it is data in a successful result, not an error). The wire-only types
+// are in `wire`; the builders and conversion errors stay in `models`. A tidy test keeps the two
+// lists complete.
 pub use thoughtindustries_models::{
     Aggregation, AggregationBucket, AllocatedLearningPath, AllocatedLicense,
     AlternativePricingType, AttendedMeeting, AwardClaimingOption,
     BulkUpdateMeetingAttendanceError as BulkAttendanceFailure, Bundle,
     Client as ClientOrganization, Course, CourseGroup, CourseKind, CourseStatus, DateRange,
-    ErrorBody, InPersonEventInfo, ItemPrice, LearningPath, Lesson, LessonAccessLevel, License,
-    LicenseRole, Location, Meeting, MeetingByIdData, MeetingResponse, MeetingsData, MeetingsPage,
-    MeetingsResponse, NestedMeeting, OpenObject, PageInfo, PriceVariation, PurchasedBundle,
+    InPersonEventInfo, ItemPrice, LearningPath, Lesson, LessonAccessLevel, License, LicenseRole,
+    Location, Meeting, NestedMeeting, OpenObject, PageInfo, PriceVariation, PurchasedBundle,
     PurchasedCourse, RecommendedSlug, RecommendedTag, SeatPackage, SeatTier, Section,
-    SectionStatus, TopicGroup, UnknownValue, UpdateMeetingAttendanceId,
-    UpdateMeetingAttendanceRequest, User, WaitlistedCourse, WebinarBlock,
+    SectionStatus, TopicGroup, UnknownValue, User, WaitlistedCourse, WebinarBlock,
 };
-// The wire envelopes of the bulk write, which `BulkUpdateAttendance` builds and reads, under
-// their generated names: kept at the root for compatibility but out of its index, where they
-// stood beside `BulkAttendanceResult` (they are documented in `models`).
-#[doc(hidden)]
-pub use thoughtindustries_models::{
-    BulkUpdateMeetingAttendanceData, BulkUpdateMeetingAttendanceError,
-    BulkUpdateMeetingAttendanceRequest, BulkUpdateMeetingAttendanceResponse,
-    BulkUpdateMeetingAttendanceResult, BulkUpdateMeetingAttendanceUser,
-};
+
+/// The types only the wire needs: response envelopes, request bodies, the API's error body, the
+/// success body as received, and the page decoder. The SDK's methods build and read them; a
+/// program names them only when it works with [`generated`] or with saved response bodies.
+pub mod wire {
+    pub use crate::body::RawJson;
+    pub use crate::decode::decode_page;
+    pub use thoughtindustries_models::{
+        BulkUpdateMeetingAttendanceData, BulkUpdateMeetingAttendanceError,
+        BulkUpdateMeetingAttendanceRequest, BulkUpdateMeetingAttendanceResponse,
+        BulkUpdateMeetingAttendanceResult, BulkUpdateMeetingAttendanceUser, ErrorBody,
+        MeetingByIdData, MeetingResponse, MeetingsData, MeetingsPage, MeetingsResponse,
+        UpdateMeetingAttendanceId, UpdateMeetingAttendanceRequest,
+    };
+}
 
 // The types of other crates that the API names, so that a user needs no dependency of their own
 // (and none at a version that happens to match).

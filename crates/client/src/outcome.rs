@@ -1,5 +1,5 @@
-//! What a write ends in: the merged result of a bulk update and, besides success, an unknown
-//! outcome, an incomplete bulk update, and a success response that could not be read.
+//! What a write ends in: the per-user result of a bulk update, an unknown outcome, and a success
+//! response that could not be read.
 
 use reqwest::StatusCode;
 use uuid::Uuid;
@@ -42,24 +42,31 @@ impl std::fmt::Display for UnknownOutcome {
     }
 }
 
-/// The merged outcome of a bulk attendance update: every submitted user's outcome.
+/// The outcome of a bulk attendance update, for every user given.
 ///
-/// [`succeeded`](Self::succeeded) and [`failed`](Self::failed) together name each user of the
-/// requests that succeeded exactly once, in the order given; [`duplicates`](Self::duplicates) the
-/// ids given more than once (sent once). In an [`Error::BulkIncomplete`] this is the result of the
-/// requests that succeeded; the users of the others are in its [`BulkIncomplete::failed`].
+/// Returned as a value whenever at least one request succeeded, even when others failed: each
+/// user is then [recorded](Self::succeeded), [refused by the API](Self::failed) with its
+/// reason, [not applied](Self::not_applied) (its request was rejected or never sent) or of
+/// [unknown outcome](Self::unknown) (its request was sent but the answer was lost);
+/// [`outcomes`](Self::outcomes) gives each user's in the order given, and
+/// [`is_complete`](Self::is_complete) says whether every request succeeded.
+/// [`duplicates`](Self::duplicates) lists the ids given more than once (sent once).
 ///
 /// ```
 /// # fn show(result: &thoughtindustries::BulkAttendanceResult) {
-/// for user in result.succeeded() {
-///     println!("recorded {user}");
-/// }
-/// for (user, reason) in result.failed() {
-///     println!("not recorded {user}: {reason}");
+/// use thoughtindustries::UserOutcome;
+/// for (user, outcome) in result.outcomes() {
+///     match outcome {
+///         UserOutcome::Recorded => println!("recorded {user}"),
+///         UserOutcome::Failed(reason) => println!("not recorded {user}: {reason}"),
+///         UserOutcome::NotApplied(why) => println!("not sent or rejected {user}: {why}"),
+///         UserOutcome::Unknown(why) => println!("re-send {user}: {why}"),
+///         _ => println!("{user}: {outcome:?}"),
+///     }
 /// }
 /// # }
 /// ```
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct BulkAttendanceResult {
     /// Users submitted (after removing repeated ids).
@@ -71,29 +78,103 @@ pub struct BulkAttendanceResult {
     /// The API's rows for the users it could not update, with its reason, in request order, as
     /// it sent them ([`failed`](Self::failed) pairs each submitted user with its reason).
     pub errors: Vec<BulkAttendanceFailure>,
-    /// Each user of the requests that succeeded, in the order given, with the API's reason when it
-    /// could not update that user.
-    pub(crate) outcomes: Vec<(Uuid, Option<String>)>,
+    /// Every request that did not succeed, with its users and why, in request order.
+    pub failed_requests: Vec<FailedChunk>,
+    /// Each user given, in order, with its outcome.
+    pub(crate) outcomes: Vec<(Uuid, Slot)>,
     /// Ids given more than once, each once, in the order of their first repeat.
     pub(crate) duplicates: Vec<Uuid>,
 }
 
+/// A user's outcome as stored: the API's reason, or its failed request's position.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Slot {
+    Recorded,
+    Failed(String),
+    Request(usize),
+}
+
+/// One user's outcome in a [`BulkAttendanceResult`].
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum UserOutcome<'a> {
+    /// The API recorded the user's attendance.
+    Recorded,
+    /// The API answered the request but could not update this user, for this reason
+    /// (`"no reason given"` when it sent none).
+    Failed(&'a str),
+    /// The user's request was rejected or never sent: nothing was recorded.
+    NotApplied(&'a ChunkFailure),
+    /// The user's request was sent but whether it was applied is unknown: re-send it (setting
+    /// attendance twice has the effect of once).
+    Unknown(&'a ChunkFailure),
+}
+
 impl BulkAttendanceResult {
+    /// Every user given (each once), in order, with its outcome.
+    pub fn outcomes(&self) -> impl Iterator<Item = (Uuid, UserOutcome<'_>)> + '_ {
+        self.outcomes.iter().map(|(user, slot)| {
+            let outcome = match slot {
+                Slot::Recorded => UserOutcome::Recorded,
+                Slot::Failed(reason) => UserOutcome::Failed(reason),
+                Slot::Request(at) => {
+                    let failure = &self.failed_requests[*at].failure;
+                    match failure {
+                        ChunkFailure::OutcomeUnknown(_) => UserOutcome::Unknown(failure),
+                        ChunkFailure::Rejected(_) | ChunkFailure::NotSent => {
+                            UserOutcome::NotApplied(failure)
+                        }
+                    }
+                }
+            };
+            (*user, outcome)
+        })
+    }
+
+    /// Whether every request succeeded: every user is then recorded or [`failed`](Self::failed)
+    /// with the API's reason.
+    pub fn is_complete(&self) -> bool {
+        self.failed_requests.is_empty()
+    }
+
     /// The users whose attendance the API recorded (in a request that succeeded and not named in
     /// its `errors`), in the order given.
     pub fn succeeded(&self) -> impl Iterator<Item = Uuid> + '_ {
-        self.outcomes
-            .iter()
-            .filter(|(_, reason)| reason.is_none())
-            .map(|(user, _)| *user)
+        self.outcomes()
+            .filter(|(_, o)| matches!(o, UserOutcome::Recorded))
+            .map(|(user, _)| user)
     }
 
     /// The users the API said it could not update, with its reason (`"no reason given"` when it
     /// sent none), in the order given.
     pub fn failed(&self) -> impl Iterator<Item = (Uuid, &str)> + '_ {
-        self.outcomes
-            .iter()
-            .filter_map(|(user, reason)| Some((*user, reason.as_deref()?)))
+        self.outcomes().filter_map(|(user, outcome)| match outcome {
+            UserOutcome::Failed(reason) => Some((user, reason)),
+            _ => None,
+        })
+    }
+
+    /// The users of requests that were rejected or not sent: nothing was recorded for them.
+    pub fn not_applied(&self) -> impl Iterator<Item = Uuid> + '_ {
+        self.outcomes()
+            .filter(|(_, o)| matches!(o, UserOutcome::NotApplied(_)))
+            .map(|(user, _)| user)
+    }
+
+    /// The users whose request was sent but whose outcome is unknown (re-send them).
+    pub fn unknown(&self) -> impl Iterator<Item = Uuid> + '_ {
+        self.outcomes()
+            .filter(|(_, o)| matches!(o, UserOutcome::Unknown(_)))
+            .map(|(user, _)| user)
+    }
+
+    /// The users to send again, in the order given: those of [`unknown`](Self::unknown) and
+    /// [`not_applied`](Self::not_applied). Setting attendance twice has the effect of once, so
+    /// re-sending them is safe.
+    pub fn users_to_resend(&self) -> impl Iterator<Item = Uuid> + '_ {
+        self.outcomes()
+            .filter(|(_, o)| matches!(o, UserOutcome::NotApplied(_) | UserOutcome::Unknown(_)))
+            .map(|(user, _)| user)
     }
 
     /// The ids given more than once: each was sent once, and its outcome is reported once.
@@ -121,82 +202,27 @@ impl BulkAttendanceResult {
                 Some((row.id?, reason))
             })
             .collect();
-        self.outcomes
-            .extend(users.iter().map(|user| (*user, reasons.get(user).cloned())));
+        self.outcomes.extend(users.iter().map(|user| {
+            let slot = reasons
+                .get(user)
+                .cloned()
+                .map_or(Slot::Recorded, Slot::Failed);
+            (*user, slot)
+        }));
         self.errors.extend(errors);
+    }
+
+    /// Records one failed request.
+    pub(crate) fn add_failure(&mut self, chunk: FailedChunk) {
+        let at = self.failed_requests.len();
+        self.outcomes
+            .extend(chunk.users.iter().map(|user| (*user, Slot::Request(at))));
+        self.failed_requests.push(chunk);
     }
 }
 
 /// The reason of a failed row without one.
 const NO_REASON: &str = "no reason given";
-
-/// A bulk attendance update that did not complete, for [`Error::BulkIncomplete`].
-#[derive(Debug)]
-#[non_exhaustive]
-pub struct BulkIncomplete {
-    /// The merged result of the requests that succeeded (their per-user errors included).
-    pub completed: BulkAttendanceResult,
-    /// Every request that did not succeed, with its users, in request order.
-    pub failed: Vec<FailedChunk>,
-}
-
-impl BulkIncomplete {
-    /// The users recorded by the requests that succeeded ([`BulkAttendanceResult::succeeded`]).
-    pub fn succeeded(&self) -> impl Iterator<Item = Uuid> + '_ {
-        self.completed.succeeded()
-    }
-
-    /// Every submitted user that was not recorded or may not have been, with the reason, in
-    /// request order: the API's per-user failures of the requests that succeeded, then each failed
-    /// request's users with that request's failure.
-    pub fn failed_users(&self) -> impl Iterator<Item = (Uuid, String)> + '_ {
-        let rows = self
-            .completed
-            .failed()
-            .map(|(user, reason)| (user, reason.to_owned()));
-        let chunks = self.failed.iter().flat_map(|chunk| {
-            let reason = chunk.failure.to_string();
-            chunk.users.iter().map(move |user| (*user, reason.clone()))
-        });
-        rows.chain(chunks)
-    }
-
-    /// Users whose attendance may or may not have been recorded (re-send them).
-    pub fn unknown_users(&self) -> impl Iterator<Item = Uuid> + '_ {
-        self.users_where(|f| matches!(f, ChunkFailure::OutcomeUnknown(_)))
-    }
-
-    /// Users whose request the API rejected or that were never sent: nothing was recorded.
-    pub fn not_applied_users(&self) -> impl Iterator<Item = Uuid> + '_ {
-        self.users_where(|f| !matches!(f, ChunkFailure::OutcomeUnknown(_)))
-    }
-
-    fn users_where(
-        &self,
-        keep: impl Fn(&ChunkFailure) -> bool + 'static,
-    ) -> impl Iterator<Item = Uuid> + '_ {
-        self.failed
-            .iter()
-            .filter(move |chunk| keep(&chunk.failure))
-            .flat_map(|chunk| chunk.users.iter().copied())
-    }
-}
-
-impl std::fmt::Display for BulkIncomplete {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let unknown = self.unknown_users().count();
-        let not_applied = self.not_applied_users().count();
-        write!(
-            f,
-            "bulk attendance incomplete: {} record(s) updated, {} user(s) not applied, {} user(s) with an unknown outcome",
-            self.completed.updated_record_count, not_applied, unknown
-        )?;
-        if let Some(first) = self.failed.first() {
-            write!(f, "; first failure: {}", first.failure)?;
-        }
-        Ok(())
-    }
-}
 
 /// One request of a bulk update that did not succeed.
 #[derive(Debug)]

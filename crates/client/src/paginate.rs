@@ -4,41 +4,66 @@
 //! pages are fetched `concurrency` at a time and yielded strictly in page order; when it does not,
 //! pages are fetched one after another with one page of prefetch. Either way at most
 //! `concurrency` pages are in flight or buffered, so memory stays flat however long the listing.
-//! A page that is empty or says there is no more ends the listing, and a page whose
-//! records repeat the previous page's ends it with [`Error::RepeatedPage`].
+//! A page that is empty or says there is no more ends the listing, a page whose
+//! records repeat the previous page's ends it with [`Error::RepeatedPage`], and a page whose
+//! records were all rejected ends it with [`Error::RejectedPage`] unless the page is known to be
+//! the last or a later page is announced.
+//!
+//! The streams of meetings yield page-level failures as `Err` (and end after one); a record that
+//! does not decode is never an `Err` item: it is reported beside the meetings
+//! ([`MeetingStream::rejected`], [`ListMeetings::on_rejected`]), so that `?` on the stream cannot
+//! lose the rest of the listing because of one record.
 
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
 use futures::future::BoxFuture;
-use futures::stream::{BoxStream, FuturesOrdered, StreamExt};
+use futures::stream::{BoxStream, FuturesOrdered, Stream, StreamExt};
 use thoughtindustries_models::Meeting;
 use uuid::Uuid;
 
-use crate::{BlankedField, Client, Error, Page, RepeatedPageError, TransportKind};
+use crate::errors::RejectedPageError;
+use crate::page::Next;
+use crate::{BlankedField, Client, Error, Page, RejectedRecord, RepeatedPageError, TransportKind};
 
 /// Called with each field left empty because it did not decode; see [`ListMeetings::on_warning`].
 type OnWarning = Arc<dyn Fn(&BlankedField) + Send + Sync>;
+/// Called with each record skipped because it did not decode; see [`ListMeetings::on_rejected`].
+type OnRejected = Arc<dyn Fn(&RejectedRecord) + Send + Sync>;
 
 /// A request for meetings, built by [`Client::list_meetings`].
 ///
 /// ```no_run
-/// use futures::StreamExt;
+/// use futures::TryStreamExt;
 /// # async fn run(client: thoughtindustries::Client, course: thoughtindustries::Uuid) -> Result<(), thoughtindustries::Error> {
 /// // One page.
 /// let page = client.list_meetings().course_id(course).page(2).send().await?;
 /// println!("page 2 has {} meetings, more: {}", page.meetings.len(), page.has_more());
 ///
-/// // Every meeting of the course; a record that does not decode arrives as an error in its place.
+/// // Every meeting of the course. `?` ends the loop only on a failure of the listing itself (a
+/// // page that could not be fetched); a record that does not decode is skipped and reported.
 /// let mut meetings = client.list_meetings().course_id(course).meetings();
-/// while let Some(meeting) = meetings.next().await {
-///     match meeting {
-///         Ok(meeting) => println!("{} {:?}", meeting.start_date, meeting.title),
-///         Err(thoughtindustries::Error::Record(odd)) => eprintln!("skipped: {odd}"),
-///         Err(other) => return Err(other),
-///     }
+/// while let Some(meeting) = meetings.try_next().await? {
+///     println!("{} {:?}", meeting.start_date, meeting.title);
+/// }
+/// for skipped in meetings.rejected() {
+///     eprintln!("skipped: {skipped}");
 /// }
 /// # Ok(()) }
 /// ```
+///
+/// # Records that do not decode
+///
+/// A record that does not match the contract even with fields left empty (its own `id` is not a
+/// UUID, say) is skipped, never an `Err` item of a stream: one odd record must not end the
+/// natural `while let Some(m) = stream.try_next().await?` loop and lose the rest of the
+/// tenant's meetings. Skipped records reach the caller as values: the stream keeps a report of
+/// them ([`MeetingStream::rejected`], to read during or after the loop, as a batch job does) and
+/// [`on_rejected`](Self::on_rejected) calls a function with each as its page arrives (as a
+/// service that logs does). A page whose records were *all* rejected, where the listing would
+/// otherwise go on, ends it with [`Error::RejectedPage`]: a change that breaks every record is
+/// an error, not an empty tenant.
 ///
 /// # Warnings: fields left empty
 ///
@@ -56,6 +81,7 @@ pub struct ListMeetings {
     page: u64,
     concurrency: usize,
     on_warning: Option<OnWarning>,
+    on_rejected: Option<OnRejected>,
 }
 
 impl std::fmt::Debug for ListMeetings {
@@ -66,6 +92,7 @@ impl std::fmt::Debug for ListMeetings {
             .field("page", &self.page)
             .field("concurrency", &self.concurrency)
             .field("on_warning", &self.on_warning.is_some())
+            .field("on_rejected", &self.on_rejected.is_some())
             .finish()
     }
 }
@@ -78,7 +105,31 @@ impl ListMeetings {
             page: 1,
             concurrency,
             on_warning: None,
+            on_rejected: None,
         }
+    }
+
+    /// Calls `report` with every record skipped because it did not decode ([`RejectedRecord`]:
+    /// page, position, id, JSON path, what was wrong, the record as received), as each page
+    /// arrives, before its meetings are yielded. Applies to [`send`](Self::send),
+    /// [`pages`](Self::pages) and the streams of meetings, which also keep them
+    /// ([`MeetingStream::rejected`]).
+    ///
+    /// ```no_run
+    /// use futures::TryStreamExt;
+    /// # async fn run(client: thoughtindustries::Client) -> Result<(), thoughtindustries::Error> {
+    /// let mut meetings = client
+    ///     .list_meetings()
+    ///     .on_rejected(|skipped| eprintln!("warning: {skipped}"))
+    ///     .meetings();
+    /// while let Some(meeting) = meetings.try_next().await? {
+    ///     println!("{}", meeting.id);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn on_rejected(mut self, report: impl Fn(&RejectedRecord) + Send + Sync + 'static) -> Self {
+        self.on_rejected = Some(Arc::new(report));
+        self
     }
 
     /// Calls `warn` with every field of a delivered meeting that did not decode and was left empty
@@ -125,17 +176,19 @@ impl ListMeetings {
     pub async fn send(self) -> Result<Page, Error> {
         check_page(self.page)?;
         let page = self.client.fetch_page(self.page, self.course_id).await?;
-        warn(self.on_warning.as_ref(), &page);
+        warn(self.on_warning.as_ref(), self.on_rejected.as_ref(), &page);
         Ok(page)
     }
 
-    /// Every page from [`page`](Self::page) on, in order. After an error the stream ends.
+    /// Every page from [`page`](Self::page) on, in order, each with its rejected records
+    /// ([`Page::rejected`]). After an error the stream ends; a page whose records were all
+    /// rejected is yielded, then [`Error::RejectedPage`] when the listing would have gone on.
     pub fn pages(self) -> BoxStream<'static, Result<Page, Error>> {
-        let on_warning = self.on_warning.clone();
+        let (on_warning, on_rejected) = (self.on_warning.clone(), self.on_rejected.clone());
         self.fetch_pages()
             .inspect(move |page| {
                 if let Ok(page) = page {
-                    warn(on_warning.as_ref(), page);
+                    warn(on_warning.as_ref(), on_rejected.as_ref(), page);
                 }
             })
             .boxed()
@@ -158,17 +211,18 @@ impl ListMeetings {
         futures::stream::unfold(state, Pager::next_page).boxed()
     }
 
-    /// Every meeting from [`page`](Self::page) on, in order. A record that did not decode is
-    /// yielded as [`Error::Record`] in its place and the stream goes on; any other error ends it.
+    /// Every meeting from [`page`](Self::page) on, in order. The stream yields `Err` only for a
+    /// failure of the listing itself (a page that could not be fetched or read, a repeated page,
+    /// a page whose records were all rejected), and ends after it. A record that did not decode
+    /// is skipped and kept in the stream's report ([`MeetingStream::rejected`]; see
+    /// [Records that do not decode](Self#records-that-do-not-decode)).
     ///
     /// **A meeting may arrive with fields left empty** because they did not decode (see
     /// [Warnings](Self#warnings-fields-left-empty)): this stream does not say which unless
     /// [`on_warning`](Self::on_warning) is set; [`meetings_with_warnings`](Self::meetings_with_warnings)
     /// yields each meeting with its own.
-    pub fn meetings(self) -> BoxStream<'static, Result<Meeting, Error>> {
-        self.meetings_with_warnings()
-            .map(|record| record.map(|(meeting, _)| meeting))
-            .boxed()
+    pub fn meetings(self) -> MeetingStream<Meeting> {
+        MeetingStream::new(self.pages(), |page| page.meetings)
     }
 
     /// Every meeting like [`meetings`](Self::meetings), each with the fields of it that did not
@@ -183,27 +237,95 @@ impl ListMeetings {
     ///         eprintln!("meeting {}: `{}` left empty: {}", meeting.id, blanked.path, blanked.message);
     ///     }
     /// }
+    /// for skipped in meetings.rejected() {
+    ///     eprintln!("{skipped}");
+    /// }
     /// # Ok(()) }
     /// ```
-    pub fn meetings_with_warnings(
-        self,
-    ) -> BoxStream<'static, Result<(Meeting, Vec<BlankedField>), Error>> {
-        type Records = Box<dyn Iterator<Item = Result<(Meeting, Vec<BlankedField>), Error>> + Send>;
-        self.pages()
-            .flat_map(|page| {
-                let records: Records = match page {
-                    Ok(page) => Box::new(page.into_records_with_warnings()),
-                    Err(error) => Box::new(std::iter::once(Err(error))),
-                };
-                futures::stream::iter(records)
-            })
-            .boxed()
+    pub fn meetings_with_warnings(self) -> MeetingStream<(Meeting, Vec<BlankedField>)> {
+        MeetingStream::new(self.pages(), |page| {
+            page.into_meetings_with_warnings().collect()
+        })
     }
 }
 
-fn warn(on_warning: Option<&OnWarning>, page: &Page) {
+/// A stream of the meetings of a listing ([`ListMeetings::meetings`],
+/// [`ListMeetings::meetings_with_warnings`]), in order, with the report of the records it
+/// skipped because they did not decode.
+///
+/// Its items are `Result<T, Error>`: `Err` only for a failure of the listing itself, after which
+/// it ends. Use it with [`TryStreamExt`](futures::TryStreamExt) (`try_next`, `try_collect`) or
+/// [`StreamExt`]; it is `Unpin`.
+#[must_use = "streams do nothing unless polled"]
+pub struct MeetingStream<T = Meeting> {
+    pages: BoxStream<'static, Result<Page, Error>>,
+    ready: std::vec::IntoIter<T>,
+    split: fn(Page) -> Vec<T>,
+    rejected: Vec<RejectedRecord>,
+}
+
+impl<T> MeetingStream<T> {
+    fn new(pages: BoxStream<'static, Result<Page, Error>>, split: fn(Page) -> Vec<T>) -> Self {
+        Self {
+            pages,
+            ready: Vec::new().into_iter(),
+            split,
+            rejected: Vec::new(),
+        }
+    }
+
+    /// The records skipped so far because they did not decode, in listing order, each with its
+    /// page, position, JSON path and the record as received. Read it after the loop for the
+    /// whole listing's (a record's page is reported before any meeting of that page is yielded).
+    pub fn rejected(&self) -> &[RejectedRecord] {
+        &self.rejected
+    }
+
+    /// The report of skipped records, taking it out of the stream.
+    pub fn take_rejected(&mut self) -> Vec<RejectedRecord> {
+        std::mem::take(&mut self.rejected)
+    }
+}
+
+// Nothing is ever pinned inside: items are moved out of a `Vec` iterator.
+impl<T> Unpin for MeetingStream<T> {}
+
+impl<T> Stream for MeetingStream<T> {
+    type Item = Result<T, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        loop {
+            if let Some(item) = this.ready.next() {
+                return Poll::Ready(Some(Ok(item)));
+            }
+            match futures::ready!(this.pages.poll_next_unpin(cx)) {
+                Some(Ok(page)) => {
+                    this.rejected.extend(page.rejected.iter().cloned());
+                    this.ready = (this.split)(page).into_iter();
+                }
+                Some(Err(error)) => return Poll::Ready(Some(Err(error))),
+                None => return Poll::Ready(None),
+            }
+        }
+    }
+}
+
+impl<T> std::fmt::Debug for MeetingStream<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MeetingStream")
+            .field("buffered", &self.ready.len())
+            .field("rejected", &self.rejected)
+            .finish_non_exhaustive()
+    }
+}
+
+fn warn(on_warning: Option<&OnWarning>, on_rejected: Option<&OnRejected>, page: &Page) {
     if let Some(warn) = on_warning {
         page.blanked.iter().for_each(|field| warn(field));
+    }
+    if let Some(report) = on_rejected {
+        page.rejected.iter().for_each(|record| report(record));
     }
 }
 
@@ -226,7 +348,7 @@ struct Pager {
     window: usize,
     concurrency: usize,
     in_flight: FuturesOrdered<BoxFuture<'static, Result<Page, Error>>>,
-    /// An error to yield before anything else (an invalid first page).
+    /// An error to yield next, then end (an invalid first page, a page of rejected records).
     pending_error: Option<Error>,
     finished: bool,
     /// The previous page's number and fingerprint, to catch a server that ignores `page`.
@@ -248,15 +370,25 @@ impl Pager {
             .next()
             .await?
             .and_then(|page| self.not_a_repeat(page));
-        match &result {
-            Ok(page) if page.has_more() => self.plan(page),
-            _ => {
-                // The end, or an error: drop the pages fetched ahead.
-                self.finished = true;
-                self.in_flight = FuturesOrdered::new();
+        match result.as_ref().map(|page| (page, page.next())) {
+            Ok((page, Next::More)) => self.plan(page),
+            Ok((page, Next::Unknown)) => {
+                // Yield the page (its rejected records are reported), then say why it ends.
+                self.pending_error = Some(Error::RejectedPage(Box::new(RejectedPageError {
+                    page: page.number,
+                    rejected: page.rejected.clone(),
+                })));
+                self.stop();
             }
+            Ok((_, Next::End)) | Err(_) => self.stop(),
         }
         Some((result, self))
+    }
+
+    /// The end, or an error: drops the pages fetched ahead.
+    fn stop(&mut self) {
+        self.finished = true;
+        self.in_flight = FuturesOrdered::new();
     }
 
     /// Fails a page whose records repeat the previous page's ([`Page::fingerprint`]), whatever

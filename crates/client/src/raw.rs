@@ -1,7 +1,7 @@
 //! The fast path of decoding a page: each meeting's JSON text as received, kept beside its typed
 //! decode.
 //!
-//! The fast path of [`crate::decode_page`] reads the envelope once, borrowing every record of
+//! The fast path of [`crate::wire::decode_page`] reads the envelope once, borrowing every record of
 //! `data.Meetings.meetings` as a [`RawValue`] (a slice of the body, checked as JSON but not
 //! decoded), then decodes each record from that slice. The record's bytes are kept unchanged:
 //! unknown fields, `+02:00` offsets, `.000` fractions and `0` versus `0.0` survive for callers that
@@ -73,7 +73,7 @@ pub(crate) fn records(body: &[u8]) -> Vec<Box<RawValue>> {
 
 #[cfg(test)]
 mod tests {
-    use crate::decode_page;
+    use crate::decode::decode_page;
 
     const A: &str = r#"{"id":"0b6e8a53-8d7a-4a35-9f6e-1f0c6d0f2a11","courseId":"5f1f8a9e-2c4b-4d3a-8e7f-6a5b4c3d2e1f","course":{"x":0},"startDate":"2024-05-01T11:00:00.000+02:00","endDate":"2024-05-01T10:00:00Z","vendorAdded":{"n":0.10,"big":12345678901234567890}}"#;
     const B: &str = r#"{ "id" : "1b6e8a53-8d7a-4a35-9f6e-1f0c6d0f2a11", "courseId":"5f1f8a9e-2c4b-4d3a-8e7f-6a5b4c3d2e1f",
@@ -85,7 +85,6 @@ mod tests {
         decode_page(body.as_bytes(), 1)
             .unwrap()
             .into_raw_records()
-            .filter_map(Result::ok)
             .map(|r| r.raw.get().to_owned())
             .collect()
     }
@@ -99,18 +98,19 @@ mod tests {
     #[test]
     fn the_slow_path_keeps_the_bytes_of_the_records_that_decode() {
         let body = format!(r#"{{"data":{{"Meetings":{{"meetings":[{BAD},{A},{BAD},{B}]}}}}}}"#);
-        let records: Vec<_> = decode_page(body.as_bytes(), 1)
-            .unwrap()
+        let page = decode_page(body.as_bytes(), 1).unwrap();
+        let rejected: Vec<usize> = page.rejected.iter().map(|r| r.index).collect();
+        assert_eq!(rejected, [0, 2]);
+        let records: Vec<_> = page
             .into_raw_records()
-            .map(|r| r.map(|r| (r.meeting.id.to_string(), r.raw.get().to_owned())))
+            .map(|r| (r.meeting.id.to_string(), r.raw.get().to_owned()))
             .collect();
-        assert!(records[0].is_err() && records[2].is_err());
-        let (id, raw) = records[1].as_ref().unwrap();
+        let (id, raw) = &records[0];
         assert_eq!(
             (id.as_str(), raw.as_str()),
             ("0b6e8a53-8d7a-4a35-9f6e-1f0c6d0f2a11", A)
         );
-        let (id, raw) = records[3].as_ref().unwrap();
+        let (id, raw) = &records[1];
         assert_eq!(
             (id.as_str(), raw.as_str()),
             ("1b6e8a53-8d7a-4a35-9f6e-1f0c6d0f2a11", B)

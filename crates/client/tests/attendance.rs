@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use common::*;
 use serde_json::{Value, json};
-use thoughtindustries::{Attendance, ChunkFailure, Error, RetryConfig, TransportKind};
+use thoughtindustries::{Attendance, ChunkFailure, Error, RetryConfig, TransportKind, UserOutcome};
 use uuid::Uuid;
 use wiremock::matchers::{body_json, header, method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
@@ -552,44 +552,60 @@ impl Respond for FailOne {
 }
 
 #[tokio::test]
-async fn bulk_unknown_outcome_names_the_chunk_and_its_users_and_keeps_the_rest() {
+async fn a_partly_applied_bulk_update_is_a_value_with_every_users_outcome() {
     let server = MockServer::start().await;
     Mock::given(path(BULK))
         .respond_with(FailOne(502, Bulk::default()))
         .expect(3)
         .mount(&server)
         .await;
-    let error = bulk_of(&server.uri(), 250).await.unwrap_err();
-    let Error::BulkIncomplete(incomplete) = &error else {
-        panic!("{error:?}")
-    };
-    assert_eq!(incomplete.completed.requests, 2);
-    assert_eq!(incomplete.failed.len(), 1);
-    assert_eq!(incomplete.failed[0].index, 1);
+    let result = bulk_of(&server.uri(), 250).await.unwrap();
+    assert!(!result.is_complete());
+    assert_eq!(result.requests, 2);
+    assert_eq!(result.failed_requests.len(), 1);
+    assert_eq!(result.failed_requests[0].index, 1);
     assert!(matches!(
-        incomplete.failed[0].failure,
+        result.failed_requests[0].failure,
         ChunkFailure::OutcomeUnknown(_)
     ));
-    let unknown: Vec<Uuid> = incomplete.unknown_users().collect();
+    let unknown: Vec<Uuid> = result.unknown().collect();
     assert_eq!(unknown, (101..=200).map(user_id).collect::<Vec<_>>());
-    assert_eq!(incomplete.not_applied_users().count(), 0);
-    assert!(
-        error
-            .to_string()
-            .contains("100 user(s) with an unknown outcome"),
-        "{error}"
-    );
-    // The predicates: worth re-sending, and whom.
-    assert!(error.is_retryable());
-    assert!(!error.is_rate_limited() && !error.is_not_found());
-    assert_eq!(error.users_to_resend().collect::<Vec<_>>(), unknown);
-    let succeeded: Vec<Uuid> = incomplete.succeeded().collect();
+    assert_eq!(result.not_applied().count(), 0);
+    assert_eq!(result.users_to_resend().collect::<Vec<_>>(), unknown);
+    let succeeded: Vec<Uuid> = result.succeeded().collect();
     // The requests of users 1..=100 and 201..=250 succeeded; multiples of 7 failed in them.
     assert_eq!(succeeded.len(), 150 - 21);
     assert!(succeeded.iter().all(|u| !unknown.contains(u)));
-    let failed: Vec<(Uuid, String)> = incomplete.failed_users().collect();
-    assert_eq!(failed.len(), 21 + 100);
-    assert!(failed[21].1.contains("outcome unknown"), "{:?}", failed[21]);
+    assert_eq!(result.failed().count(), 21);
+    // Every user given, once, in order, with its outcome.
+    let outcomes: Vec<(Uuid, UserOutcome<'_>)> = result.outcomes().collect();
+    assert_eq!(
+        outcomes.iter().map(|(u, _)| *u).collect::<Vec<_>>(),
+        (1..=250).map(user_id).collect::<Vec<_>>()
+    );
+    let UserOutcome::Unknown(why) = outcomes[149].1 else {
+        panic!("{:?}", outcomes[149])
+    };
+    assert!(why.to_string().contains("outcome unknown"), "{why}");
+    assert!(matches!(outcomes[6].1, UserOutcome::Failed(_)));
+    assert!(matches!(outcomes[0].1, UserOutcome::Recorded));
+}
+
+#[tokio::test]
+async fn a_bulk_update_none_of_whose_requests_succeeded_is_an_error() {
+    // Every request's outcome unknown: one `UnknownOutcome` naming every user.
+    let server = answering(ResponseTemplate::new(502), 3).await;
+    let error = bulk_of(&server.uri(), 250).await.unwrap_err();
+    assert!(matches!(error, Error::UnknownOutcome(_)), "{error:?}");
+    assert!(error.is_retryable());
+    assert_eq!(
+        error.users_to_resend().collect::<Vec<_>>(),
+        (1..=250).map(user_id).collect::<Vec<_>>()
+    );
+    assert!(
+        error.to_string().contains("none of the 3 requests"),
+        "{error}"
+    );
 }
 
 #[tokio::test]
@@ -607,29 +623,10 @@ async fn bulk_stops_after_a_rejection_every_request_would_get() {
         .send()
         .await
         .unwrap_err();
-    let Error::BulkIncomplete(incomplete) = &error else {
-        panic!("{error:?}")
-    };
-    assert!(
-        matches!(&incomplete.failed[0].failure, ChunkFailure::Rejected(e) if e.status().map(|s| s.as_u16()) == Some(404))
-    );
-    assert!(
-        incomplete.failed[1..]
-            .iter()
-            .all(|c| matches!(c.failure, ChunkFailure::NotSent))
-    );
-    assert_eq!(incomplete.not_applied_users().count(), 300);
-    assert_eq!(incomplete.completed.updated_record_count, 0);
-    assert!(
-        !error.is_retryable(),
-        "a 404 and what it stopped are not transient"
-    );
-    assert_eq!(error.users_to_resend().count(), 300);
-    assert!(incomplete.failed[0].failure.to_string().contains("404"));
-    let ChunkFailure::Rejected(rejected) = &incomplete.failed[0].failure else {
-        unreachable!()
-    };
-    assert!(rejected.is_not_found() && !rejected.is_retryable());
+    // Nothing was recorded: the rejection itself.
+    assert!(error.is_not_found() && !error.is_retryable(), "{error:?}");
+    assert!(error.to_string().contains("404"), "{error}");
+    assert_eq!(error.users_to_resend().count(), 0);
 }
 
 #[tokio::test]

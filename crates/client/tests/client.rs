@@ -568,23 +568,161 @@ async fn decode_errors_name_the_page_and_json_path() {
     assert_eq!(err.json_path(), Some("data.Meetings.pageInfo.perPage"));
 }
 
+/// Three pages of two meetings without a total; page `odd` carries a third record, without an
+/// id, between its two meetings; page `rejected` (if any) carries only records without an id.
+struct OddPages {
+    odd: u64,
+    rejected: Option<u64>,
+}
+
+impl Respond for OddPages {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let page: u64 = request
+            .url
+            .query_pairs()
+            .find(|(k, _)| k == "page")
+            .map(|(_, v)| v.parse().unwrap())
+            .unwrap_or(1);
+        let mut without_id = meeting(99);
+        without_id.as_object_mut().unwrap().remove("id");
+        let mut meetings: Vec<_> = if page <= 3 {
+            vec![meeting(page * 10), meeting(page * 10 + 1)]
+        } else {
+            Vec::new()
+        };
+        if page == self.odd {
+            meetings.insert(1, without_id.clone());
+        }
+        if Some(page) == self.rejected {
+            meetings = vec![without_id.clone(), without_id];
+        }
+        ResponseTemplate::new(200).set_body_json(json!({"data": {"Meetings": {
+            "pageInfo": {"hasMore": page < 3}, "meetings": meetings
+        }}}))
+    }
+}
+
 #[tokio::test]
-async fn an_odd_record_is_reported_in_place_and_the_page_kept() {
-    let mut odd = meeting(1);
-    odd["startDate"] = json!("lots");
-    let body = json!({"data": {"Meetings": {"pageInfo": {"hasMore": false},
-        "meetings": [meeting(0), odd, meeting(2)]}}});
-    let server = serving(ResponseTemplate::new(200).set_body_json(body)).await;
-    let items: Vec<_> = client(&server.uri())
+async fn the_natural_loop_lists_every_meeting_and_reports_the_record_without_an_id() {
+    let server = serving(OddPages {
+        odd: 2,
+        rejected: None,
+    })
+    .await;
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = seen.clone();
+    let mut meetings = client(&server.uri())
         .list_meetings()
-        .meetings()
-        .collect()
+        .on_rejected(move |record| sink.lock().unwrap().push(record.to_string()))
+        .meetings();
+    let mut ids = Vec::new();
+    while let Some(meeting) = meetings.try_next().await.unwrap() {
+        ids.push(number(&meeting.id));
+    }
+    assert_eq!(ids, [10, 11, 20, 21, 30, 31]);
+    let rejected = meetings.rejected();
+    assert_eq!(rejected.len(), 1);
+    assert_eq!((rejected[0].page, rejected[0].index), (2, 1));
+    assert_eq!(rejected[0].id, None);
+    assert_eq!(rejected[0].path, "data.Meetings.meetings[1]");
+    assert!(
+        rejected[0].message.contains("missing field `id`"),
+        "{:?}",
+        rejected[0]
+    );
+    assert_eq!(rejected[0].raw["title"], "Meeting 99");
+    let shown = seen.lock().unwrap().clone();
+    assert_eq!(shown.len(), 1);
+    assert!(
+        shown[0].starts_with("page 2: meeting #1 does not match the contract at"),
+        "{shown:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_page_of_rejected_records_ends_the_listing_with_an_error_that_says_so() {
+    let server = serving(OddPages {
+        odd: 0,
+        rejected: Some(2),
+    })
+    .await;
+    let mut meetings = client(&server.uri()).list_meetings().meetings();
+    let mut ids = Vec::new();
+    let error = loop {
+        match meetings.try_next().await {
+            Ok(Some(meeting)) => ids.push(number(&meeting.id)),
+            Ok(None) => panic!("the listing ended as if complete"),
+            Err(error) => break error,
+        }
+    };
+    assert_eq!(ids, [10, 11]);
+    assert!(matches!(error, Error::RejectedPage(_)), "{error:?}");
+    assert_eq!(error.page(), Some(2));
+    assert_eq!(error.json_path(), Some("data.Meetings.meetings[0]"));
+    assert!(
+        error
+            .to_string()
+            .contains("page 2: all 2 record(s) were rejected"),
+        "{error}"
+    );
+    assert_eq!(meetings.rejected().len(), 2);
+    assert!(meetings.try_next().await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn a_last_page_of_rejected_records_ends_the_listing_quietly() {
+    let body = json!({"data": {"Meetings": {"pageInfo": {"hasMore": false},
+        "meetings": [{"id": "x"}]}}});
+    let server = serving(ResponseTemplate::new(200).set_body_json(body)).await;
+    let mut meetings = client(&server.uri()).list_meetings().meetings();
+    assert!(meetings.try_next().await.unwrap().is_none());
+    assert_eq!(meetings.rejected()[0].path, "data.Meetings.meetings[0].id");
+}
+
+#[tokio::test]
+async fn get_meeting_blanks_an_odd_nested_value_as_the_listing_does() {
+    let mut odd = meeting(1);
+    odd["attendees"] = json!([{"id": "0b6e8a53-8d7a-4a35-9f6e-1f0c6d0f2a11", "balance": "12.50"}]);
+    let server = MockServer::start().await;
+    Mock::given(path(format!("{PATH}/00000000-0000-4000-8000-000000000001")))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"data": {"MeetingById": odd}})),
+        )
+        .mount(&server)
         .await;
-    assert_eq!(items.len(), 3);
-    assert!(items[0].is_ok() && items[2].is_ok());
-    let err = items[1].as_ref().unwrap_err();
-    assert_eq!(err.json_path(), Some("data.Meetings.meetings[1].startDate"));
-    assert!(err.to_string().contains("page 1: meeting #1"), "{err}");
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = seen.clone();
+    let client = client(&server.uri());
+    let id = "00000000-0000-4000-8000-000000000001".parse().unwrap();
+    let meeting = client
+        .get_meeting(id)
+        .on_warning(move |blanked| sink.lock().unwrap().push(blanked.path.clone()))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(meeting.attendees.as_ref().unwrap()[0].balance, None);
+    assert_eq!(
+        *seen.lock().unwrap(),
+        ["data.MeetingById.attendees[0].balance"]
+    );
+    let raw = client.get_meeting(id).send_raw().await.unwrap().unwrap();
+    assert_eq!(raw.blanked.len(), 1);
+    assert!(raw.raw.get().contains(r#""balance":"12.50""#));
+}
+
+#[tokio::test]
+async fn base_url_takes_a_checked_base_url() {
+    let server = serving(ResponseTemplate::new(200).set_body_json(
+        json!({"data": {"Meetings": {"pageInfo": {"hasMore": false}, "meetings": []}}}),
+    ))
+    .await;
+    let base: thoughtindustries::BaseUrl = server.uri().parse().unwrap();
+    let client = builder("https://unused.example.com")
+        .base_url(base)
+        .build()
+        .unwrap();
+    assert_eq!(client.base_url(), server.uri());
+    assert!(client.list_meetings().send().await.unwrap().is_empty());
 }
 
 #[tokio::test]
@@ -630,7 +768,7 @@ async fn an_odd_nested_value_is_blanked_and_its_meeting_kept() {
     assert!(none.is_empty(), "{first:?}");
     assert_eq!(second.id, page.meetings[1].id);
     assert_eq!(warnings.len(), 1);
-    assert_eq!(warnings[0].index, 1);
+    assert_eq!(warnings[0].index, Some(1));
     assert_eq!(warnings[0], page.blanked[0]);
 }
 

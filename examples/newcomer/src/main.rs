@@ -20,19 +20,22 @@ async fn main() -> Result<(), Error> {
         .build()?;
 
     // 1. One course's meetings, pages fetched concurrently and yielded in order. A field that
-    //    did not decode is left empty and said, never silently.
+    //    did not decode is left empty and said, never silently; a record that did not decode
+    //    is skipped and reported by the stream, never an error that ends the listing.
     let first_page = client.list_meetings().send().await?;
     let Some(course) = first_page.meetings.first().map(|m| m.course_id) else {
         println!("the tenant has no meetings");
         return Ok(());
     };
-    let meetings: Vec<Meeting> = client
+    let mut listing = client
         .list_meetings()
         .course_id(course)
         .on_warning(|blanked| eprintln!("warning: {blanked}"))
-        .meetings()
-        .try_collect()
-        .await?;
+        .meetings();
+    let meetings: Vec<Meeting> = (&mut listing).try_collect().await?;
+    for skipped in listing.rejected() {
+        eprintln!("skipped: {skipped}");
+    }
     let earliest: Option<DateTime<Utc>> = meetings.iter().map(|m| m.start_date).min();
     println!(
         "course {course}: {} meeting(s), the first on {}",
@@ -40,12 +43,14 @@ async fn main() -> Result<(), Error> {
         earliest.map_or("-".into(), |at| at.to_rfc3339())
     );
 
-    // 2. One meeting's detail (not found is `Ok(None)`, not an error).
+    // 2. One meeting's detail (not found is `Ok(None)`, not an error), decoded as the listing
+    //    decodes: an odd field is left empty and said.
     let Some(meeting) = meetings.first() else {
         return Ok(());
     };
     let detail = client
         .get_meeting(meeting.id)
+        .on_warning(|blanked| eprintln!("warning: {blanked}"))
         .await?
         .expect("a listed meeting exists");
     let attendees: Vec<Uuid> = detail
@@ -63,7 +68,8 @@ async fn main() -> Result<(), Error> {
     let missing = Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0001);
     assert!(client.get_meeting(missing).await?.is_none());
 
-    // 3. A bulk attendance: every user given gets an outcome, a repeated id is sent once.
+    // 3. A bulk attendance: every user given gets an outcome, even when some requests fail (then
+    //    `users_to_resend` names them); a repeated id is sent once.
     let stranger = Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0002);
     let mut users = attendees.clone();
     users.extend([stranger, stranger]);
@@ -82,10 +88,14 @@ async fn main() -> Result<(), Error> {
             for (user, reason) in result.failed() {
                 println!("  not recorded: {user}: {reason}");
             }
+            let again: Vec<Uuid> = result.users_to_resend().collect();
+            if !again.is_empty() {
+                println!("  {} user(s) to send again", again.len());
+            }
         }
         Err(e) if e.is_retryable() => {
             let again: Vec<Uuid> = e.users_to_resend().collect();
-            println!("bulk incomplete ({e}); {} user(s) to send again", again.len());
+            println!("bulk failed ({e}); {} user(s) to send again", again.len());
         }
         Err(e) => return Err(e),
     }
