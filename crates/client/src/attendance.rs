@@ -171,15 +171,14 @@ impl UpdateAttendance {
     /// classified as by `send` ([`Error::Status`], [`Error::Transport`] when nothing was sent,
     /// [`Error::UnknownOutcome`] when it was sent but the outcome is unknown).
     pub async fn send_for_body(self) -> Result<bytes::Bytes, Error> {
-        let sent = self
+        let send = self
             .client
             .generated
             .update_meeting_attendance()
             .id(self.user.to_string())
             .body(self.request_body())
-            .send()
-            .await;
-        exchange::written(sent, |status, message| self.unknown(status, message)).await
+            .send();
+        exchange::written(send, |status, message| self.unknown(status, message)).await
     }
 
     /// The [`Error::UnknownOutcome`] of this update.
@@ -389,13 +388,12 @@ async fn send_chunk(
             message,
         )
     };
-    let sent = client
+    let send = client
         .generated
         .bulk_update_meeting_attendance()
         .body(body)
-        .send()
-        .await;
-    let body = match exchange::written(sent, unknown).await {
+        .send();
+    let body = match exchange::written(send, unknown).await {
         Ok(body) => body,
         Err(e @ Error::UnknownOutcome(_)) => return Err(ChunkFailure::OutcomeUnknown(e)),
         Err(e) => return Err(ChunkFailure::Rejected(e)),

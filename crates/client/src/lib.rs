@@ -66,23 +66,26 @@
 #![warn(rustdoc::broken_intra_doc_links)]
 
 // The layers, each using only those above it:
-// 1. wire facts: the API key, base URL, TLS, error body, rate-limit headers, retry rules;
+// 1. wire facts: the API key, base URL, TLS, error body, rate-limit headers, the retry settings
+//    and the retry and classification policy (a pure function);
 mod api_key;
 mod base_url;
 mod error_body;
+mod policy;
 mod rate_limit;
 mod retry;
 mod tls;
-mod write;
-// 2. errors (the one `Error`, and what a write ends in);
+// 2. errors (the one `Error`, and what a write ends in: one layer, their types nest);
 mod errors;
 mod outcome;
-// 3. sending: the generated operations over the transport (the concurrency limiter and the quota
-//    pacer that every operation of a client shares), and what their results mean;
+// 3. sending: the concurrency limiter and the quota pacer that every operation of a client
+//    shares, what an operation's results mean (`exchange`), the pipeline (`transport`) and the
+//    generated operations that run through it (`generated` and `transport` are one unit: the
+//    generated client holds the transport, whose `exec` hook it calls);
 mod body;
-mod exchange;
 mod limiter;
 mod quota;
+mod exchange;
 mod transport;
 // 4. pages and decoding;
 mod decode;
@@ -132,7 +135,10 @@ pub use base_url::BaseUrl;
 pub use body::RawJson;
 pub use client::{Client, ClientBuilder, DEFAULT_CONCURRENCY, DEFAULT_MAX_BODY_BYTES};
 pub use decode::decode_page;
-pub use errors::{DecodeError, Error, RecordError, RepeatedPageError, StatusError, TransportKind};
+pub use errors::{
+    DeadlineError, DecodeError, Error, RecordError, RepeatedPageError, StatusError, TransportKind,
+    WaitBudgetError,
+};
 pub use outcome::{
     BulkAttendanceResult, BulkIncomplete, ChunkFailure, FailedChunk, ResponseError, UnknownOutcome,
 };
@@ -180,7 +186,6 @@ pub use chrono_tz;
 pub use futures::stream::BoxStream;
 pub use reqwest::StatusCode;
 pub use serde_json;
-pub use transport::Transport;
 pub use uuid::{self, Uuid};
 
 #[cfg(all(test, feature = "codegen"))]

@@ -46,7 +46,7 @@ impl Client {
     /// statuses (a 404 included), transport failures and the size limit are [`Error`]s, as for
     /// [`Client::get_meeting`].
     pub async fn fetch_meeting_body(&self, id: Uuid) -> Result<bytes::Bytes, Error> {
-        exchange::read(self.generated.get_meeting().id(id).send().await).await
+        exchange::read(self.generated.get_meeting().id(id).send()).await
     }
 
     /// Like [`Client::get_meeting`], with the meeting's JSON text exactly as the API sent it
