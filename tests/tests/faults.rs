@@ -210,10 +210,12 @@ async fn retry_after_is_honoured_and_a_wait_past_max_wait_is_reported_at_once() 
         .await
         .expect("the client does not wait an hour")
         .unwrap_err();
-    let status = status_error(&error);
-    assert_eq!(status.refused_wait, Some(Duration::from_secs(3600)));
-    assert_eq!(status.attempts, 1);
-    assert!(error.to_string().contains("wait 3600s"), "{error}");
+    let Error::WaitBudget(budget) = &error else {
+        panic!("{error:?}")
+    };
+    assert_eq!(budget.asked, Duration::from_secs(3600));
+    assert_eq!(budget.attempts, 1);
+    assert!(error.to_string().contains("wait of 3600 s"), "{error}");
     assert_eq!(server.stats().status(429), 1);
 }
 

@@ -280,6 +280,14 @@ impl Error {
     }
 }
 
+/// A status for people: `404 Not Found`, `520` (no standard reason phrase).
+pub(crate) fn status_text(status: StatusCode) -> String {
+    match status.canonical_reason() {
+        Some(reason) => format!("{} {reason}", status.as_u16()),
+        None => status.as_u16().to_string(),
+    }
+}
+
 fn page_prefix(page: Option<u64>) -> String {
     page.map(|p| format!("page {p}: ")).unwrap_or_default()
 }
@@ -335,7 +343,12 @@ pub struct StatusError {
 
 impl std::fmt::Display for StatusError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}HTTP {}", page_prefix(self.page), self.status)?;
+        write!(
+            f,
+            "{}HTTP {}",
+            page_prefix(self.page),
+            status_text(self.status)
+        )?;
         if self.status == StatusCode::UNAUTHORIZED {
             f.write_str(" (the API key is missing, wrong or revoked)")?;
         }
@@ -393,7 +406,7 @@ impl std::fmt::Display for WaitBudgetError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&page_prefix(self.page))?;
         match self.status {
-            Some(status) => write!(f, "rate limited (HTTP {status})")?,
+            Some(status) => write!(f, "rate limited (HTTP {})", status_text(status))?,
             None => f.write_str("rate limited (the window's quota is spent)")?,
         }
         write!(

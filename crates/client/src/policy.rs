@@ -214,32 +214,42 @@ pub(crate) fn classify(
         }
         Attempt::BodyFailed { .. } | Attempt::NotSent | Attempt::Lost => (None, Why::Failed),
     };
-    let after = match why {
+    // The wait itself, and its jitter (which never makes an operation give up).
+    let (wait, jittered) = match why {
         Why::ServerAsked => {
             if spent.server_waits >= MAX_SERVER_WAITS {
                 return Verdict::GiveUp(Stop::Final);
             }
             let wait = hint.unwrap_or_default();
-            wait + retry::spread(wait).mul_f64(jitter)
+            (wait, wait + retry::spread(wait).mul_f64(jitter))
         }
-        Why::Throttled => config.throttle_backoff(spent.throttles + 1, jitter),
+        Why::Throttled => {
+            let least = config.throttle_backoff(spent.throttles + 1, 0.0);
+            (least, config.throttle_backoff(spent.throttles + 1, jitter))
+        }
         Why::Failed => {
             if spent.failures + 1 >= config.get_max_attempts() {
                 return Verdict::GiveUp(Stop::Final);
             }
-            config.backoff(spent.failures + 1, jitter)
+            let wait = config.backoff(spent.failures + 1, jitter);
+            (wait, wait)
         }
     };
-    if spent.until_deadline.is_some_and(|left| after > left) {
-        return Verdict::GiveUp(Stop::Deadline { asked: after });
+    if spent.until_deadline.is_some_and(|left| wait > left) {
+        return Verdict::GiveUp(Stop::Deadline { asked: wait });
     }
-    if spent.waited + after > config.get_max_wait() {
+    let budget_left = config.get_max_wait().saturating_sub(spent.waited);
+    if wait > budget_left {
         return Verdict::GiveUp(match why {
             // Backing off from a failure is not waiting for the rate limit: out of budget, the
             // failure itself is the answer.
             Why::Failed => Stop::Final,
-            Why::ServerAsked | Why::Throttled => Stop::WaitBudget { asked: after },
+            Why::ServerAsked | Why::Throttled => Stop::WaitBudget { asked: wait },
         });
+    }
+    let mut after = jittered.min(budget_left);
+    if let Some(left) = spent.until_deadline {
+        after = after.min(left);
     }
     Verdict::Retry { after, why }
 }

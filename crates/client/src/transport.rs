@@ -261,6 +261,10 @@ impl Transport {
                 Verdict::Done => return self.give_back(outcome),
                 Verdict::Unknown => {
                     let message = match &outcome {
+                        Outcome::Answered(head, _) if head.status.is_success() => format!(
+                            "HTTP {}, where the API answers 200 for an applied write",
+                            crate::errors::status_text(head.status)
+                        ),
                         Outcome::Answered(head, body) => {
                             exchange::status_error(head.status, &head.headers, body, progress.sent)
                                 .to_string()

@@ -158,6 +158,14 @@ pub enum ResetForm {
     /// No `X-RateLimit-*`: the IETF draft's `RateLimit: "default";r=R;t=T` and
     /// `RateLimit-Policy: "default";q=Q;w=W`.
     Ietf,
+    /// `X-RateLimit-Reset` as an HTTP-date (`Sun, 06 Dec 2026 04:10:02 GMT`), as some gateways
+    /// write it.
+    HttpDate,
+    /// `X-RateLimit-Reset` as an ISO 8601 time in UTC (`2026-12-06T04:10:02Z`).
+    Iso8601,
+    /// `X-RateLimit-Limit` and `X-RateLimit-Remaining` without any `X-RateLimit-Reset`, as a
+    /// proxy that drops it sends them (429s keep their `Retry-After`).
+    Absent,
 }
 
 /// Which responses of a quota carry its headers.
@@ -197,6 +205,18 @@ pub struct Drift {
     pub value: Value,
     /// Which requests get the drifted body.
     pub trigger: Trigger,
+}
+
+/// How attendance writes are answered when [`Faults::write_answer`] fires: the write is applied,
+/// then answered with `status` instead of 200, as a server that accepts writes for later (202), a
+/// proxy that strips the body (204) or a CDN whose origin timed out after committing (520 to 527)
+/// does.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WriteAnswer {
+    /// Which writes are answered so.
+    pub trigger: Trigger,
+    /// The status: 201 to 299 but 200, or 500 to 599 (5xx answers carry a CDN's HTML page).
+    pub status: u16,
 }
 
 /// Faults a mock server injects. The default injects none.
@@ -240,6 +260,8 @@ pub struct Faults {
     pub error_object: Option<Trigger>,
     /// 200 with a value of the wrong type somewhere in the body.
     pub drift: Option<Drift>,
+    /// Attendance writes applied, then answered with another status than 200.
+    pub write_answer: Option<WriteAnswer>,
     /// `hasMore` is always `true`, also on the empty pages past the end.
     pub has_more_forever: bool,
     /// Ignore the `page` parameter and always serve page 1, as a misconfigured proxy or server
@@ -269,6 +291,8 @@ pub enum FaultKind {
     ErrorObject,
     /// A drifted body was sent.
     Drift,
+    /// An applied write was answered with another status than 200.
+    WriteAnswer,
 }
 
 /// The fault chosen for one request (besides latency).
@@ -469,6 +493,8 @@ pub(crate) struct FaultState {
     empty_body: Option<Armed>,
     error_object: Option<Armed>,
     drift: Option<(Armed, String, Value)>,
+    write_answer: Option<(Armed, u16)>,
+    writes: Mutex<u64>,
     pub(crate) has_more_forever: bool,
     pub(crate) ignore_page: bool,
     rng: Mutex<Rng>,
@@ -582,7 +608,22 @@ impl FaultState {
                 ))
             }
         };
+        let write_answer = match &faults.write_answer {
+            None => None,
+            Some(answer) => {
+                check_trigger(&answer.trigger, "write_answer")?;
+                if !matches!(answer.status, 201..=299 | 500..=599) {
+                    return Err(MockError::InvalidConfig(format!(
+                        "write_answer: status {} is neither a 2xx but 200 nor a 5xx",
+                        answer.status
+                    )));
+                }
+                Some((Armed::new(&answer.trigger), answer.status))
+            }
+        };
         Ok(Self {
+            write_answer,
+            writes: Mutex::new(0),
             latency: faults.latency,
             rate_limit,
             bucket,
@@ -694,6 +735,20 @@ impl FaultState {
             Decision::Serve
         };
         (decision, quota)
+    }
+
+    /// The status to answer an applied write with instead of 200, when [`Faults::write_answer`]
+    /// fires for it.
+    pub(crate) fn write_answer(&self) -> Option<u16> {
+        let (armed, status) = self.write_answer.as_ref()?;
+        let ordinal = {
+            let mut writes = self.writes.lock().unwrap_or_else(|e| e.into_inner());
+            *writes += 1;
+            *writes
+        };
+        armed
+            .fires(ordinal, (ordinal, None), &self.rng)
+            .then_some(*status)
     }
 
     /// Applies the configured drift to a page body.

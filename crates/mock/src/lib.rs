@@ -60,7 +60,7 @@ pub use config::{DEFAULT_PER_PAGE, DEMO_TOKEN, MockConfig};
 pub use error::MockError;
 pub use faults::{
     Drift, FaultKind, Faults, Latency, Quota, QuotaHeaders, RateLimit, ResetForm, ServerError,
-    Trigger,
+    Trigger, WriteAnswer,
 };
 pub use operations::operation_path;
 pub use routes::OPENAPI_YAML;
