@@ -148,22 +148,39 @@ pub(crate) fn status_error(
     }))
 }
 
+/// What the failure of an exchange says, for the SDK's errors.
+pub(crate) trait AttemptError {
+    /// What failed, with its causes, on one line.
+    fn describe(&self) -> String;
+    /// What part of the exchange failed; `body` when it failed while the body was being read.
+    fn kind(&self, body: bool) -> TransportKind;
+}
+
+impl AttemptError for reqwest::Error {
+    fn describe(&self) -> String {
+        error_chain(self)
+    }
+
+    fn kind(&self, body: bool) -> TransportKind {
+        if self.is_timeout() {
+            TransportKind::Timeout
+        } else if self.is_connect() {
+            TransportKind::Connect
+        } else if body || self.is_body() || self.is_decode() {
+            TransportKind::Body
+        } else {
+            TransportKind::Other
+        }
+    }
+}
+
 /// The error of a failed exchange; `body` when it failed while the body was being read. Without
 /// a source: the `reqwest::Error` itself travels to progenitor ([`with_source`] adds it).
-pub(crate) fn transport_error(error: &reqwest::Error, body: bool) -> Error {
-    let kind = if error.is_timeout() {
-        TransportKind::Timeout
-    } else if error.is_connect() {
-        TransportKind::Connect
-    } else if body || error.is_body() || error.is_decode() {
-        TransportKind::Body
-    } else {
-        TransportKind::Other
-    };
+pub(crate) fn transport_error(error: &impl AttemptError, body: bool) -> Error {
     Error::Transport {
         page: None,
-        kind,
-        message: error_chain(error),
+        kind: error.kind(body),
+        message: error.describe(),
         source: None,
     }
 }

@@ -98,6 +98,8 @@ mod meeting;
 mod paginate;
 #[cfg(feature = "tz")]
 mod tz;
+#[cfg(test)]
+mod simulation;
 
 /// **Low-level**: the client progenitor generates from `openapi/meetings.yaml`, using the models
 /// crate's types: the layer under [`Client`]'s methods, every operation's request built from the

@@ -214,6 +214,10 @@ pub(crate) fn classify(
         }
         Attempt::BodyFailed { .. } | Attempt::NotSent | Attempt::Lost => (None, Why::Failed),
     };
+    // Retries disabled: one attempt, whatever the server asks.
+    if config.get_max_attempts() <= 1 {
+        return Verdict::GiveUp(Stop::Final);
+    }
     // The wait itself, and its jitter (which never makes an operation give up).
     let (wait, jittered) = match why {
         Why::ServerAsked => {
@@ -251,6 +255,9 @@ pub(crate) fn classify(
     if let Some(left) = spent.until_deadline {
         after = after.min(left);
     }
+    // Timers tick in whole milliseconds (a sleep ends at the next tick): a whole number of them
+    // keeps the wait within what was checked.
+    let after = Duration::from_millis(after.as_millis() as u64);
     Verdict::Retry { after, why }
 }
 

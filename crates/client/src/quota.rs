@@ -377,8 +377,12 @@ impl Pacer {
         };
         match state.report {
             // More left than any answer still in flight can explain: the server's window turned.
+            // The requests still in flight may be counted in the new window: they count against
+            // it until it is known better.
             Some(report) if remaining > report.remaining + report.in_flight => {
+                let in_flight = state.in_flight;
                 state.roll(now);
+                state.sent = in_flight;
                 state.report = Some(Report {
                     remaining,
                     sent: 0,
@@ -391,6 +395,12 @@ impl Pacer {
                     > i128::from(report.remaining) - i128::from(state.sent - report.sent) => {}
             _ => state.report = Some(heard),
         }
+    }
+
+    /// Requests admitted in the current window and not answered (nor dropped) yet.
+    #[cfg(test)]
+    pub(crate) fn in_flight(&self) -> u64 {
+        self.lock().in_flight
     }
 
     /// The server refused a request and asked for `wait` (429): every request is held that long

@@ -14,6 +14,7 @@
 //! It also drops the `api-version` header progenitor adds (the spec's version, not one the vendor
 //! asked for).
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -24,7 +25,7 @@ use reqwest::{Body, Response, StatusCode, Version};
 use tokio::time::Instant;
 
 use crate::errors::{DeadlineError, Error, WaitBudgetError};
-use crate::exchange::{self, Ended};
+use crate::exchange::{self, AttemptError, Ended};
 use crate::generated;
 use crate::limiter::Limiter;
 use crate::policy::{self, Kind, Stop, Verdict, Why};
@@ -66,25 +67,31 @@ struct TooLarge {
 }
 
 /// An answer's head.
-struct Head {
-    status: StatusCode,
-    version: Version,
-    headers: HeaderMap,
+pub(crate) struct Head {
+    pub(crate) status: StatusCode,
+    pub(crate) version: Version,
+    pub(crate) headers: HeaderMap,
 }
 
-/// What one attempt ended in.
-enum Outcome {
+/// What one attempt ended in; `E` is the failure of an exchange (`reqwest::Error`, or the
+/// simulation's).
+pub(crate) enum Outcome<E> {
+    /// An answer, its body read in full.
     Answered(Head, Bytes),
-    BodyFailed(Head, reqwest::Error),
+    /// An answer whose body failed to arrive.
+    BodyFailed(Head, E),
+    /// An answer whose body exceeds the size limit.
     TooLarge(Head),
-    NotSent(reqwest::Error),
-    Lost(reqwest::Error),
+    /// Nothing was sent: connecting failed.
+    NotSent(E),
+    /// The request went out (or may have) and no answer came.
+    Lost(E),
     /// Not worth another attempt and not the server's doing (an invalid request, a redirect
     /// loop).
-    Invalid(reqwest::Error),
+    Invalid(E),
 }
 
-impl Outcome {
+impl<E> Outcome<E> {
     fn head(&self) -> Option<&Head> {
         match self {
             Outcome::Answered(head, _) | Outcome::BodyFailed(head, _) | Outcome::TooLarge(head) => {
@@ -113,8 +120,28 @@ impl Outcome {
     }
 }
 
+/// How an operation ended.
+pub(crate) enum Ending<E> {
+    /// In its last attempt, which is its result (a success, or what the generated client's user
+    /// gets when the operation has no slot to report to).
+    Done(Outcome<E>),
+    /// As the SDK reports it, with the last attempt (none when given up before sending).
+    Ended(Ended, Option<Outcome<E>>),
+}
+
+/// What one operation did.
+pub(crate) struct Run<E> {
+    pub(crate) ending: Ending<E>,
+    /// Time spent waiting for the rate limit (pacing, the server's waits, backoff).
+    pub(crate) waited: Duration,
+    /// Time spent queueing for a concurrency slot.
+    pub(crate) queued: Duration,
+    /// Requests sent.
+    pub(crate) attempts: u32,
+}
+
 /// What one operation has done so far.
-struct Progress {
+struct Progress<E> {
     kind: Kind,
     deadline: Option<Instant>,
     sent: u32,
@@ -122,8 +149,20 @@ struct Progress {
     server_waits: u32,
     throttles: u32,
     waited: Duration,
+    queued: Duration,
     /// The last attempt's outcome, for the error of a give-up.
-    last: Option<Outcome>,
+    last: Option<Outcome<E>>,
+}
+
+impl<E> Progress<E> {
+    fn end(self, ending: Ending<E>) -> Run<E> {
+        Run {
+            ending,
+            waited: self.waited,
+            queued: self.queued,
+            attempts: self.sent,
+        }
+    }
 }
 
 /// The header progenitor adds to every request.
@@ -148,6 +187,12 @@ impl Transport {
         &self.shared.limiter
     }
 
+    /// The quota pacer (for the tests' invariant that every admission comes back).
+    #[cfg(test)]
+    pub(crate) fn pacer(&self) -> &Pacer {
+        &self.shared.pacer
+    }
+
     async fn execute(
         &self,
         client: &reqwest::Client,
@@ -157,38 +202,95 @@ impl Transport {
         // progenitor sends the spec's `info.version` as `api-version`; that is our description's
         // version, not one the vendor asked for, so it is not sent.
         request.headers_mut().remove(API_VERSION);
+        if request.try_clone().is_none() {
+            // A streaming body cannot be replayed: one attempt, through the same admission.
+            let _slot = self.shared.limiter.acquire().await;
+            return client.execute(request).await;
+        }
+        let kind = Kind::of(request.method());
+        let attempt_timeout = self.shared.settings.attempt_timeout;
+        let request = &request;
+        let run = self
+            .run(kind, operation, exchange::has_slot(), |deadline| {
+                let mut this = request
+                    .try_clone()
+                    .expect("checked above: the request has no streaming body");
+                if let Some(left) = deadline {
+                    let timeout = this.timeout().copied().unwrap_or(attempt_timeout);
+                    *this.timeout_mut() = Some(timeout.min(left));
+                }
+                self.attempt(client, this)
+            })
+            .await;
+        tracing::debug!(
+            operation,
+            attempts = run.attempts,
+            waited_ms = run.waited.as_millis() as u64,
+            queued_ms = run.queued.as_millis() as u64,
+            "operation ended"
+        );
+        match run.ending {
+            Ending::Done(outcome) => self.give_back(outcome),
+            Ending::Ended(ended, last) => {
+                exchange::end(ended);
+                match last {
+                    Some(outcome) => self.give_back(outcome),
+                    // Given up before anything was sent, which only an operation with a slot
+                    // does: its error is in the slot, and progenitor's reading of this empty
+                    // answer is not used.
+                    None => Ok(Response::from(http::Response::new(Body::from(Bytes::new())))),
+                }
+            }
+        }
+    }
+
+    /// One operation: attempts through the admissions, each sent with `send` (given the time
+    /// left until the deadline, if any), until the policy says it is done. `typed`: the
+    /// operation can report a give-up before its first answer (it has a slot); otherwise a
+    /// request the pacer would hold past the budget is sent anyway, to return the server's
+    /// answer.
+    pub(crate) async fn run<E, F, Fut>(
+        &self,
+        kind: Kind,
+        operation: &str,
+        typed: bool,
+        mut send: F,
+    ) -> Run<E>
+    where
+        E: AttemptError,
+        F: FnMut(Option<Duration>) -> Fut,
+        Fut: Future<Output = Outcome<E>>,
+    {
         let settings = &self.shared.settings;
         let started = Instant::now();
         let mut progress = Progress {
-            kind: Kind::of(request.method()),
+            kind,
             deadline: settings.operation_timeout.map(|t| started + t),
             sent: 0,
             failures: 0,
             server_waits: 0,
             throttles: 0,
             waited: Duration::ZERO,
+            queued: Duration::ZERO,
             last: None,
         };
-        // Without a slot (the generated client used directly) there is no way to report a give-up
-        // before the first answer: the request is sent, and the server's answer returned.
-        let typed = exchange::has_slot();
         loop {
-            let Some(mut this) = request.try_clone() else {
-                // A streaming body cannot be replayed: one attempt, through the same admissions.
-                let _slot = self.shared.limiter.acquire().await;
-                return client.execute(request).await;
-            };
+            let queued_at = Instant::now();
             let slot = match progress.deadline {
                 Some(deadline) if typed => {
                     match tokio::time::timeout_at(deadline, self.shared.limiter.acquire()).await {
                         Ok(slot) => slot,
-                        Err(_) => return self.deadline(&mut progress),
+                        Err(_) => {
+                            progress.queued += queued_at.elapsed();
+                            return self.deadline(progress);
+                        }
                     }
                 }
                 _ => self.shared.limiter.acquire().await,
             };
-            let budget_end = started.max(Instant::now())
-                + settings.retry.get_max_wait().saturating_sub(progress.waited);
+            progress.queued += queued_at.elapsed();
+            let budget_end =
+                Instant::now() + settings.retry.get_max_wait().saturating_sub(progress.waited);
             let limit = progress.deadline.map_or(budget_end, |d| d.min(budget_end));
             let asked_at = Instant::now();
             let ticket = match self.shared.pacer.admit(limit).await {
@@ -197,8 +299,8 @@ impl Transport {
                     drop(slot);
                     let asked = until.saturating_duration_since(Instant::now());
                     return match progress.deadline {
-                        Some(deadline) if until > deadline => self.deadline(&mut progress),
-                        _ => self.wait_budget(&mut progress, asked),
+                        Some(deadline) if until > deadline => self.deadline(progress),
+                        _ => self.wait_budget(progress, asked),
                     };
                 }
                 // Sent anyway: only the server's answer can be returned.
@@ -211,12 +313,10 @@ impl Transport {
                 },
             };
             progress.waited += asked_at.elapsed();
-            if let Some(deadline) = progress.deadline {
-                let left = deadline.saturating_duration_since(Instant::now());
-                let timeout = this.timeout().copied().unwrap_or(settings.attempt_timeout);
-                *this.timeout_mut() = Some(timeout.min(left));
-            }
-            let outcome = self.attempt(client, this).await;
+            let left = progress
+                .deadline
+                .map(|d| d.saturating_duration_since(Instant::now()));
+            let outcome = send(left).await;
             progress.sent += 1;
             let rate = outcome
                 .head()
@@ -248,7 +348,12 @@ impl Transport {
                     fastrand::f64(),
                 ),
             };
-            tracing::debug!(operation, attempt = progress.sent, ?status, ?verdict, "attempt");
+            match status {
+                Some(status) => {
+                    tracing::debug!(operation, attempt = progress.sent, %status, ?verdict, "response");
+                }
+                None => tracing::debug!(operation, attempt = progress.sent, ?verdict, "request failed"),
+            }
             let throttled = status == Some(StatusCode::TOO_MANY_REQUESTS);
             if throttled {
                 let window = match verdict {
@@ -258,7 +363,7 @@ impl Transport {
                 self.shared.limiter.on_throttle(window);
             }
             match verdict {
-                Verdict::Done => return self.give_back(outcome),
+                Verdict::Done => return progress.end(Ending::Done(outcome)),
                 Verdict::Unknown => {
                     let message = match &outcome {
                         Outcome::Answered(head, _) if head.status.is_success() => format!(
@@ -271,7 +376,7 @@ impl Transport {
                         }
                         Outcome::TooLarge(head) => format!(
                             "HTTP {}: {}",
-                            head.status,
+                            crate::errors::status_text(head.status),
                             TooLarge {
                                 limit: settings.max_body_bytes
                             }
@@ -279,19 +384,19 @@ impl Transport {
                         Outcome::BodyFailed(_, error)
                         | Outcome::Lost(error)
                         | Outcome::NotSent(error)
-                        | Outcome::Invalid(error) => exchange::error_chain(error),
+                        | Outcome::Invalid(error) => error.describe(),
                     };
-                    exchange::end(Ended::Unknown { status, message });
-                    return self.give_back(outcome);
+                    let ended = Ended::Unknown { status, message };
+                    return progress.end(Ending::Ended(ended, Some(outcome)));
                 }
-                Verdict::GiveUp(Stop::Final) => return self.failed(&progress, outcome),
+                Verdict::GiveUp(Stop::Final) => return self.failed(progress, outcome),
                 Verdict::GiveUp(Stop::WaitBudget { asked }) => {
                     progress.last = Some(outcome);
-                    return self.wait_budget(&mut progress, asked);
+                    return self.wait_budget(progress, asked);
                 }
                 Verdict::GiveUp(Stop::Deadline { .. }) => {
                     progress.last = Some(outcome);
-                    return self.deadline(&mut progress);
+                    return self.deadline(progress);
                 }
                 Verdict::Retry { after, why } => {
                     match why {
@@ -311,8 +416,9 @@ impl Transport {
                         // all, this one included (its wait is counted at its next admission).
                         self.shared.pacer.hold(after);
                     } else {
+                        let slept = Instant::now();
                         tokio::time::sleep(after).await;
-                        progress.waited += after;
+                        progress.waited += slept.elapsed();
                     }
                     progress.last = Some(outcome);
                 }
@@ -321,7 +427,11 @@ impl Transport {
     }
 
     /// Sends one attempt and reads its body within the limit.
-    async fn attempt(&self, client: &reqwest::Client, request: reqwest::Request) -> Outcome {
+    async fn attempt(
+        &self,
+        client: &reqwest::Client,
+        request: reqwest::Request,
+    ) -> Outcome<reqwest::Error> {
         let mut response = match client.execute(request).await {
             Ok(response) => response,
             Err(error) if error.is_connect() => return Outcome::NotSent(error),
@@ -357,7 +467,7 @@ impl Transport {
     }
 
     /// The last attempt as received, for progenitor (what a user of the generated client sees).
-    fn give_back(&self, outcome: Outcome) -> reqwest::Result<Response> {
+    fn give_back(&self, outcome: Outcome<reqwest::Error>) -> reqwest::Result<Response> {
         match outcome {
             Outcome::Answered(head, body) => Ok(rebuild(head, Body::from(body))),
             Outcome::TooLarge(head) => {
@@ -374,7 +484,7 @@ impl Transport {
     }
 
     /// Gives up with the last attempt's failure.
-    fn failed(&self, progress: &Progress, outcome: Outcome) -> reqwest::Result<Response> {
+    fn failed<E: AttemptError>(&self, progress: Progress<E>, outcome: Outcome<E>) -> Run<E> {
         let error = match &outcome {
             Outcome::Answered(head, body) => {
                 exchange::status_error(head.status, &head.headers, body, progress.sent)
@@ -388,11 +498,11 @@ impl Transport {
                 exchange::transport_error(error, false)
             }
         };
-        self.give_up(error, Some(outcome))
+        progress.end(Ending::Ended(Ended::Failed(error), Some(outcome)))
     }
 
     /// Gives up because the next wait would pass the operation's waiting budget.
-    fn wait_budget(&self, progress: &mut Progress, asked: Duration) -> reqwest::Result<Response> {
+    fn wait_budget<E>(&self, mut progress: Progress<E>, asked: Duration) -> Run<E> {
         let head = progress.last.as_ref().and_then(Outcome::head);
         let error = Error::WaitBudget(Box::new(WaitBudgetError {
             page: None,
@@ -405,20 +515,24 @@ impl Transport {
                 .unwrap_or_default(),
             attempts: progress.sent,
         }));
-        self.give_up(error, progress.last.take())
+        let last = progress.last.take();
+        progress.end(Ending::Ended(Ended::Failed(error), last))
     }
 
     /// Gives up because the operation's deadline passed (or would, during the next wait).
-    fn deadline(&self, progress: &mut Progress) -> reqwest::Result<Response> {
+    fn deadline<E: AttemptError>(&self, mut progress: Progress<E>) -> Run<E> {
         let last = progress.last.as_ref().map(|outcome| match outcome {
             Outcome::Answered(head, body) => {
                 exchange::status_error(head.status, &head.headers, body, progress.sent).to_string()
             }
-            Outcome::TooLarge(head) => format!("HTTP {}, body too large", head.status),
+            Outcome::TooLarge(head) => format!(
+                "HTTP {}, body too large",
+                crate::errors::status_text(head.status)
+            ),
             Outcome::BodyFailed(_, error)
             | Outcome::NotSent(error)
             | Outcome::Lost(error)
-            | Outcome::Invalid(error) => exchange::error_chain(error),
+            | Outcome::Invalid(error) => error.describe(),
         });
         let error = Error::Deadline(Box::new(DeadlineError {
             page: None,
@@ -427,18 +541,8 @@ impl Transport {
             attempts: progress.sent,
             last,
         }));
-        self.give_up(error, progress.last.take())
-    }
-
-    /// Leaves `error` for [`crate::exchange`] and gives progenitor the last attempt as received.
-    fn give_up(&self, error: Error, last: Option<Outcome>) -> reqwest::Result<Response> {
-        exchange::end(Ended::Failed(error));
-        match last {
-            Some(outcome) => self.give_back(outcome),
-            // Given up before anything was sent, which only an operation with a slot does: its
-            // error is in the slot, and progenitor's reading of this empty answer is not used.
-            None => Ok(Response::from(http::Response::new(Body::from(Bytes::new())))),
-        }
+        let last = progress.last.take();
+        progress.end(Ending::Ended(Ended::Failed(error), last))
     }
 }
 
