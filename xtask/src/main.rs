@@ -18,6 +18,7 @@ mod copy;
 mod doc;
 mod follows_spec;
 mod lint;
+mod pipeline_bench;
 mod semver;
 mod spec;
 

@@ -63,7 +63,7 @@ pub use faults::{
     Trigger, WriteAnswer,
 };
 pub use operations::operation_path;
-pub use routes::OPENAPI_YAML;
+pub use routes::{OPENAPI_YAML, STATS_PATH};
 pub use sample::{SAMPLE_ATTENDEES, SAMPLE_MEETING_ID, sample_attendee_id};
 pub use server::MockServer;
 pub use stats::Stats;

@@ -57,9 +57,31 @@ pub(crate) fn router(app: Arc<App>) -> Router {
             post(bulk_attendance),
         )
         .route("/openapi.yaml", get(openapi))
+        .route(STATS_PATH, get(stats_json))
         .fallback(not_found)
         .with_state(app)
         .layer(middleware::from_fn_with_state(recorder, stats::count))
+}
+
+/// Where the mock tells its counters (outside the API's paths, like `/openapi.yaml`), for
+/// benchmarks that run `ti mock` as a process.
+pub const STATS_PATH: &str = "/__mock/stats";
+
+/// The counters as JSON: `{"requests": N, "byStatus": {"200": N, "429": N}, "maxInFlight": N}`
+/// (this request included).
+async fn stats_json(State(app): State<Arc<App>>) -> Response {
+    let stats = app.recorder.snapshot();
+    let by_status: serde_json::Map<String, serde_json::Value> = stats
+        .by_status
+        .iter()
+        .map(|(status, count)| (status.to_string(), (*count).into()))
+        .collect();
+    Json(serde_json::json!({
+        "requests": stats.requests,
+        "byStatus": by_status,
+        "maxInFlight": stats.max_in_flight,
+    }))
+    .into_response()
 }
 
 async fn openapi() -> Response {
