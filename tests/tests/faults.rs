@@ -129,7 +129,13 @@ async fn a_429_storm_with_retry_after_is_survived() {
         ..Faults::default()
     })
     .await;
-    let ids = collect(&builder(&server).build().unwrap()).await.unwrap();
+    // Each page waits three times for the server (up to 100 ms of jitter each, and the pauses
+    // the other pages' refusals put on every request): a budget for all of that.
+    let client = builder(&server)
+        .retry(quick_retry().max_wait(Duration::from_secs(30)))
+        .build()
+        .unwrap();
+    let ids = collect(&client).await.unwrap();
     assert_eq!(ids, all_ids());
     let stats = server.stats();
     assert_eq!(stats.status(429), 3 * PAGES, "{stats:?}");
@@ -506,7 +512,7 @@ async fn every_fault_in_turn_on_every_page_is_survived() {
     .await;
     let client = builder(&server)
         .read_timeout(Duration::from_millis(300))
-        .retry(quick_retry().max_attempts(6))
+        .retry(quick_retry().max_attempts(6).max_wait(Duration::from_secs(30)))
         .build()
         .unwrap();
     let ids = collect(&client).await.unwrap();

@@ -75,9 +75,9 @@ async fn a_wait_longer_than_max_wait_exits_3_naming_the_wait_and_the_flag() {
         .code(3);
     let err = stderr(&assert);
     assert!(
-        err.contains("HTTP 429")
-            && err.contains("the server asks to wait")
-            && err.contains("--max-wait"),
+        err.contains("rate limited")
+            && err.contains("a further wait of")
+            && err.contains("raise --max-wait to at least"),
         "{err}"
     );
 }

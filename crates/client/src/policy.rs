@@ -20,10 +20,12 @@
 //! *Outcome unknown* is never retried by the client: the caller re-sends the users named
 //! (setting attendance twice has the effect of once).
 //!
-//! **Waiting.** Every wait of one operation (the quota's pacing, the waits the server asked for,
-//! backoff) counts against one budget, [`RetryConfig::max_wait`](crate::RetryConfig::max_wait):
-//! a wait that would take the operation past it is not started, the operation gives up at once
-//! ([`Stop::WaitBudget`]), and past the operation deadline likewise ([`Stop::Deadline`]).
+//! **Waiting.** Every wait of one operation for the rate limit (the quota's pacing, the waits the
+//! server asked for, the backoff after 429s) counts against one budget,
+//! [`RetryConfig::max_wait`](crate::RetryConfig::max_wait): a wait that would take the operation
+//! past it is not started, the operation gives up at once ([`Stop::WaitBudget`]). The backoff
+//! after other failures is bounded by the attempts instead. No wait passes the operation
+//! deadline ([`Stop::Deadline`]).
 
 use std::time::{Duration, SystemTime};
 
@@ -242,14 +244,14 @@ pub(crate) fn classify(
     if spent.until_deadline.is_some_and(|left| wait > left) {
         return Verdict::GiveUp(Stop::Deadline { asked: wait });
     }
-    let budget_left = config.get_max_wait().saturating_sub(spent.waited);
+    // Backing off from a failure is not waiting for the rate limit: bounded by the attempts
+    // (and the deadline), not by the waiting budget.
+    let budget_left = match why {
+        Why::Failed => Duration::MAX,
+        Why::ServerAsked | Why::Throttled => config.get_max_wait().saturating_sub(spent.waited),
+    };
     if wait > budget_left {
-        return Verdict::GiveUp(match why {
-            // Backing off from a failure is not waiting for the rate limit: out of budget, the
-            // failure itself is the answer.
-            Why::Failed => Stop::Final,
-            Why::ServerAsked | Why::Throttled => Stop::WaitBudget { asked: wait },
-        });
+        return Verdict::GiveUp(Stop::WaitBudget { asked: wait });
     }
     let mut after = jittered.min(budget_left);
     if let Some(left) = spent.until_deadline {
@@ -475,7 +477,7 @@ mod tests {
                 asked: Duration::from_secs(2)
             })
         );
-        // Backing off from failures past the budget: the failure is the answer.
+        // Backing off from failures is bounded by the attempts, not the waiting budget.
         let none = HeaderMap::new();
         let failed = Attempt::Answered {
             status: StatusCode::BAD_GATEWAY,
@@ -484,9 +486,12 @@ mod tests {
         };
         let mut spent = fresh();
         spent.waited = Duration::from_secs(5);
-        assert_eq!(
+        assert!(matches!(
             classify(Kind::Read, failed, &spent, &config, now, 0.9),
-            Verdict::GiveUp(Stop::Final)
-        );
+            Verdict::Retry {
+                why: Why::Failed,
+                ..
+            }
+        ));
     }
 }

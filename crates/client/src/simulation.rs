@@ -327,8 +327,14 @@ fn check_operation(done: &Done, retry: &RetryConfig, deadline: Option<Duration>)
         run.waited,
         retry.get_max_wait()
     );
-    // Every moment of the operation is sending, queueing for a slot, or waiting.
-    let idle = elapsed.saturating_sub(*sending + run.queued);
+    // Every moment of the operation is sending, queueing for a slot, backing off after a
+    // failure (at most 15 s a step, bounded by the attempts), or waiting.
+    assert!(
+        run.backoff <= Duration::from_secs(15) * retry.get_max_attempts(),
+        "backed off {:?}",
+        run.backoff
+    );
+    let idle = elapsed.saturating_sub(*sending + run.queued + run.backoff);
     assert!(
         idle <= retry.get_max_wait() + Duration::from_millis(1),
         "{idle:?} spent neither sending nor queueing, past the budget of {:?} (waited {:?}, \

@@ -136,6 +136,8 @@ pub(crate) struct Run<E> {
     pub(crate) waited: Duration,
     /// Time spent queueing for a concurrency slot.
     pub(crate) queued: Duration,
+    /// Time spent backing off after failures (other than refusals).
+    pub(crate) backoff: Duration,
     /// Requests sent.
     pub(crate) attempts: u32,
 }
@@ -150,6 +152,7 @@ struct Progress<E> {
     throttles: u32,
     waited: Duration,
     queued: Duration,
+    backoff: Duration,
     /// The last attempt's outcome, for the error of a give-up.
     last: Option<Outcome<E>>,
 }
@@ -160,6 +163,7 @@ impl<E> Progress<E> {
             ending,
             waited: self.waited,
             queued: self.queued,
+            backoff: self.backoff,
             attempts: self.sent,
         }
     }
@@ -227,6 +231,7 @@ impl Transport {
             attempts = run.attempts,
             waited_ms = run.waited.as_millis() as u64,
             queued_ms = run.queued.as_millis() as u64,
+            backoff_ms = run.backoff.as_millis() as u64,
             "operation ended"
         );
         match run.ending {
@@ -272,6 +277,7 @@ impl Transport {
             throttles: 0,
             waited: Duration::ZERO,
             queued: Duration::ZERO,
+            backoff: Duration::ZERO,
             last: None,
         };
         loop {
@@ -399,6 +405,13 @@ impl Transport {
                     return self.deadline(progress);
                 }
                 Verdict::Retry { after, why } => {
+                    tracing::debug!(
+                        operation,
+                        attempt = progress.sent,
+                        delay_ms = after.as_millis() as u64,
+                        ?why,
+                        "retrying"
+                    );
                     match why {
                         Why::ServerAsked => progress.server_waits += 1,
                         Why::Throttled => progress.throttles += 1,
@@ -418,7 +431,10 @@ impl Transport {
                     } else {
                         let slept = Instant::now();
                         tokio::time::sleep(after).await;
-                        progress.waited += slept.elapsed();
+                        match why {
+                            Why::Failed => progress.backoff += slept.elapsed(),
+                            _ => progress.waited += slept.elapsed(),
+                        }
                     }
                     progress.last = Some(outcome);
                 }
