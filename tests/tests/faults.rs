@@ -512,7 +512,11 @@ async fn every_fault_in_turn_on_every_page_is_survived() {
     .await;
     let client = builder(&server)
         .read_timeout(Duration::from_millis(300))
-        .retry(quick_retry().max_attempts(6).max_wait(Duration::from_secs(30)))
+        .retry(
+            quick_retry()
+                .max_attempts(6)
+                .max_wait(Duration::from_secs(30)),
+        )
         .build()
         .unwrap();
     let ids = collect(&client).await.unwrap();

@@ -282,10 +282,10 @@ impl ClientBuilder {
             .map_err(|e| Error::Config(format!("building the HTTP client: {e}")))?;
         let transport = Transport::new(
             Settings {
-            retry: self.retry,
-            max_body_bytes: self.max_body_bytes,
-            concurrency: self.concurrency,
-            attempt_timeout: self.timeout,
+                retry: self.retry,
+                max_body_bytes: self.max_body_bytes,
+                concurrency: self.concurrency,
+                attempt_timeout: self.timeout,
                 operation_timeout: self.operation_timeout,
             },
             self.on_quota_wait,

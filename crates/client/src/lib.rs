@@ -83,9 +83,9 @@ mod outcome;
 //    generated operations that run through it (`generated` and `transport` are one unit: the
 //    generated client holds the transport, whose `exec` hook it calls);
 mod body;
+mod exchange;
 mod limiter;
 mod quota;
-mod exchange;
 mod transport;
 // 4. pages and decoding;
 mod decode;
@@ -96,10 +96,10 @@ mod attendance;
 mod client;
 mod meeting;
 mod paginate;
-#[cfg(feature = "tz")]
-mod tz;
 #[cfg(test)]
 mod simulation;
+#[cfg(feature = "tz")]
+mod tz;
 
 /// **Low-level**: the client progenitor generates from `openapi/meetings.yaml`, using the models
 /// crate's types: the layer under [`Client`]'s methods, every operation's request built from the

@@ -209,9 +209,7 @@ pub(crate) fn classify(
             }
         }
         Attempt::TooLarge { .. } => return Verdict::GiveUp(Stop::Final),
-        Attempt::BodyFailed { status }
-            if !(status.is_success() || transient_status(status)) =>
-        {
+        Attempt::BodyFailed { status } if !(status.is_success() || transient_status(status)) => {
             return Verdict::GiveUp(Stop::Final);
         }
         Attempt::BodyFailed { .. } | Attempt::NotSent | Attempt::Lost => (None, Why::Failed),

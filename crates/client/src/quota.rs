@@ -146,6 +146,9 @@ struct State {
     base: u64,
     /// The report that leaves the least, in this window.
     report: Option<Report>,
+    /// The lowest `remaining` heard in this window, and the requests in flight then: an answer
+    /// overtaken in flight may say more is left, but not more than that many more.
+    floor: Option<(u64, u64)>,
     /// Every request is held until then: the server asked for a wait (429).
     hold_until: Option<Instant>,
     /// The end of the last pause reported to the hook, so that one pause is reported once.
@@ -164,6 +167,7 @@ impl State {
             in_flight: 0,
             base: 0,
             report: None,
+            floor: None,
             hold_until: None,
             reported_until: None,
         }
@@ -204,6 +208,7 @@ impl State {
         self.in_flight = 0;
         self.base = 0;
         self.report = None;
+        self.floor = None;
     }
 
     /// Rolls when the window's end, known or estimated, has passed.
@@ -375,20 +380,28 @@ impl Pacer {
             sent: state.sent,
             in_flight: state.in_flight,
         };
+        // More left than any answer still in flight can explain: the server's window turned.
+        // The requests still in flight may be counted in the new window: they count against it
+        // until it is known better.
+        if state
+            .floor
+            .is_some_and(|(least, in_flight)| remaining > least + in_flight)
+        {
+            let in_flight = state.in_flight;
+            state.roll(now);
+            state.sent = in_flight;
+            state.report = Some(Report {
+                remaining,
+                sent: 0,
+                in_flight: 0,
+            });
+            state.floor = Some((remaining, in_flight));
+            return;
+        }
+        if state.floor.is_none_or(|(least, _)| remaining < least) {
+            state.floor = Some((remaining, state.in_flight));
+        }
         match state.report {
-            // More left than any answer still in flight can explain: the server's window turned.
-            // The requests still in flight may be counted in the new window: they count against
-            // it until it is known better.
-            Some(report) if remaining > report.remaining + report.in_flight => {
-                let in_flight = state.in_flight;
-                state.roll(now);
-                state.sent = in_flight;
-                state.report = Some(Report {
-                    remaining,
-                    sent: 0,
-                    in_flight: 0,
-                });
-            }
             // Keep the report that leaves the least: an answer overtaken by a later one says more.
             Some(report)
                 if i128::from(remaining)
@@ -465,7 +478,10 @@ mod tests {
 
     /// Admits with a limit `secs` from now, expecting to be admitted.
     async fn go(pacer: &Arc<Pacer>, secs: u64) -> Ticket {
-        match pacer.admit(Instant::now() + Duration::from_secs(secs)).await {
+        match pacer
+            .admit(Instant::now() + Duration::from_secs(secs))
+            .await
+        {
             Admission::Go(ticket) => ticket,
             Admission::TooLong { until } => panic!("held until {until:?}"),
         }
@@ -599,10 +615,33 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn without_a_reset_a_window_that_turns_before_it_is_spent_is_seen() {
+        // 40 a window, no reset: the budget's first answer says 39, the later ones less; a
+        // window that turns shows 39 again, which is more than anything in flight explains.
+        let pacer = Arc::new(Pacer::new(None));
+        for remaining in (20..40).rev() {
+            let ticket = go(&pacer, 60).await;
+            pacer.observe(ticket, &unreset(40, remaining));
+        }
+        let turned = go(&pacer, 60).await;
+        pacer.observe(turned, &unreset(40, 39));
+        // A whole window again: 39 more at once, where the old window had 20 left.
+        let start = Instant::now();
+        let mut held = Vec::new();
+        for _ in 0..39 {
+            held.push(go(&pacer, 60).await);
+        }
+        assert_eq!(start.elapsed(), Duration::ZERO);
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn without_a_reset_the_estimate_lapses_after_the_policy_window() {
         let pacer = Arc::new(Pacer::new(None));
         let mut headers = HeaderMap::new();
-        headers.insert("ratelimit-policy", HeaderValue::from_static("\"q\";q=1;w=3"));
+        headers.insert(
+            "ratelimit-policy",
+            HeaderValue::from_static("\"q\";q=1;w=3"),
+        );
         headers.insert("ratelimit", HeaderValue::from_static("\"q\";r=0"));
         let start = Instant::now();
         let first = go(&pacer, 60).await;

@@ -288,7 +288,10 @@ mod tests {
     #[test]
     fn structured_fields_with_quoted_parameters_and_several_policies() {
         let limit = RateLimit::from_headers(&headers(&[
-            ("ratelimit", "\"a;b,c\";r=7;t=2;pk=:cHJvamVjdDEyMw==:, \"burst\";r=1;t=1"),
+            (
+                "ratelimit",
+                "\"a;b,c\";r=7;t=2;pk=:cHJvamVjdDEyMw==:, \"burst\";r=1;t=1",
+            ),
             (
                 "ratelimit-policy",
                 "\"a;b,c\";q=40;w=2;comment=\"one, two; three\", \"burst\";q=5;w=1",

@@ -145,9 +145,7 @@ pub(crate) fn server_wait(
         .or_else(|| crate::error_body::ErrorBody::parse(body)?.retry_after)
         .or_else(|| {
             (status == StatusCode::TOO_MANY_REQUESTS)
-                .then(|| {
-                    crate::rate_limit::RateLimit::from_headers(headers).reset_after(now)
-                })
+                .then(|| crate::rate_limit::RateLimit::from_headers(headers).reset_after(now))
                 .flatten()
         })
 }
@@ -171,7 +169,10 @@ mod tests {
     fn retry_after_seconds_and_http_date() {
         let mut headers = HeaderMap::new();
         headers.insert(RETRY_AFTER, HeaderValue::from_static("32"));
-        assert_eq!(retry_after(&headers, SystemTime::now()), Some(Duration::from_secs(32)));
+        assert_eq!(
+            retry_after(&headers, SystemTime::now()),
+            Some(Duration::from_secs(32))
+        );
 
         let later = SystemTime::now() + Duration::from_secs(120);
         let date = httpdate::fmt_http_date(later);
@@ -183,7 +184,10 @@ mod tests {
             RETRY_AFTER,
             HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
         );
-        assert_eq!(retry_after(&headers, SystemTime::now()), Some(Duration::ZERO));
+        assert_eq!(
+            retry_after(&headers, SystemTime::now()),
+            Some(Duration::ZERO)
+        );
 
         headers.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
         assert_eq!(retry_after(&headers, SystemTime::now()), None);
@@ -201,12 +205,22 @@ mod tests {
             HeaderValue::from_str(&(now + 30).to_string()).unwrap(),
         );
         let wait = |headers: &HeaderMap, body: &[u8]| {
-            server_wait(StatusCode::TOO_MANY_REQUESTS, headers, body, SystemTime::now())
+            server_wait(
+                StatusCode::TOO_MANY_REQUESTS,
+                headers,
+                body,
+                SystemTime::now(),
+            )
         };
         let reset = wait(&headers, b"").unwrap();
         assert!(reset > Duration::from_secs(28) && reset <= Duration::from_secs(30));
         assert_eq!(
-            server_wait(StatusCode::SERVICE_UNAVAILABLE, &headers, b"", SystemTime::now()),
+            server_wait(
+                StatusCode::SERVICE_UNAVAILABLE,
+                &headers,
+                b"",
+                SystemTime::now()
+            ),
             None
         );
         let body = br#"{"error":"rate_limit_exceeded","retryAfter":12}"#;
@@ -224,7 +238,9 @@ mod tests {
         for attempt in 1..10 {
             let ceiling =
                 (Duration::from_millis(100) * 2u32.pow(attempt - 1)).min(Duration::from_secs(15));
-            let delays: Vec<Duration> = (0..200).map(|_| retry.backoff(attempt, fastrand::f64())).collect();
+            let delays: Vec<Duration> = (0..200)
+                .map(|_| retry.backoff(attempt, fastrand::f64()))
+                .collect();
             for delay in &delays {
                 assert!(
                     *delay <= ceiling,

@@ -364,7 +364,12 @@ async fn listing(
     keep: usize,
 ) {
     let mut stream = futures::stream::iter(1..=pages)
-        .map(|page| async move { (page, operation(transport, server, Request::Page(page)).await) })
+        .map(|page| async move {
+            (
+                page,
+                operation(transport, server, Request::Page(page)).await,
+            )
+        })
         .buffered(concurrency)
         .take(keep);
     let mut expected = 1;
@@ -399,7 +404,10 @@ async fn write(
     match &done.run.ending {
         Ending::Done(Outcome::Answered(head, _)) => {
             assert_eq!(head.status, StatusCode::OK);
-            assert!(applied, "write {id} reported applied, not applied by the server");
+            assert!(
+                applied,
+                "write {id} reported applied, not applied by the server"
+            );
         }
         Ending::Done(_) => panic!("a write is done only with an answer"),
         Ending::Ended(Ended::Unknown { .. }, _) => {}
@@ -473,7 +481,15 @@ async fn case(seed: u64) {
     if rng.bool() {
         let after = Duration::from_millis(rng.u64(0..3_000));
         work.push(Box::pin(async move {
-            let all = listing(transport, server, retry, deadline, 30, concurrency, usize::MAX);
+            let all = listing(
+                transport,
+                server,
+                retry,
+                deadline,
+                30,
+                concurrency,
+                usize::MAX,
+            );
             let _ = tokio::time::timeout(after, all).await;
         }));
     }

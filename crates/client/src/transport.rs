@@ -243,7 +243,9 @@ impl Transport {
                     // Given up before anything was sent, which only an operation with a slot
                     // does: its error is in the slot, and progenitor's reading of this empty
                     // answer is not used.
-                    None => Ok(Response::from(http::Response::new(Body::from(Bytes::new())))),
+                    None => Ok(Response::from(http::Response::new(
+                        Body::from(Bytes::new()),
+                    ))),
                 }
             }
         }
@@ -295,8 +297,11 @@ impl Transport {
                 _ => self.shared.limiter.acquire().await,
             };
             progress.queued += queued_at.elapsed();
-            let budget_end =
-                Instant::now() + settings.retry.get_max_wait().saturating_sub(progress.waited);
+            let budget_end = Instant::now()
+                + settings
+                    .retry
+                    .get_max_wait()
+                    .saturating_sub(progress.waited);
             let limit = progress.deadline.map_or(budget_end, |d| d.min(budget_end));
             let asked_at = Instant::now();
             let ticket = match self.shared.pacer.admit(limit).await {
@@ -354,11 +359,19 @@ impl Transport {
                     fastrand::f64(),
                 ),
             };
-            match status {
-                Some(status) => {
-                    tracing::debug!(operation, attempt = progress.sent, %status, ?verdict, "response");
+            let attempt = progress.sent;
+            match (&outcome, verdict, status) {
+                (Outcome::BodyFailed(_, error), _, Some(status)) => {
+                    let error = error.describe();
+                    tracing::debug!(operation, attempt, %status, %error, ?verdict, "body failed");
                 }
-                None => tracing::debug!(operation, attempt = progress.sent, ?verdict, "request failed"),
+                (_, Verdict::Retry { .. }, Some(status)) => {
+                    tracing::debug!(operation, attempt, %status, ?verdict, "retryable status");
+                }
+                (_, _, Some(status)) => {
+                    tracing::debug!(operation, attempt, %status, ?verdict, "response");
+                }
+                _ => tracing::debug!(operation, attempt, ?verdict, "request failed"),
             }
             let throttled = status == Some(StatusCode::TOO_MANY_REQUESTS);
             if throttled {

@@ -909,6 +909,30 @@ mod tests {
     }
 
     #[test]
+    fn write_answers_fire_as_triggered_and_only_for_unclear_statuses() {
+        let every_other = state(Faults {
+            write_answer: Some(WriteAnswer {
+                trigger: Trigger::EveryNth(2),
+                status: 202,
+            }),
+            ..Faults::default()
+        });
+        let answers: Vec<_> = (0..4).map(|_| every_other.write_answer()).collect();
+        assert_eq!(answers, [None, Some(202), None, Some(202)]);
+        assert_eq!(state(Faults::default()).write_answer(), None);
+        for status in [200, 404, 429, 199] {
+            let faults = Faults {
+                write_answer: Some(WriteAnswer {
+                    trigger: Trigger::Always,
+                    status,
+                }),
+                ..Faults::default()
+            };
+            assert!(FaultState::new(&faults).is_err(), "{status}");
+        }
+    }
+
+    #[test]
     fn drift_replaces_or_adds() {
         let faults = state(Faults {
             drift: Some(Drift {

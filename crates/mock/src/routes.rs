@@ -159,7 +159,8 @@ fn rate_limit_headers(headers: &mut HeaderMap, quota: &Granted) {
         .duration_since(SystemTime::now())
         .unwrap_or(Duration::ZERO);
     let delta_secs = u64::try_from(to_reset.as_millis().div_ceil(1000)).unwrap_or(u64::MAX);
-    let whole_seconds = || UNIX_EPOCH + Duration::from_secs(since_epoch.as_millis().div_ceil(1000) as u64);
+    let whole_seconds =
+        || UNIX_EPOCH + Duration::from_secs(since_epoch.as_millis().div_ceil(1000) as u64);
     let reset = match quota.form {
         ResetForm::UnixSeconds => since_epoch.as_millis().div_ceil(1000).to_string(),
         ResetForm::UnixMillis => since_epoch.as_millis().to_string(),
@@ -566,6 +567,48 @@ mod tests {
             parse_query(&params(&[("courseId", id)])),
             Ok((1, Uuid::try_parse(id).ok()))
         );
+    }
+
+    #[test]
+    fn the_reset_in_each_notation() {
+        let reset = UNIX_EPOCH + Duration::from_secs(1_796_530_202);
+        let granted = |form| Granted {
+            limit: 40,
+            remaining: 3,
+            reset,
+            form,
+            window: Duration::from_secs(2),
+        };
+        let written = |form| {
+            let mut headers = HeaderMap::new();
+            rate_limit_headers(&mut headers, &granted(form));
+            headers
+        };
+        let reset_of = |form| {
+            written(form)
+                .get("x-ratelimit-reset")
+                .map(|v| v.to_str().unwrap().to_owned())
+        };
+        assert_eq!(
+            reset_of(ResetForm::UnixSeconds).as_deref(),
+            Some("1796530202")
+        );
+        assert_eq!(
+            reset_of(ResetForm::UnixMillis).as_deref(),
+            Some("1796530202000")
+        );
+        assert_eq!(
+            reset_of(ResetForm::HttpDate).as_deref(),
+            Some("Sun, 06 Dec 2026 04:10:02 GMT")
+        );
+        assert_eq!(
+            reset_of(ResetForm::Iso8601).as_deref(),
+            Some("2026-12-06T04:10:02Z")
+        );
+        let absent = written(ResetForm::Absent);
+        assert_eq!(reset_of(ResetForm::Absent), None);
+        assert_eq!(absent.get("x-ratelimit-limit").unwrap(), "40");
+        assert_eq!(absent.get("x-ratelimit-remaining").unwrap(), "3");
     }
 
     #[test]
