@@ -120,8 +120,6 @@ struct Report {
     /// Requests this client had sent in the window when it heard it (those sent since are not
     /// counted in it).
     sent: u64,
-    /// Requests in flight when it heard it: their answers may still say more is left.
-    in_flight: u64,
 }
 
 #[derive(Debug)]
@@ -378,7 +376,6 @@ impl Pacer {
         let heard = Report {
             remaining,
             sent: state.sent,
-            in_flight: state.in_flight,
         };
         // More left than any answer still in flight can explain: the server's window turned.
         // The requests still in flight may be counted in the new window: they count against it
@@ -390,11 +387,7 @@ impl Pacer {
             let in_flight = state.in_flight;
             state.roll(now);
             state.sent = in_flight;
-            state.report = Some(Report {
-                remaining,
-                sent: 0,
-                in_flight: 0,
-            });
+            state.report = Some(Report { remaining, sent: 0 });
             state.floor = Some((remaining, in_flight));
             return;
         }
