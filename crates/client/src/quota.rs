@@ -147,6 +147,11 @@ struct State {
     /// The lowest `remaining` heard in this window, and the requests in flight then: an answer
     /// overtaken in flight may say more is left, but not more than that many more.
     floor: Option<(u64, u64)>,
+    /// Requests of the previous window still in flight when it ended, counted in this one's
+    /// `sent` (the server may count them in this window) until their answers say which.
+    carried: u64,
+    /// The previous window's reset, for telling which window a carried request's answer is of.
+    previous_reset: Option<Instant>,
     /// Every request is held until then: the server asked for a wait (429).
     hold_until: Option<Instant>,
     /// The end of the last pause reported to the hook, so that one pause is reported once.
@@ -166,6 +171,8 @@ impl State {
             base: 0,
             report: None,
             floor: None,
+            carried: 0,
+            previous_reset: None,
             hold_until: None,
             reported_until: None,
         }
@@ -176,7 +183,7 @@ impl State {
         let signed = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
         let by_limit = self
             .limit
-            .map(|limit| signed(limit) - signed(self.sent - self.base));
+            .map(|limit| signed(limit) - signed(self.sent.saturating_sub(self.base)));
         let by_report = self
             .report
             .map(|r| signed(r.remaining) - signed(self.sent.saturating_sub(r.sent)));
@@ -197,12 +204,15 @@ impl State {
         self.since + self.window.unwrap_or(LAPSE)
     }
 
-    /// A new window: the budget is whole again.
+    /// A new window: the budget is whole again, but for the requests still in flight, which may
+    /// reach the server in the new window.
     fn roll(&mut self, now: Instant) {
         self.generation += 1;
         self.since = now;
+        self.previous_reset = self.reset_at;
         self.reset_at = None;
-        self.sent = 0;
+        self.carried = self.in_flight;
+        self.sent = self.in_flight;
         self.in_flight = 0;
         self.base = 0;
         self.report = None;
@@ -236,6 +246,9 @@ impl Drop for Ticket {
         let mut state = self.pacer.lock();
         if state.generation == self.generation {
             state.in_flight = state.in_flight.saturating_sub(1);
+        } else if state.generation == self.generation + 1 {
+            // Carried into this window, and never answered: it stays counted.
+            state.carried = state.carried.saturating_sub(1);
         }
         drop(state);
         self.pacer.answered.notify_waiters();
@@ -343,10 +356,22 @@ impl Pacer {
         ticket.answered = true;
         let mut state = self.lock();
         self.answered.notify_waiters();
+        let now = Instant::now();
+        if ticket.generation + 1 == state.generation && state.carried > 0 {
+            // A request of the previous window, counted in this one: an answer of the previous
+            // window gives its place back.
+            state.carried -= 1;
+            let at = rate.reset_after(SystemTime::now()).map(|wait| now + wait);
+            if let (Some(at), Some(previous)) = (at, state.previous_reset)
+                && at <= previous + NEWER_WINDOW
+            {
+                state.sent = state.sent.saturating_sub(1);
+            }
+            return;
+        }
         if ticket.generation != state.generation {
             return;
         }
-        let now = Instant::now();
         state.in_flight = state.in_flight.saturating_sub(1);
         if let Some(limit) = rate.limit {
             state.limit = Some(limit);
@@ -377,18 +402,17 @@ impl Pacer {
             remaining,
             sent: state.sent,
         };
-        // More left than any answer still in flight can explain: the server's window turned.
-        // The requests still in flight may be counted in the new window: they count against it
-        // until it is known better.
-        if state
-            .floor
-            .is_some_and(|(least, in_flight)| remaining > least + in_flight)
+        // Without a known reset: more left than the answers still in flight can explain, the
+        // server's window turned. (With a known reset the window turns at it: answers overtaken
+        // on the way back can say a little more is left, which is no new window.)
+        if state.reset_at.is_none()
+            && state
+                .floor
+                .is_some_and(|(least, in_flight)| remaining > least + in_flight)
         {
-            let in_flight = state.in_flight;
             state.roll(now);
-            state.sent = in_flight;
             state.report = Some(Report { remaining, sent: 0 });
-            state.floor = Some((remaining, in_flight));
+            state.floor = Some((remaining, state.carried));
             return;
         }
         if state.floor.is_none_or(|(least, _)| remaining < least) {
@@ -398,7 +422,8 @@ impl Pacer {
             // Keep the report that leaves the least: an answer overtaken by a later one says more.
             Some(report)
                 if i128::from(remaining)
-                    > i128::from(report.remaining) - i128::from(state.sent - report.sent) => {}
+                    > i128::from(report.remaining)
+                        - i128::from(state.sent.saturating_sub(report.sent)) => {}
             _ => state.report = Some(heard),
         }
     }
@@ -605,6 +630,37 @@ mod tests {
         let start = Instant::now();
         let _a = go(&pacer, 60).await;
         assert_eq!(start.elapsed(), Duration::ZERO);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn requests_in_flight_at_the_reset_count_in_the_new_window_until_answered() {
+        // 3 a window, 1 s to the reset; two sent just before it, answered after it.
+        let pacer = Arc::new(Pacer::new(None));
+        let first = go(&pacer, 60).await;
+        pacer.observe(first, &rate(3, 2, 1));
+        let late = go(&pacer, 60).await;
+        let later = go(&pacer, 60).await;
+        tokio::time::advance(Duration::from_millis(1100)).await;
+        // The new window: one place, not three, while the two may be counted in it.
+        let _a = go(&pacer, 60).await;
+        let start = Instant::now();
+        let waiting = tokio::spawn({
+            let pacer = Arc::clone(&pacer);
+            async move {
+                let ticket = go(&pacer, 60).await;
+                (Instant::now(), ticket)
+            }
+        });
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert!(
+            !waiting.is_finished(),
+            "the carried requests hold their places"
+        );
+        // One was counted in the old window (its reset is the old one): its place comes back.
+        pacer.observe(late, &rate(3, 0, 0));
+        let (admitted, _ticket) = waiting.await.unwrap();
+        assert!(admitted - start < Duration::from_millis(200));
+        drop(later);
     }
 
     #[tokio::test(start_paused = true)]
