@@ -8,8 +8,9 @@
 //! next requests are held until the window resets (`X-RateLimit-Reset` in any of its notations,
 //! or the IETF `t`), so that a server that tells the truth never has to refuse one. The windows
 //! are counted in generations: a response only updates the budget of the window its request was
-//! admitted in, so late answers of the previous window do not spend the new one. With no
-//! rate-limit headers at all nothing is held.
+//! admitted in, so late answers of the previous window do not spend the new one; the requests
+//! still in flight when a window ends count in the next one until their answers say which. With
+//! no rate-limit headers at all nothing is held.
 //!
 //! **Estimates expire.** Without a known reset the window still turns: a `remaining` that rises
 //! (beyond what the answers still in flight can explain) starts a new window, so does the end of
