@@ -308,6 +308,7 @@ impl Transport {
                 Admission::Go(ticket) => ticket,
                 Admission::TooLong { until } if typed => {
                     drop(slot);
+                    progress.waited += asked_at.elapsed();
                     let asked = until.saturating_duration_since(Instant::now());
                     return match progress.deadline {
                         Some(deadline) if until > deadline => self.deadline(progress),
