@@ -70,7 +70,8 @@ fn client(server: &MockServer, concurrency: usize, attempts: u32) -> Client {
             RetryConfig::default()
                 .max_attempts(attempts)
                 .initial_backoff(Duration::from_millis(1))
-                .max_wait(Duration::from_millis(10)),
+                // The waiting budget of one page: room for a few refusals' jittered waits.
+                .max_wait(Duration::from_secs(30)),
         )
         .build()
         .expect("the client builds")

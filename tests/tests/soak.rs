@@ -77,7 +77,9 @@ async fn thousands_of_pages_at_a_ten_percent_fault_rate_deliver_every_meeting_on
             RetryConfig::default()
                 .max_attempts(10)
                 .initial_backoff(Duration::from_millis(1))
-                .max_wait(Duration::from_millis(10)),
+                // Each page's waiting budget: its own 429s' jittered waits (up to 100 ms for a
+                // `Retry-After: 0`) and the pauses the other pages' 429s put on every request.
+                .max_wait(Duration::from_secs(5)),
         )
         .timeout(Duration::from_secs(30))
         .concurrency(4)

@@ -16,7 +16,8 @@
 //!    `/usr/bin/time` exists, otherwise `VmHWM` from `/proc/<pid>/status` sampled until it exits).
 //!
 //! `--build-cost` measures instead what depending on the SDK costs a user's cold build
-//! (`build_cost.rs`).
+//! (`build_cost.rs`); `--pipeline` the request pipeline under a tenant's quota against an earlier
+//! revision built side by side (`pipeline_bench.rs`).
 //!
 //! The benchmarks run in the bench profile and `ti` in release, whatever profile xtask runs in;
 //! xtask itself does not link the SDK, so that `cargo xtask codegen` works when the generated
@@ -46,6 +47,13 @@ pub struct BenchArgs {
     /// after a spec edit (about ten minutes on two cores).
     #[arg(long)]
     build_cost: bool,
+    /// Measure only the request pipeline under a tenant's quota, against an earlier revision
+    /// built side by side (`pipeline_bench.rs`; about ten minutes on two cores).
+    #[arg(long)]
+    pipeline: bool,
+    /// The earlier revision of `--pipeline`.
+    #[arg(long, default_value = "a96405f", requires = "pipeline")]
+    baseline: String,
 }
 
 /// One row of the result table.
@@ -67,6 +75,8 @@ pub fn run(args: BenchArgs) -> Result<()> {
     let mut rows = Vec::new();
     if args.build_cost {
         rows.extend(crate::build_cost::rows()?);
+    } else if args.pipeline {
+        rows.extend(crate::pipeline_bench::rows(&args.baseline)?);
     } else {
         let summary = bench_summaries(args.decode_ms)?;
         rows.extend(decode_rows(&summary)?);

@@ -39,9 +39,11 @@ pub struct ConnectionArgs {
     #[arg(long, default_value_t = 3, value_name = "N")]
     pub max_retries: u32,
 
-    /// The longest wait for the tenant's quota, in seconds: a server asking for longer (a
-    /// Retry-After, a rate-limit reset) fails at once; waits up to it are taken, and do not use
-    /// up --max-retries. Raise it for an hourly quota.
+    /// The waiting budget of each request (one page, one detail, one chunk), in seconds: the
+    /// time it may spend waiting for the tenant's quota, pacing, Retry-After and backoff
+    /// together. A wait that would pass it is not started: the request fails at once (exit 3),
+    /// saying how long it waited. Waits within it do not use up --max-retries. Raise it for an
+    /// hourly quota.
     #[arg(long, default_value_t = thoughtindustries::DEFAULT_MAX_WAIT.as_secs_f64(),
           value_name = "SECONDS", value_parser = positive_seconds)]
     pub max_wait: f64,
@@ -49,6 +51,12 @@ pub struct ConnectionArgs {
     /// Time allowed for each attempt, in seconds.
     #[arg(long, default_value_t = 60.0, value_name = "SECONDS", value_parser = positive_seconds)]
     pub timeout: f64,
+
+    /// The deadline of each request (one page, one detail, one chunk), in seconds: its attempts,
+    /// sends and waits together (exit 4 past it; a write cut off while being sent exits 7).
+    /// Default: none (each attempt is bounded by --timeout, the waits by --max-wait).
+    #[arg(long, value_name = "SECONDS", value_parser = positive_seconds)]
+    pub operation_timeout: Option<f64>,
 }
 
 fn positive_seconds(text: &str) -> Result<f64, String> {
@@ -70,7 +78,7 @@ impl ConnectionArgs {
     /// Builds the client, starting the embedded mock when neither a tenant nor a base URL is set.
     pub async fn connect(&self) -> Result<Connection, Failure> {
         let timeout = Duration::from_secs_f64(self.timeout);
-        let builder = Client::builder()
+        let mut builder = Client::builder()
             .retry(
                 RetryConfig::default()
                     .max_attempts(self.max_retries.saturating_add(1))
@@ -80,6 +88,9 @@ impl ConnectionArgs {
             .timeout(timeout)
             .read_timeout(timeout)
             .concurrency(self.concurrency);
+        if let Some(seconds) = self.operation_timeout {
+            builder = builder.operation_timeout(Duration::from_secs_f64(seconds));
+        }
         let (builder, mock) = match self.target()? {
             (Some(tenant), _) => {
                 BaseUrl::tenant(&tenant)?;

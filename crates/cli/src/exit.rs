@@ -8,16 +8,19 @@ pub const SUCCESS: u8 = 0;
 pub const INVALID: u8 = 1;
 /// A usage or configuration error (bad flag, bad URL, missing API key, unreadable file).
 pub const USAGE: u8 = 2;
-/// The API answered with an error status (after retries).
+/// The API answered with an error status (after retries), or refused for the rate limit longer
+/// than --max-wait allows.
 pub const API_STATUS: u8 = 3;
-/// The request did not complete (connect, TLS, timeout, dropped connection, oversized body).
+/// The request did not complete (connect, TLS, timeout, dropped connection, oversized body,
+/// --operation-timeout passed).
 pub const TRANSPORT: u8 = 4;
 /// The response did not match the contract (bad JSON, wrong types).
 pub const CONTRACT: u8 = 5;
 /// `ti attendance bulk`: some users were not updated (each is listed with the reason).
 pub const PARTIAL: u8 = 6;
-/// A write was sent but its outcome is unknown (timeout, dropped connection, 500/502/504): the
-/// users concerned are listed and can be re-sent.
+/// A write was sent but its outcome is unknown (timeout, dropped connection after sending, a 2xx
+/// other than 200 such as 202, a 5xx other than 503 such as a CDN's 520): the users concerned are
+/// listed and can be re-sent.
 pub const UNKNOWN_OUTCOME: u8 = 7;
 
 /// A failure, with the exit code it maps to and a message for stderr.
@@ -54,19 +57,23 @@ impl From<thoughtindustries::Error> for Failure {
         use thoughtindustries::Error as E;
         let code = match &error {
             E::Config(_) | E::InvalidRequest(_) => USAGE,
-            E::Status(_) => API_STATUS,
+            E::Status(_) | E::WaitBudget(_) => API_STATUS,
+            E::Deadline(_) => TRANSPORT,
             E::Transport { .. } | E::BodyTooLarge { .. } => TRANSPORT,
             E::Decode(_) | E::RejectedPage(_) | E::RepeatedPage(_) | E::Response(_) => CONTRACT,
             E::UnknownOutcome(_) => UNKNOWN_OUTCOME,
             _ => TRANSPORT,
         };
         let mut message = error.to_string();
-        if let E::Status(status) = &error
-            && let Some(wait) = status.refused_wait
-        {
+        if let E::UnknownOutcome(unknown) = &error {
+            for user in &unknown.users {
+                message.push_str(&format!("\nre-send\t{user}"));
+            }
+        }
+        if let E::WaitBudget(budget) = &error {
             message.push_str(&format!(
                 " (to wait that long, raise --max-wait to at least {})",
-                wait.as_secs_f64().ceil()
+                (budget.waited + budget.asked).as_secs_f64().ceil()
             ));
         }
         Self { code, message }

@@ -46,13 +46,17 @@ Exit codes:
   1  ti validate / ti contract: the body does not match the contract (the report says where);
      ti diff: a breaking change without a major version bump
   2  usage or configuration error (bad flag, bad URL, missing or unreadable API key)
-  3  the API answered with an error status (after retries); ti meetings get: not found
-  4  transport failure (connect, TLS, timeout, dropped connection, oversized body)
+  3  the API answered with an error status (after retries), or refused for the rate limit
+     longer than --max-wait allows (the message says how long was waited); ti meetings get:
+     not found
+  4  transport failure (connect, TLS, timeout, dropped connection, oversized body), or
+     --operation-timeout passed
   5  the response did not match the contract (bad JSON, wrong types); names the page and JSON path
   6  ti attendance bulk / import: some users were not updated (each listed with the reason);
      import: some report emails are not registered for the meeting
-  7  a write was sent but its outcome is unknown (timeout, dropped connection, 500/502/504);
-     the users concerned are listed: re-send them";
+  7  a write was sent but its outcome is unknown (timeout or dropped connection after sending,
+     a 2xx other than 200 such as 202, a 5xx other than 503 such as a CDN's 520); the users
+     concerned are listed: re-send them";
 
 /// The Thought Industries command line.
 #[derive(Parser, Debug)]

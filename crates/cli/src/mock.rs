@@ -8,6 +8,7 @@ use clap::builder::TypedValueParser;
 use thoughtindustries_mock::{
     DEFAULT_PER_PAGE, DEMO_TOKEN, Drift, Faults, Latency, MockConfig, MockServer, Quota,
     QuotaHeaders, RateLimit, ResetForm, ServerError, SyntheticOptions, Tenant, Trigger,
+    WriteAnswer,
 };
 
 use crate::exit::Failure;
@@ -66,10 +67,12 @@ pub struct MockArgs {
     pub burst: Option<u32>,
 
     /// With --quota: how X-RateLimit-Reset is written: unix (unix seconds, the vendor's form),
-    /// unix-ms (unix milliseconds), delta (seconds until the reset), ietf (no X-RateLimit-*: the
-    /// IETF draft's RateLimit: "default";r=R;t=T and RateLimit-Policy: "default";q=N;w=W).
+    /// unix-ms (unix milliseconds), delta (seconds until the reset), http-date (Sun, 06 Dec 2026
+    /// 04:10:02 GMT), iso8601 (2026-12-06T04:10:02Z), none (X-RateLimit-Limit and -Remaining
+    /// without a reset, as a proxy that drops it), ietf (no X-RateLimit-*: the IETF draft's
+    /// RateLimit: "default";r=R;t=T and RateLimit-Policy: "default";q=N;w=W).
     #[arg(long, value_name = "FORM", default_value = "unix", requires = "quota",
-          value_parser = ["unix", "unix-ms", "delta", "ietf"])]
+          value_parser = ["unix", "unix-ms", "delta", "http-date", "iso8601", "none", "ietf"])]
     pub reset_form: String,
 
     /// With --quota: which responses carry the rate-limit headers: every (successes too), 429
@@ -82,7 +85,12 @@ pub struct MockArgs {
     #[arg(long, value_name = "N", value_parser = crate::args::at_least_one)]
     pub throttle_every: Option<u64>,
 
-    /// The Retry-After of --throttle-every, in seconds.
+    /// Refuse every request with 429 (Retry-After: --retry-after): a tenant whose quota is never
+    /// there (the same as --throttle-every 1).
+    #[arg(long, conflicts_with_all = ["throttle_every", "quota", "rate_limit"])]
+    pub refuse_all: bool,
+
+    /// The Retry-After of --throttle-every and --refuse-all, in seconds.
     #[arg(long, default_value_t = 1, value_name = "SECONDS")]
     pub retry_after: u64,
 
@@ -106,6 +114,17 @@ pub struct MockArgs {
     /// Cut the body short on every Nth request.
     #[arg(long, value_name = "N", value_parser = crate::args::at_least_one)]
     pub truncate_every: Option<u64>,
+
+    /// Apply attendance writes, then answer them with this status instead of 200: 202 (accepted
+    /// for later), 204 (no body), or a 5xx such as 520 (a CDN's origin error, as HTML): a client
+    /// cannot tell whether they were applied.
+    #[arg(long, value_name = "STATUS", value_parser = parse_write_status)]
+    pub write_status: Option<u16>,
+
+    /// With --write-status: only every Nth write (default every write).
+    #[arg(long, value_name = "N", requires = "write_status",
+          value_parser = crate::args::at_least_one)]
+    pub write_status_every: Option<u64>,
 
     /// Keep saying hasMore: true, also on the empty pages past the end.
     #[arg(long)]
@@ -150,6 +169,15 @@ fn parse_quota(text: &str) -> Result<(u64, Duration), String> {
     Ok((count, Duration::from_secs_f64(seconds)))
 }
 
+fn parse_write_status(text: &str) -> Result<u16, String> {
+    match text.parse::<u16>() {
+        Ok(status @ (201..=299 | 500..=599)) => Ok(status),
+        _ => Err(format!(
+            "{text:?}: expected a 2xx other than 200 (202, 204) or a 5xx (500, 520)"
+        )),
+    }
+}
+
 fn parse_drift(text: &str) -> Result<Drift, String> {
     let (pointer, json) = text
         .split_once('=')
@@ -188,6 +216,9 @@ impl MockArgs {
                         "unix-ms" => ResetForm::UnixMillis,
                         "delta" => ResetForm::DeltaSeconds,
                         "ietf" => ResetForm::Ietf,
+                        "http-date" => ResetForm::HttpDate,
+                        "iso8601" => ResetForm::Iso8601,
+                        "none" => ResetForm::Absent,
                         _ => ResetForm::UnixSeconds,
                     })
                     .headers(match self.quota_headers.as_str() {
@@ -206,6 +237,11 @@ impl MockArgs {
             (Some(per_second), _) => Some(RateLimit::TokenBucket {
                 per_second,
                 burst: per_second.ceil().max(1.0) as u32,
+            }),
+            _ if self.refuse_all => Some(RateLimit::Triggered {
+                trigger: Trigger::Always,
+                retry_after_secs: self.retry_after,
+                limit: 60,
             }),
             (None, Some(n)) => Some(RateLimit::Triggered {
                 trigger: Trigger::EveryNth(n),
@@ -233,6 +269,12 @@ impl MockArgs {
                 drop_connection: every(self.drop_every),
                 truncate_body: every(self.truncate_every),
                 drift: self.drift.clone(),
+                write_answer: self.write_status.map(|status| WriteAnswer {
+                    trigger: self
+                        .write_status_every
+                        .map_or(Trigger::Always, Trigger::EveryNth),
+                    status,
+                }),
                 has_more_forever: self.has_more_forever,
                 ignore_page: self.ignore_page,
                 ..Faults::default()

@@ -129,3 +129,65 @@ async fn an_invalid_line_is_named_and_nothing_is_sent() {
     assert!(stderr(&assert).contains("line 2"), "{}", stderr(&assert));
     assert_eq!(server.stats().requests, before);
 }
+
+/// A write the server applied but answered with another status than the documented 200 (a
+/// `202 Accepted`, a CDN's `520`): its outcome is unknown, so `ti` exits 7 and names the users to
+/// re-send, for `set` and `bulk` alike; none is reported as failed ("nothing recorded").
+#[tokio::test(flavor = "multi_thread")]
+async fn a_write_answered_202_or_520_exits_7_naming_the_users_to_resend() {
+    use thoughtindustries_mock::{Faults, MockConfig, Trigger, WriteAnswer};
+    for status in [202, 520] {
+        let server = MockServer::start(MockConfig {
+            faults: Faults {
+                write_answer: Some(WriteAnswer {
+                    trigger: Trigger::Always,
+                    status,
+                }),
+                ..Faults::default()
+            },
+            ..MockConfig::default()
+        })
+        .await
+        .unwrap();
+        let (meeting, users) = meeting_and_attendees(&server).await;
+        let set = [
+            "attendance",
+            "set",
+            "--meeting",
+            &meeting,
+            "--user",
+            &users[0],
+        ];
+        let assert = run(ti_at(&server, &[&set[..], &["--attended"]].concat(), ""))
+            .await
+            .code(7);
+        let err = stderr(&assert);
+        assert!(
+            err.contains("outcome unknown") && err.contains(&format!("re-send\t{}", users[0])),
+            "{status}: {err}"
+        );
+        let bulk = [
+            "attendance",
+            "bulk",
+            "--meeting",
+            &meeting,
+            "--attended",
+            "-",
+        ];
+        let assert = run(ti_at(
+            &server,
+            &bulk,
+            &format!("{}\n{}\n", users[0], users[1]),
+        ))
+        .await
+        .code(7);
+        let out = stdout(&assert);
+        assert!(out.contains("failed\t0"), "{status}: {out}");
+        for user in &users[..2] {
+            assert!(
+                out.contains(&format!("unknown\t{user}\t")),
+                "{status}: {out}"
+            );
+        }
+    }
+}

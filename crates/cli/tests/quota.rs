@@ -75,9 +75,9 @@ async fn a_wait_longer_than_max_wait_exits_3_naming_the_wait_and_the_flag() {
         .code(3);
     let err = stderr(&assert);
     assert!(
-        err.contains("HTTP 429")
-            && err.contains("the server asks to wait")
-            && err.contains("--max-wait"),
+        err.contains("rate limited")
+            && err.contains("a further wait of")
+            && err.contains("raise --max-wait to at least"),
         "{err}"
     );
 }
@@ -91,4 +91,44 @@ fn ti_mock_documents_the_quota_flags() {
     }
     let assert = ti().args(["mock", "--quota", "120"]).assert().code(2);
     assert!(stderr(&assert).contains("N/WINDOW"));
+}
+
+/// Against a tenant that refuses every request (`Retry-After: 2`), `--max-wait 5` bounds the
+/// whole call: `ti meetings get` exits 3 within about 5 s, saying it was rate limited.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn max_wait_bounds_the_whole_call_against_a_tenant_that_refuses_everything() {
+    let server = MockServer::start(MockConfig {
+        faults: Faults {
+            rate_limit: Some(RateLimit::Triggered {
+                trigger: thoughtindustries_mock::Trigger::Always,
+                retry_after_secs: 2,
+                limit: 60,
+            }),
+            ..Faults::default()
+        },
+        ..MockConfig::default()
+    })
+    .await
+    .unwrap();
+    let mut cmd = ti();
+    cmd.env("TI_BASE_URL", server.base_url())
+        .env("TI_API_KEY", DEMO_TOKEN)
+        .args([
+            "meetings",
+            "get",
+            "5a3c0f1e-0020-4000-8000-000000000020",
+            "--max-wait",
+            "5",
+        ]);
+    let start = std::time::Instant::now();
+    let assert = run(cmd).await.code(3);
+    let took = start.elapsed();
+    assert!(took < Duration::from_secs(7), "took {took:?}");
+    let err = stderr(&assert);
+    assert!(
+        err.contains("rate limited") && err.contains("--max-wait"),
+        "{err}"
+    );
+    // A few requests, not one per server-asked wait for over half a minute.
+    assert!(server.stats().status(429) <= 4, "{:?}", server.stats());
 }

@@ -173,15 +173,14 @@ impl UpdateAttendance {
     /// classified as by `send` ([`Error::Status`], [`Error::Transport`] when nothing was sent,
     /// [`Error::UnknownOutcome`] when it was sent but the outcome is unknown).
     pub async fn send_for_body(self) -> Result<bytes::Bytes, Error> {
-        let sent = self
+        let send = self
             .client
             .generated
             .update_meeting_attendance()
             .id(self.user.to_string())
             .body(self.request_body())
-            .send()
-            .await;
-        exchange::written(sent, |status, message| self.unknown(status, message))
+            .send();
+        exchange::written(send, |status, message| self.unknown(status, message))
             .await
             .map_err(|e| self.client.redact(e))
     }
@@ -422,13 +421,12 @@ async fn send_chunk(
             message,
         )
     };
-    let sent = client
+    let send = client
         .generated
         .bulk_update_meeting_attendance()
         .body(body)
-        .send()
-        .await;
-    let body = match exchange::written(sent, unknown).await {
+        .send();
+    let body = match exchange::written(send, unknown).await {
         Ok(body) => body,
         Err(e) => return Err(classify(client.redact(e))),
     };

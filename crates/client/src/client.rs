@@ -12,7 +12,7 @@ use crate::generated;
 use crate::paginate::ListMeetings;
 use crate::redact::Redactor;
 use crate::retry::RetryConfig;
-use crate::transport::Transport;
+use crate::transport::{Settings, Transport};
 use crate::{Page, decode, exchange};
 
 /// Default maximum response body size: 64 MiB.
@@ -109,7 +109,7 @@ impl Client {
         if let Some(id) = course_id {
             request = request.course_id(id);
         }
-        exchange::read(request.send().await)
+        exchange::read(request.send())
             .await
             .map_err(|e| self.redact(e.with_page(number)))
     }
@@ -142,8 +142,8 @@ pub struct ClientBuilder {
     retry: RetryConfig,
     concurrency: usize,
     max_body_bytes: usize,
+    operation_timeout: Option<Duration>,
     on_quota_wait: Option<crate::quota::WaitHook>,
-    reactive: bool,
 }
 
 impl std::fmt::Debug for ClientBuilder {
@@ -158,8 +158,8 @@ impl std::fmt::Debug for ClientBuilder {
             .field("retry", &self.retry)
             .field("concurrency", &self.concurrency)
             .field("max_body_bytes", &self.max_body_bytes)
+            .field("operation_timeout", &self.operation_timeout)
             .field("on_quota_wait", &self.on_quota_wait.is_some())
-            .field("reactive", &self.reactive)
             .finish()
     }
 }
@@ -176,8 +176,8 @@ impl Default for ClientBuilder {
             retry: RetryConfig::default(),
             concurrency: DEFAULT_CONCURRENCY,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            operation_timeout: None,
             on_quota_wait: None,
-            reactive: false,
         }
     }
 }
@@ -229,6 +229,27 @@ impl ClientBuilder {
         self
     }
 
+    /// The deadline of one operation (one page, one detail, one write, one chunk of a bulk
+    /// update), its attempts, sends and waits included (default: none; each attempt is still
+    /// bounded by [`timeout`](Self::timeout), and the waits by
+    /// [`RetryConfig::max_wait`]). Past it the operation fails with [`Error::Deadline`], or, for a
+    /// write cut off while being sent, [`Error::UnknownOutcome`].
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use thoughtindustries::Client;
+    ///
+    /// let client = Client::builder()
+    ///     .tenant("acme")
+    ///     .operation_timeout(Duration::from_secs(30))
+    ///     .build()?;
+    /// # Ok::<(), thoughtindustries::Error>(())
+    /// ```
+    pub fn operation_timeout(mut self, timeout: Duration) -> Self {
+        self.operation_timeout = Some(timeout);
+        self
+    }
+
     /// The `User-Agent` header (default `thoughtindustries-rs/<version>`).
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = user_agent.into();
@@ -267,15 +288,6 @@ impl ClientBuilder {
         self
     }
 
-    /// Not for use: the client's rate-limit behaviour before it paced itself from the headers,
-    /// kept as the baseline of the quota benchmark (`benches/quota.rs`). No pacing, every wait
-    /// and every 429 uses up an attempt, every 429 halves the concurrency.
-    #[doc(hidden)]
-    pub fn reactive_rate_limiting_baseline(mut self) -> Self {
-        self.reactive = true;
-        self
-    }
-
     /// Builds the client. Fails when no tenant or base URL was given or either is invalid, or the
     /// API key cannot be sent in a header.
     pub fn build(self) -> Result<Client, Error> {
@@ -301,11 +313,14 @@ impl ClientBuilder {
             .build()
             .map_err(|e| Error::Config(format!("building the HTTP client: {e}")))?;
         let transport = Transport::new(
-            self.retry,
-            self.max_body_bytes,
-            self.concurrency,
+            Settings {
+                retry: self.retry,
+                max_body_bytes: self.max_body_bytes,
+                concurrency: self.concurrency,
+                attempt_timeout: self.timeout,
+                operation_timeout: self.operation_timeout,
+            },
             self.on_quota_wait,
-            self.reactive,
         );
         Ok(Client {
             generated: generated::Client::new_with_client(base.as_str(), http, transport),

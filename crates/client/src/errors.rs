@@ -38,6 +38,20 @@ pub enum Error {
         source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
     },
 
+    /// The operation gave up waiting for the rate limit: the next wait (a `Retry-After`, the
+    /// quota's reset, a backoff after 429) would have taken it past its waiting budget
+    /// ([`RetryConfig::max_wait`](crate::RetryConfig::max_wait)). Says how long it waited and how
+    /// much more was needed. Nothing else is held back by it.
+    #[error("{0}")]
+    WaitBudget(Box<WaitBudgetError>),
+
+    /// The operation's deadline passed
+    /// ([`ClientBuilder::operation_timeout`](crate::ClientBuilder::operation_timeout)): between
+    /// attempts, or while waiting. (A deadline that passes while a write is being sent makes its
+    /// outcome unknown: [`Error::UnknownOutcome`].)
+    #[error("{0}")]
+    Deadline(Box<DeadlineError>),
+
     /// The response body exceeded the configured maximum size.
     #[error("{}response body exceeds the limit of {limit} bytes", page_prefix(*.page))]
     BodyTooLarge {
@@ -65,7 +79,8 @@ pub enum Error {
     RepeatedPage(RepeatedPageError),
 
     /// A write was sent but whether it was applied is unknown (a timeout, a connection dropped
-    /// after sending, a 500/502/504, an unreadable answer). Names the users affected so that the
+    /// after sending, a 2xx other than 200 such as 202 Accepted, a 5xx other than 503 such as a
+    /// CDN's 520, an unreadable answer). Names the users affected so that the
     /// caller can re-send them; setting attendance twice has the effect of once.
     #[error("{0}")]
     UnknownOutcome(Box<crate::outcome::UnknownOutcome>),
@@ -80,6 +95,7 @@ impl Error {
     pub fn status(&self) -> Option<StatusCode> {
         match self {
             Error::Status(e) => Some(e.status),
+            Error::WaitBudget(e) => e.status,
             _ => None,
         }
     }
@@ -88,6 +104,8 @@ impl Error {
     pub fn page(&self) -> Option<u64> {
         match self {
             Error::Status(e) => e.page,
+            Error::WaitBudget(e) => e.page,
+            Error::Deadline(e) => e.page,
             Error::Transport { page, .. } | Error::BodyTooLarge { page, .. } => *page,
             Error::Decode(e) => Some(e.page),
             Error::RejectedPage(e) => Some(e.page),
@@ -110,19 +128,20 @@ impl Error {
         }
     }
 
-    /// Whether the request timed out.
+    /// Whether the request timed out, or the operation's deadline passed.
     pub fn is_timeout(&self) -> bool {
         matches!(
             self,
             Error::Transport {
                 kind: TransportKind::Timeout,
                 ..
-            }
+            } | Error::Deadline(_)
         )
     }
 
-    /// Whether the API answered 429 Too Many Requests (after any retries). The wait it asked for
-    /// is [`Error::retry_after`].
+    /// Whether the operation was refused for the tenant's rate limit: the API answered 429 Too
+    /// Many Requests (after any retries), or the operation gave up waiting for the quota
+    /// ([`Error::WaitBudget`]). The wait it asked for is [`Error::retry_after`].
     ///
     /// ```
     /// # fn handle(e: &thoughtindustries::Error) {
@@ -133,18 +152,20 @@ impl Error {
     /// # }
     /// ```
     pub fn is_rate_limited(&self) -> bool {
-        self.status() == Some(StatusCode::TOO_MANY_REQUESTS)
+        match self {
+            Error::WaitBudget(e) => e.status.is_none_or(|s| s == StatusCode::TOO_MANY_REQUESTS),
+            _ => self.status() == Some(StatusCode::TOO_MANY_REQUESTS),
+        }
     }
 
-    /// The wait the server asked for before another attempt, for [`Error::Status`]: its
+    /// The wait the server asked for before another attempt: for [`Error::Status`] its
     /// `Retry-After` header, else its body's `retryAfter`, else (for a 429) the time until
-    /// `X-RateLimit-Reset` ([`StatusError::retry_after`]). `None` when it asked for none, and for
-    /// every other variant. It is what the server said, not a policy: the client already waited
-    /// that long between its own retries, unless the wait exceeded `max_delay`
-    /// ([`StatusError::refused_wait`]).
+    /// `X-RateLimit-Reset` ([`StatusError::retry_after`]); for [`Error::WaitBudget`] the wait that
+    /// did not fit in the budget ([`WaitBudgetError::asked`]). `None` for every other variant.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
-            Error::Status(e) => e.retry_after.or(e.refused_wait),
+            Error::Status(e) => e.retry_after,
+            Error::WaitBudget(e) => Some(e.asked),
             _ => None,
         }
     }
@@ -159,9 +180,11 @@ impl Error {
     /// Whether trying the same call again later may succeed: the failure was transient, not a
     /// property of the request.
     ///
-    /// `true` for the statuses 408, 429, 500, 502, 503 and 504, for every transport failure
+    /// `true` for the transient statuses (408, 425, 429, 500, 502, 503, 504, a CDN's 520 to 527,
+    /// 529, 530), for a spent waiting budget or a passed deadline, for every transport failure
     /// (connect, timeout, dropped body, other), and for [`Error::UnknownOutcome`] (attendance set
-    /// twice has the effect of once, so re-sending is safe: [`Error::users_to_resend`]). `false` for every other status (400, 401,
+    /// twice has the effect of once, so re-sending is safe: [`Error::users_to_resend`]). `false`
+    /// for every other status (400, 401,
     /// 403, 404, ...), the body-size limit, a response that does not match the contract
     /// ([`Error::Decode`], [`Error::RejectedPage`], [`Error::Response`]: the same bytes would come
     /// back), [`Error::RepeatedPage`] (the server ignores `page`), configuration and invalid
@@ -171,8 +194,11 @@ impl Error {
     /// says whether a later, outer attempt (a job re-run, a queue) is worth it.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Status(e) => matches!(e.status.as_u16(), 408 | 429 | 500 | 502 | 503 | 504),
-            Error::Transport { .. } | Error::UnknownOutcome(_) => true,
+            Error::Status(e) => crate::policy::transient_status(e.status),
+            Error::Transport { .. }
+            | Error::UnknownOutcome(_)
+            | Error::WaitBudget(_)
+            | Error::Deadline(_) => true,
             Error::Config(_)
             | Error::InvalidRequest(_)
             | Error::BodyTooLarge { .. }
@@ -234,7 +260,8 @@ impl Error {
                 redactor.string(&mut e.path);
                 redactor.string(&mut e.message);
             }
-            Error::BodyTooLarge { .. } | Error::RepeatedPage(_) => {}
+            Error::Deadline(e) => e.last.iter_mut().for_each(|t| redactor.string(t)),
+            Error::WaitBudget(_) | Error::BodyTooLarge { .. } | Error::RepeatedPage(_) => {}
         }
         self
     }
@@ -242,6 +269,8 @@ impl Error {
     pub(crate) fn with_page(mut self, number: u64) -> Self {
         match &mut self {
             Error::Status(e) => e.page = Some(number),
+            Error::WaitBudget(e) => e.page = Some(number),
+            Error::Deadline(e) => e.page = Some(number),
             Error::Transport { page, .. } | Error::BodyTooLarge { page, .. } => {
                 *page = Some(number)
             }
@@ -254,6 +283,14 @@ impl Error {
             | Error::Response(_) => {}
         }
         self
+    }
+}
+
+/// A status for people: `404 Not Found`, `520` (no standard reason phrase).
+pub(crate) fn status_text(status: StatusCode) -> String {
+    match status.canonical_reason() {
+        Some(reason) => format!("{} {reason}", status.as_u16()),
+        None => status.as_u16().to_string(),
     }
 }
 
@@ -297,10 +334,6 @@ pub struct StatusError {
     /// The wait the response asked for: its `Retry-After`, else its body's `retryAfter`, else
     /// (for a 429) the time until `X-RateLimit-Reset`.
     pub retry_after: Option<Duration>,
-    /// Set when the wait the server asked for exceeded the retry policy's
-    /// [`max_wait`](crate::RetryConfig::max_wait), so the request was not retried: the wait
-    /// asked for.
-    pub refused_wait: Option<Duration>,
     /// The rate-limit headers, when present.
     pub rate_limit: RateLimit,
     /// The error body's `error` code (like `rate_limit_exceeded`), when the body is the API's
@@ -316,19 +349,17 @@ pub struct StatusError {
 
 impl std::fmt::Display for StatusError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}HTTP {}", page_prefix(self.page), self.status)?;
+        write!(
+            f,
+            "{}HTTP {}",
+            page_prefix(self.page),
+            status_text(self.status)
+        )?;
         if self.status == StatusCode::UNAUTHORIZED {
             f.write_str(" (the API key is missing, wrong or revoked)")?;
         }
-        match (self.refused_wait, self.retry_after) {
-            (Some(wait), _) => write!(
-                f,
-                ", the server asks to wait {}s, longer than the longest acceptable wait \
-                 (RetryConfig::max_wait): not retried",
-                wait.as_secs_f64().ceil()
-            )?,
-            (None, Some(delay)) => write!(f, ", retry after {}s", delay.as_secs_f64().ceil())?,
-            (None, None) => {}
+        if let Some(delay) = self.retry_after {
+            write!(f, ", retry after {}s", delay.as_secs_f64().ceil())?;
         }
         if self.attempts > 1 {
             write!(f, ", after {} attempts", self.attempts)?;
@@ -360,6 +391,93 @@ fn excerpt(text: &str, chars: usize) -> &str {
         cut = start + marker.len();
     }
     &text[..cut]
+}
+
+/// Seconds for people: `4.1 s`, `23 s`.
+fn seconds(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s < 10.0 {
+        format!("{s:.1} s")
+    } else {
+        format!("{} s", s.round())
+    }
+}
+
+/// An operation that gave up waiting for the rate limit, for [`Error::WaitBudget`].
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct WaitBudgetError {
+    /// The page being fetched, when known.
+    pub page: Option<u64>,
+    /// The status of the last answer, when the server refused the request (429, 503); `None` when
+    /// the client's own pacing held it (the window's budget spent, its reset too far off).
+    pub status: Option<StatusCode>,
+    /// The waiting budget ([`RetryConfig::max_wait`](crate::RetryConfig::max_wait)).
+    pub budget: Duration,
+    /// How long the operation had waited.
+    pub waited: Duration,
+    /// The further wait that did not fit.
+    pub asked: Duration,
+    /// The rate-limit headers of the last answer.
+    pub rate_limit: RateLimit,
+    /// The requests sent.
+    pub attempts: u32,
+}
+
+impl std::fmt::Display for WaitBudgetError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&page_prefix(self.page))?;
+        match self.status {
+            Some(status) => write!(f, "rate limited (HTTP {})", status_text(status))?,
+            None => f.write_str("rate limited (the window's quota is spent)")?,
+        }
+        write!(
+            f,
+            ": gave up waiting: a further wait of {} would pass the waiting budget of {} \
+             (RetryConfig::max_wait, ti --max-wait) after waiting {}",
+            seconds(self.asked),
+            seconds(self.budget),
+            seconds(self.waited),
+        )?;
+        if self.attempts > 0 {
+            write!(f, ", {} request(s) sent", self.attempts)?;
+        }
+        Ok(())
+    }
+}
+
+/// An operation whose deadline passed, for [`Error::Deadline`].
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct DeadlineError {
+    /// The page being fetched, when known.
+    pub page: Option<u64>,
+    /// The deadline ([`ClientBuilder::operation_timeout`](crate::ClientBuilder::operation_timeout)).
+    pub timeout: Duration,
+    /// How long of it was spent waiting (pacing, the server's waits, backoff).
+    pub waited: Duration,
+    /// The requests sent.
+    pub attempts: u32,
+    /// The last attempt's failure, when there was one.
+    pub last: Option<String>,
+}
+
+impl std::fmt::Display for DeadlineError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}operation timed out: its deadline of {} (ClientBuilder::operation_timeout, ti \
+             --operation-timeout) passed after {} request(s), {} of it spent waiting",
+            page_prefix(self.page),
+            seconds(self.timeout),
+            self.attempts,
+            seconds(self.waited),
+        )?;
+        if let Some(last) = &self.last {
+            write!(f, "; last: {last}")?;
+        }
+        Ok(())
+    }
 }
 
 /// A success response that could not be used, for [`Error::Decode`].

@@ -78,21 +78,23 @@
 #![warn(rustdoc::broken_intra_doc_links)]
 
 // The layers, each using only those above it:
-// 1. wire facts: the API key, base URL, TLS, error body, rate-limit headers, retry rules,
-//    redaction of secrets;
+// 1. wire facts: the API key, base URL, TLS, error body, rate-limit headers, the retry settings
+//    and the retry and classification policy (a pure function), redaction of secrets;
 mod api_key;
 mod base_url;
 mod error_body;
+mod policy;
 mod rate_limit;
 mod redact;
 mod retry;
 mod tls;
-mod write;
-// 2. errors (the one `Error`, and what a write ends in);
+// 2. errors (the one `Error`, and what a write ends in: one layer, their types nest);
 mod errors;
 mod outcome;
-// 3. sending: the generated operations over the transport (the concurrency limiter and the quota
-//    pacer that every operation of a client shares), and what their results mean;
+// 3. sending: the concurrency limiter and the quota pacer that every operation of a client
+//    shares, what an operation's results mean (`exchange`), the pipeline (`transport`) and the
+//    generated operations that run through it (`generated` and `transport` are one unit: the
+//    generated client holds the transport, whose `exec` hook it calls);
 mod body;
 mod exchange;
 mod limiter;
@@ -107,6 +109,8 @@ mod attendance;
 mod client;
 mod meeting;
 mod paginate;
+#[cfg(test)]
+mod simulation;
 #[cfg(feature = "tz")]
 mod tz;
 
@@ -148,7 +152,8 @@ pub use base_url::{BaseUrl, IntoBaseUrl};
 use body::RawJson;
 pub use client::{Client, ClientBuilder, DEFAULT_CONCURRENCY, DEFAULT_MAX_BODY_BYTES};
 pub use errors::{
-    DecodeError, Error, RejectedPageError, RepeatedPageError, StatusError, TransportKind,
+    DeadlineError, DecodeError, Error, RejectedPageError, RepeatedPageError, StatusError,
+    TransportKind, WaitBudgetError,
 };
 pub use meeting::GetMeeting;
 pub use outcome::{
@@ -203,7 +208,6 @@ pub use chrono_tz;
 pub use futures::stream::BoxStream;
 pub use reqwest::StatusCode;
 pub use serde_json;
-pub use transport::Transport;
 pub use uuid::{self, Uuid};
 
 #[cfg(all(test, feature = "codegen"))]

@@ -1,34 +1,41 @@
 //! Adaptive concurrency: how many requests may be in flight at once, lowered on 429 and raised
-//! again slowly after successes (additive increase, multiplicative decrease). The concurrency is
-//! halved at most once per throttled window: the 429s that answer the requests of one burst
-//! (sent before the first refusal was heard) do not halve it again.
+//! again slowly after successes (additive increase, multiplicative decrease), on tokio's
+//! [`Semaphore`] (fair: waiters are admitted in the order they came). The concurrency is halved
+//! at most once per throttled window: the 429s that answer the requests of one burst (sent before
+//! the first refusal was heard) do not halve it again.
+//!
+//! A slot is a [`Permit`]: dropping it returns the slot, whatever ended the request (its answer,
+//! an error, the caller dropping the future). Lowering the limit takes free slots out of the
+//! semaphore (`forget_permits`); the ones still in use are retired as they come back.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use tokio::sync::Notify;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 
 /// Shared by every request of one client.
 #[derive(Debug)]
 pub(crate) struct Limiter {
+    slots: Arc<Semaphore>,
     state: Mutex<State>,
-    changed: Notify,
 }
 
 #[derive(Debug)]
 struct State {
     max: usize,
     limit: usize,
-    in_flight: usize,
     successes: usize,
-    paused_until: Option<Instant>,
+    /// Slots in use that are retired when they come back (the limit was lowered under them).
+    retire: usize,
     /// Until when further 429s belong to the throttled window that already halved the limit.
     calm_until: Option<Instant>,
 }
 
 /// A slot for one request; dropping it frees the slot.
+#[derive(Debug)]
 pub(crate) struct Permit {
+    permit: Option<OwnedSemaphorePermit>,
     limiter: Arc<Limiter>,
 }
 
@@ -37,46 +44,34 @@ impl Limiter {
     pub(crate) fn new(max: usize) -> Self {
         let max = max.max(1);
         Self {
+            slots: Arc::new(Semaphore::new(max)),
             state: Mutex::new(State {
                 max,
                 limit: max,
-                in_flight: 0,
                 successes: 0,
-                paused_until: None,
+                retire: 0,
                 calm_until: None,
             }),
-            changed: Notify::new(),
         }
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
-        // The state stays consistent even if a holder panicked: every update is one assignment.
+        // The state stays consistent even if a holder panicked: every update is a few assignments
+        // under the lock, with no call that can panic between them.
         self.state
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Waits for a free slot (and for any pause a 429 asked for to end).
+    /// Waits for a free slot, in the order of asking.
     pub(crate) async fn acquire(self: &Arc<Self>) -> Permit {
-        loop {
-            let notified = self.changed.notified();
-            let wait_until = {
-                let mut state = self.lock();
-                match state.paused_until {
-                    Some(until) if until > Instant::now() => Some(until),
-                    _ if state.in_flight < state.limit => {
-                        state.in_flight += 1;
-                        return Permit {
-                            limiter: Arc::clone(self),
-                        };
-                    }
-                    _ => None,
-                }
-            };
-            match wait_until {
-                Some(until) => tokio::time::sleep_until(until).await,
-                None => notified.await,
-            }
+        let permit = Arc::clone(&self.slots)
+            .acquire_owned()
+            .await
+            .expect("the semaphore is never closed");
+        Permit {
+            permit: Some(permit),
+            limiter: Arc::clone(self),
         }
     }
 
@@ -88,52 +83,54 @@ impl Limiter {
             state.limit += 1;
             state.successes = 0;
             tracing::debug!(limit = state.limit, "raising concurrency");
-            drop(state);
-            self.changed.notify_waiters();
+            if state.retire > 0 {
+                state.retire -= 1;
+            } else {
+                self.slots.add_permits(1);
+            }
         }
     }
 
-    /// The API said 429: halve the concurrency, unless this throttled window already did, and
-    /// hold every request for `retry_after`.
-    pub(crate) fn on_throttle(&self, retry_after: Option<Duration>) {
-        self.throttled(retry_after, true);
-    }
-
-    /// The behaviour before issue 19 (the benchmark's baseline): halve on every 429.
-    pub(crate) fn on_throttle_every_time(&self, retry_after: Option<Duration>) {
-        self.throttled(retry_after, false);
-    }
-
-    fn throttled(&self, retry_after: Option<Duration>, once_per_window: bool) {
+    /// The API said 429: halve the concurrency, unless this throttled window already did.
+    /// `window` is how long the refusal lasts, when the server said.
+    pub(crate) fn on_throttle(&self, window: Option<Duration>) {
         let mut state = self.lock();
         let now = Instant::now();
         state.successes = 0;
-        if !once_per_window || state.calm_until.is_none_or(|calm| now >= calm) {
-            state.limit = (state.limit / 2).max(1);
-            let window = retry_after.unwrap_or_default().max(Duration::from_secs(1));
-            state.calm_until = Some(now + window);
-            tracing::debug!(
-                limit = state.limit,
-                ?retry_after,
-                "throttled: lowering concurrency"
-            );
+        if state.calm_until.is_some_and(|calm| now < calm) {
+            return;
         }
-        if let Some(wait) = retry_after {
-            let until = now + wait;
-            state.paused_until = Some(state.paused_until.map_or(until, |p| p.max(until)));
-        }
+        let lower = (state.limit / 2).max(1);
+        let remove = state.limit - lower;
+        state.limit = lower;
+        let taken = self.slots.forget_permits(remove);
+        state.retire += remove - taken;
+        let window = window.unwrap_or_default().max(Duration::from_secs(1));
+        state.calm_until = Some(now + window);
+        tracing::debug!(limit = state.limit, "throttled: lowering concurrency");
     }
 
     #[cfg(test)]
-    fn limit(&self) -> usize {
+    pub(crate) fn limit(&self) -> usize {
         self.lock().limit
+    }
+
+    /// Slots free right now (for the invariant that every slot comes back).
+    #[cfg(test)]
+    pub(crate) fn available(&self) -> usize {
+        self.slots.available_permits()
     }
 }
 
 impl Drop for Permit {
     fn drop(&mut self) {
-        self.limiter.lock().in_flight -= 1;
-        self.limiter.changed.notify_waiters();
+        let mut state = self.limiter.lock();
+        if let Some(permit) = self.permit.take()
+            && state.retire > 0
+        {
+            state.retire -= 1;
+            permit.forget();
+        }
     }
 }
 
@@ -146,6 +143,7 @@ mod tests {
         let limiter = Arc::new(Limiter::new(8));
         limiter.on_throttle(None);
         assert_eq!(limiter.limit(), 4);
+        assert_eq!(limiter.available(), 4);
         // The rest of the burst's 429s: the same throttled window.
         limiter.on_throttle(None);
         limiter.on_throttle(None);
@@ -161,6 +159,7 @@ mod tests {
         assert_eq!(limiter.limit(), 2);
         limiter.on_success();
         assert_eq!(limiter.limit(), 3);
+        assert_eq!(limiter.available(), 3);
     }
 
     #[tokio::test]
@@ -182,28 +181,43 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn retry_after_pauses_everyone() {
+    async fn lowering_the_limit_under_busy_slots_retires_them_as_they_come_back() {
         let limiter = Arc::new(Limiter::new(4));
-        limiter.on_throttle(Some(Duration::from_secs(5)));
-        let start = Instant::now();
-        // As many acquirers as slots: only the pause can hold them back, and it holds them all.
-        let waiters: Vec<_> = (0..4)
-            .map(|_| {
-                let limiter = Arc::clone(&limiter);
+        let held: Vec<_> = futures::future::join_all((0..4).map(|_| limiter.acquire())).await;
+        limiter.on_throttle(None);
+        assert_eq!(limiter.limit(), 2);
+        drop(held);
+        assert_eq!(limiter.available(), 2);
+        // Waiters are admitted in the order they came.
+        let first = limiter.acquire().await;
+        let order = Arc::new(Mutex::new(Vec::new()));
+        let waiters: Vec<_> = (0..3)
+            .map(|n| {
+                let (limiter, order) = (Arc::clone(&limiter), Arc::clone(&order));
                 tokio::spawn(async move {
                     let _permit = limiter.acquire().await;
-                    Instant::now()
+                    order.lock().unwrap().push(n);
+                    tokio::time::sleep(Duration::from_millis(10)).await;
                 })
             })
             .collect();
+        tokio::time::sleep(Duration::from_millis(1)).await;
+        drop(first);
         for waiter in waiters {
-            let admitted = waiter.await.unwrap();
-            assert!(admitted - start >= Duration::from_secs(5));
+            waiter.await.unwrap();
         }
-        // After the pause, nobody waits.
-        let again = Instant::now();
-        let _permit = limiter.acquire().await;
-        assert_eq!(Instant::now(), again);
+        assert_eq!(*order.lock().unwrap(), [0, 1, 2]);
+        assert_eq!(limiter.available(), 2);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_cancelled_acquirer_takes_no_slot_and_a_dropped_permit_returns_it() {
+        let limiter = Arc::new(Limiter::new(1));
+        let held = limiter.acquire().await;
+        let waiting = tokio::time::timeout(Duration::from_secs(1), limiter.acquire()).await;
+        assert!(waiting.is_err());
+        drop(held);
+        assert_eq!(limiter.available(), 1);
     }
 
     #[tokio::test(start_paused = true)]
@@ -220,14 +234,6 @@ mod tests {
             limiter.on_success();
         }
         assert_eq!(limiter.limit(), 2);
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn the_reactive_baseline_halves_on_every_429() {
-        let limiter = Arc::new(Limiter::new(8));
-        for expected in [4, 2, 1, 1] {
-            limiter.on_throttle_every_time(None);
-            assert_eq!(limiter.limit(), expected);
-        }
+        assert_eq!(limiter.available(), 2);
     }
 }

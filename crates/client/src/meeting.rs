@@ -65,8 +65,9 @@ impl Client {
     /// statuses (a 404 included), transport failures and the size limit are [`Error`]s, as for
     /// [`Client::get_meeting`].
     pub async fn fetch_meeting_body(&self, id: Uuid) -> Result<bytes::Bytes, Error> {
-        let sent = self.generated.get_meeting().id(id).send().await;
-        exchange::read(sent).await.map_err(|e| self.redact(e))
+        exchange::read(self.generated.get_meeting().id(id).send())
+            .await
+            .map_err(|e| self.redact(e))
     }
 }
 

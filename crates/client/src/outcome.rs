@@ -20,7 +20,8 @@ pub struct UnknownOutcome {
     /// The request of a bulk update, when it was one: its position, 0-based like
     /// [`FailedChunk::index`] (the message counts from 1: `request #1` is chunk 0).
     pub chunk: Option<usize>,
-    /// The HTTP status, when the server answered with one that does not say (500, 502, 504).
+    /// The HTTP status, when the server answered with one that does not say whether the write was
+    /// applied (a 2xx other than 200 such as 202, a 5xx other than 503 such as 500 or a CDN's 520).
     pub status: Option<StatusCode>,
     /// What happened, with its causes.
     pub message: String,

@@ -6,7 +6,9 @@
 //!   `RateLimit-Policy: "default";q=120;w=60` (`q` the quota, `w` the window in seconds), and the
 //!   draft's older separate `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` (seconds).
 //!
-//! The vendor's fields win when both kinds are present.
+//! The vendor's fields win when both kinds are present. The IETF fields are RFC 8941 structured
+//! fields, parsed with the `sfv` crate (a quoted parameter or a second policy does not break
+//! them); `X-RateLimit-Reset` is read in every notation seen in the wild ([`Reset::parse`]).
 
 use std::time::{Duration, SystemTime};
 
@@ -32,10 +34,29 @@ pub enum Reset {
 }
 
 impl Reset {
-    /// Parses a reset value: a number above 1e11 is a unix time in milliseconds, above 1e9 a unix
-    /// time in seconds, anything else (fractions allowed) seconds until the reset.
+    /// Parses a reset value in any of the notations servers and proxies use: a number above 1e11
+    /// is a unix time in milliseconds, above 1e9 a unix time in seconds, anything else (fractions
+    /// allowed) seconds until the reset; an HTTP-date (`Sun, 06 Dec 2026 04:10:02 GMT`) or an ISO
+    /// 8601 / RFC 3339 time (`2026-12-06T04:10:02Z`, `2026-12-06T05:10:02+01:00`; without an
+    /// offset it is UTC) is an instant.
+    ///
+    /// ```
+    /// use std::time::{Duration, SystemTime};
+    /// use thoughtindustries::Reset;
+    ///
+    /// let at = SystemTime::UNIX_EPOCH + Duration::from_secs(1_796_530_202);
+    /// assert_eq!(Reset::parse("1796530202"), Some(Reset::At(at)));
+    /// assert_eq!(Reset::parse("1796530202000"), Some(Reset::At(at)));
+    /// assert_eq!(Reset::parse("Sun, 06 Dec 2026 04:10:02 GMT"), Some(Reset::At(at)));
+    /// assert_eq!(Reset::parse("2026-12-06T04:10:02Z"), Some(Reset::At(at)));
+    /// assert_eq!(Reset::parse("30"), Some(Reset::After(Duration::from_secs(30))));
+    /// assert_eq!(Reset::parse("soon"), None);
+    /// ```
     pub fn parse(value: &str) -> Option<Self> {
-        let number: f64 = value.trim().parse().ok()?;
+        let value = value.trim();
+        let Ok(number) = value.parse::<f64>() else {
+            return parse_instant(value).map(Reset::At);
+        };
         if !number.is_finite() || number < 0.0 {
             return None;
         }
@@ -63,6 +84,20 @@ impl Reset {
             }
         }
     }
+}
+
+/// An HTTP-date or an ISO 8601 time.
+fn parse_instant(value: &str) -> Option<SystemTime> {
+    if let Ok(at) = httpdate::parse_http_date(value) {
+        return Some(at);
+    }
+    if let Ok(at) = chrono::DateTime::parse_from_rfc3339(value) {
+        return Some(at.with_timezone(&chrono::Utc).into());
+    }
+    ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"]
+        .iter()
+        .find_map(|format| chrono::NaiveDateTime::parse_from_str(value, format).ok())
+        .map(|naive| naive.and_utc().into())
 }
 
 fn skew(a: SystemTime, b: SystemTime) -> Duration {
@@ -100,28 +135,26 @@ impl RateLimit {
     pub fn from_headers(headers: &HeaderMap) -> Self {
         let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
         let number = |name: &str| text(name).and_then(|v| v.trim().parse::<u64>().ok());
-        let ietf = text("ratelimit").map(structured_item).unwrap_or_default();
-        let policy = text("ratelimit-policy")
-            .map(structured_item)
-            .unwrap_or_default();
-        let param = |params: &[(String, String)], key: &str| {
-            params
-                .iter()
-                .find(|(k, _)| k == key)
-                .and_then(|(_, v)| v.parse::<u64>().ok())
+        let ietf = text("ratelimit").and_then(first_policy);
+        let policy = text("ratelimit-policy").and_then(first_policy);
+        let param = |params: &Option<sfv::Parameters>, key: &str| -> Option<f64> {
+            match params.as_ref()?.get(key)? {
+                sfv::BareItem::Integer(n) => Some(i64::from(*n) as f64),
+                sfv::BareItem::Decimal(d) => Some(f64::from(*d)),
+                _ => None,
+            }
+            .filter(|n| n.is_finite() && *n >= 0.0)
         };
+        let whole = |n: f64| n as u64;
         let raw_reset = text("x-ratelimit-reset")
             .or_else(|| text("ratelimit-reset"))
             .map(|v| v.trim().to_owned());
         let (reset, raw_reset) = match raw_reset {
             Some(raw) => (Reset::parse(&raw), Some(raw)),
-            None => match ietf.iter().find(|(k, _)| k == "t") {
-                Some((_, t)) => (
-                    t.parse::<f64>()
-                        .ok()
-                        .filter(|t| t.is_finite() && *t >= 0.0)
-                        .map(|t| Reset::After(Duration::from_secs_f64(t))),
-                    Some(t.clone()),
+            None => match param(&ietf, "t") {
+                Some(t) => (
+                    Some(Reset::After(Duration::from_secs_f64(t))),
+                    Some(t.to_string()),
                 ),
                 None => (None, None),
             },
@@ -129,13 +162,15 @@ impl RateLimit {
         Self {
             limit: number("x-ratelimit-limit")
                 .or_else(|| number("ratelimit-limit"))
-                .or_else(|| param(&policy, "q")),
+                .or_else(|| param(&policy, "q").map(whole)),
             remaining: number("x-ratelimit-remaining")
                 .or_else(|| number("ratelimit-remaining"))
-                .or_else(|| param(&ietf, "r")),
+                .or_else(|| param(&ietf, "r").map(whole)),
             reset,
             raw_reset,
-            window: param(&policy, "w").map(Duration::from_secs),
+            window: param(&policy, "w")
+                .filter(|w| *w > 0.0)
+                .map(Duration::from_secs_f64),
             date: text("date").and_then(|d| httpdate::parse_http_date(d).ok()),
         }
     }
@@ -153,21 +188,14 @@ impl RateLimit {
 }
 
 /// The parameters of the first member of a structured-field list (RFC 8941), like
-/// `"default";r=50;t=30` -> `[("r", "50"), ("t", "30")]`. Enough for the draft's fields: the
-/// client reads the first policy a server names.
-fn structured_item(value: &str) -> Vec<(String, String)> {
-    let first = value.split(',').next().unwrap_or_default();
-    first
-        .split(';')
-        .skip(1)
-        .filter_map(|param| {
-            let (key, value) = param.split_once('=')?;
-            Some((
-                key.trim().to_ascii_lowercase(),
-                value.trim().trim_matches('"').to_owned(),
-            ))
-        })
-        .collect()
+/// `"default";r=50;t=30`: the client reads the first policy a server names. `None` when the field
+/// is not a valid list.
+fn first_policy(value: &str) -> Option<sfv::Parameters> {
+    let list = sfv::Parser::new(value).parse::<sfv::List>().ok()?;
+    match list.into_iter().next()? {
+        sfv::ListEntry::Item(item) => Some(item.params),
+        sfv::ListEntry::InnerList(inner) => Some(inner.params),
+    }
 }
 
 #[cfg(test)]
@@ -233,6 +261,49 @@ mod tests {
         let junk = RateLimit::from_headers(&headers(&[("x-ratelimit-reset", "soon")]));
         assert_eq!(junk.reset, None);
         assert_eq!(junk.raw_reset.as_deref(), Some("soon"));
+    }
+
+    #[test]
+    fn reset_as_http_date_and_iso_8601() {
+        let at = unix(1_796_530_202);
+        for value in [
+            "Sun, 06 Dec 2026 04:10:02 GMT",
+            "2026-12-06T04:10:02Z",
+            "2026-12-06T05:10:02+01:00",
+            "2026-12-06T04:10:02",
+            "2026-12-06 04:10:02.000",
+        ] {
+            let limit = RateLimit::from_headers(&headers(&[("x-ratelimit-reset", value)]));
+            assert_eq!(limit.reset, Some(Reset::At(at)), "{value}");
+            assert_eq!(
+                limit.reset_after(unix(1_796_530_200)),
+                Some(Duration::from_secs(2)),
+                "{value}"
+            );
+        }
+        let fraction = Reset::parse("2026-12-06T04:10:02.250Z");
+        assert_eq!(fraction, Some(Reset::At(at + Duration::from_millis(250))));
+    }
+
+    #[test]
+    fn structured_fields_with_quoted_parameters_and_several_policies() {
+        let limit = RateLimit::from_headers(&headers(&[
+            (
+                "ratelimit",
+                "\"a;b,c\";r=7;t=2;pk=:cHJvamVjdDEyMw==:, \"burst\";r=1;t=1",
+            ),
+            (
+                "ratelimit-policy",
+                "\"a;b,c\";q=40;w=2;comment=\"one, two; three\", \"burst\";q=5;w=1",
+            ),
+        ]));
+        assert_eq!(limit.remaining, Some(7));
+        assert_eq!(limit.limit, Some(40));
+        assert_eq!(limit.reset, Some(Reset::After(Duration::from_secs(2))));
+        assert_eq!(limit.window, Some(Duration::from_secs(2)));
+        // Not a structured field at all: ignored, not misread.
+        let junk = RateLimit::from_headers(&headers(&[("ratelimit", "r=5;;t")]));
+        assert!(junk.is_empty());
     }
 
     #[test]

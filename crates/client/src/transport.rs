@@ -1,116 +1,200 @@
-//! Sending one request: retries, the concurrency limiter, the quota pacer, the body-size limit and
-//! tracing.
+//! The request pipeline: every request of the SDK goes through it.
 //!
 //! This is the `exec` hook of the generated progenitor client ([`crate::generated::Client`]):
 //! progenitor builds the request and decodes the response, this module decides how the request
-//! travels. It reads the whole body here (bounded by the size limit) so that a connection dropped
-//! mid-body is retried like any other transport failure, then hands progenitor a response rebuilt
-//! from the buffered bytes.
+//! travels. For each attempt it takes a concurrency slot ([`crate::limiter`]) and the quota's
+//! admission ([`crate::quota`]), both permits returned when dropped, sends, reads the whole body
+//! within the size limit (so that a connection dropped mid-body is seen here), feeds the pacer the
+//! answer's rate-limit headers, and asks the policy ([`crate::policy::classify`]) what follows:
+//! done, retry after a wait, give up, or (a write) outcome unknown. The operation's waits count
+//! against its budget ([`RetryConfig::max_wait`]) and its deadline
+//! ([`ClientBuilder::operation_timeout`](crate::ClientBuilder::operation_timeout)) bounds the
+//! waits and each send. How it ended, when not in a success, is left for [`crate::exchange`] in
+//! the SDK's own types; progenitor gets the last answer as received (or the transport error).
+//! It also drops the `api-version` header progenitor adds (the spec's version, not one the vendor
+//! asked for).
 
+use std::future::Future;
 use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
 use bytes::{Bytes, BytesMut};
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
-use reqwest::{Body, Response, StatusCode};
+use reqwest::header::HeaderMap;
+use reqwest::{Body, Response, StatusCode, Version};
+use tokio::time::Instant;
 
+use crate::errors::{DeadlineError, Error, WaitBudgetError};
+use crate::exchange::{self, AttemptError, Ended};
 use crate::generated;
 use crate::limiter::Limiter;
-use crate::quota::{Pacer, Ticket, WaitHook, WaitReason};
+use crate::policy::{self, Kind, Stop, Verdict, Why};
+use crate::quota::{Admission, Pacer, WaitHook, WaitReason};
 use crate::rate_limit::RateLimit;
-use crate::retry::{self, RetryConfig};
-use crate::write::RetryRule;
+use crate::retry::RetryConfig;
 
-/// The generated client's inner state: how requests travel. Cheap to clone (shared).
+/// The generated client's inner state: how requests travel. Cheap to clone (shared). Built by
+/// [`ClientBuilder`](crate::ClientBuilder) only.
 #[derive(Clone, Debug)]
 pub struct Transport {
     shared: Arc<Shared>,
 }
 
+/// The pipeline's settings and the state every operation of a client shares.
+#[derive(Debug)]
+pub(crate) struct Settings {
+    pub(crate) retry: RetryConfig,
+    pub(crate) max_body_bytes: usize,
+    pub(crate) concurrency: usize,
+    /// The reqwest client's timeout of one attempt, which the deadline may shorten.
+    pub(crate) attempt_timeout: Duration,
+    pub(crate) operation_timeout: Option<Duration>,
+}
+
 #[derive(Debug)]
 struct Shared {
-    retry: RetryConfig,
-    max_body_bytes: usize,
+    settings: Settings,
     limiter: Arc<Limiter>,
-    pacer: Pacer,
-    /// The reactive behaviour before issue 19, for the benchmark's baseline: no pacing from the
-    /// headers, every wait and every 429 uses up an attempt, every 429 halves the concurrency.
-    reactive: bool,
+    pacer: Arc<Pacer>,
 }
 
-/// How many attempts a response took, carried in the response's extensions.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Attempts(pub(crate) u32);
-
-/// The wait a response asked for when it exceeded `max_wait` (so it was not retried), carried
-/// in the response's extensions.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct RefusedWait(pub(crate) std::time::Duration);
-
-/// Why a body could not be delivered; travels inside the `reqwest::Error` that progenitor reports,
-/// and is recovered from its source chain by [`crate::Client`].
+/// The body of an answer is larger than the limit; the body progenitor gets fails with it when
+/// the generated client is used directly.
 #[derive(Debug, thiserror::Error)]
-pub(crate) enum BodyError {
-    #[error("response body exceeds the limit of {limit} bytes")]
-    TooLarge { limit: usize },
-    #[error("reading the response body failed: {0}")]
-    Read(#[source] reqwest::Error),
+#[error("response body exceeds the limit of {limit} bytes")]
+struct TooLarge {
+    limit: usize,
 }
 
-/// The outcome of one attempt.
-enum Attempt {
-    /// A response to hand to progenitor (success or a status not worth retrying).
-    Done(Response),
-    /// A retryable status, with its buffered response for the final error and the wait the
-    /// server asked for.
-    RetryStatus(Response, Option<std::time::Duration>),
-    /// A retryable transport failure before a response arrived.
-    RetrySend(reqwest::Error),
-    /// A retryable failure while reading the body.
-    RetryBody(reqwest::Error),
-    /// A failure not worth retrying (an invalid request, a redirect loop).
-    Fail(reqwest::Error),
+/// An answer's head.
+pub(crate) struct Head {
+    pub(crate) status: StatusCode,
+    pub(crate) version: Version,
+    pub(crate) headers: HeaderMap,
+}
+
+/// What one attempt ended in; `E` is the failure of an exchange (`reqwest::Error`, or the
+/// simulation's).
+pub(crate) enum Outcome<E> {
+    /// An answer, its body read in full.
+    Answered(Head, Bytes),
+    /// An answer whose body failed to arrive.
+    BodyFailed(Head, E),
+    /// An answer whose body exceeds the size limit.
+    TooLarge(Head),
+    /// Nothing was sent: connecting failed.
+    NotSent(E),
+    /// The request went out (or may have) and no answer came.
+    Lost(E),
+    /// Not worth another attempt and not the server's doing (an invalid request, a redirect
+    /// loop).
+    Invalid(E),
+}
+
+impl<E> Outcome<E> {
+    fn head(&self) -> Option<&Head> {
+        match self {
+            Outcome::Answered(head, _) | Outcome::BodyFailed(head, _) | Outcome::TooLarge(head) => {
+                Some(head)
+            }
+            _ => None,
+        }
+    }
+
+    fn policy(&self) -> policy::Attempt<'_> {
+        match self {
+            Outcome::Answered(head, body) => policy::Attempt::Answered {
+                status: head.status,
+                headers: &head.headers,
+                body,
+            },
+            Outcome::BodyFailed(head, _) => policy::Attempt::BodyFailed {
+                status: head.status,
+            },
+            Outcome::TooLarge(head) => policy::Attempt::TooLarge {
+                status: head.status,
+            },
+            Outcome::NotSent(_) => policy::Attempt::NotSent,
+            Outcome::Lost(_) | Outcome::Invalid(_) => policy::Attempt::Lost,
+        }
+    }
+}
+
+/// How an operation ended.
+pub(crate) enum Ending<E> {
+    /// In its last attempt, which is its result (a success, or what the generated client's user
+    /// gets when the operation has no slot to report to).
+    Done(Outcome<E>),
+    /// As the SDK reports it, with the last attempt (none when given up before sending).
+    Ended(Ended, Option<Outcome<E>>),
+}
+
+/// What one operation did.
+pub(crate) struct Run<E> {
+    pub(crate) ending: Ending<E>,
+    /// Time spent waiting for the rate limit (pacing, the server's waits, backoff).
+    pub(crate) waited: Duration,
+    /// Time spent queueing for a concurrency slot.
+    pub(crate) queued: Duration,
+    /// Time spent backing off after failures (other than refusals).
+    pub(crate) backoff: Duration,
+    /// Requests sent.
+    pub(crate) attempts: u32,
+}
+
+/// What one operation has done so far.
+struct Progress<E> {
+    kind: Kind,
+    deadline: Option<Instant>,
+    sent: u32,
+    failures: u32,
+    server_waits: u32,
+    throttles: u32,
+    waited: Duration,
+    queued: Duration,
+    backoff: Duration,
+    /// The last attempt's outcome, for the error of a give-up.
+    last: Option<Outcome<E>>,
+}
+
+impl<E> Progress<E> {
+    fn end(self, ending: Ending<E>) -> Run<E> {
+        Run {
+            ending,
+            waited: self.waited,
+            queued: self.queued,
+            backoff: self.backoff,
+            attempts: self.sent,
+        }
+    }
 }
 
 /// The header progenitor adds to every request.
 const API_VERSION: &str = "api-version";
 
 impl Transport {
-    pub(crate) fn new(
-        retry: RetryConfig,
-        max_body_bytes: usize,
-        concurrency: usize,
-        hook: Option<WaitHook>,
-        reactive: bool,
-    ) -> Self {
+    pub(crate) fn new(settings: Settings, hook: Option<WaitHook>) -> Self {
+        let limiter = Arc::new(Limiter::new(settings.concurrency));
+        let pacer = Arc::new(Pacer::new(hook));
         Self {
             shared: Arc::new(Shared {
-                retry,
-                max_body_bytes,
-                limiter: Arc::new(Limiter::new(concurrency)),
-                pacer: Pacer::new(hook),
-                reactive,
+                settings,
+                limiter,
+                pacer,
             }),
         }
     }
 
-    /// Waits for the pacer (unless reactive).
-    async fn admit(&self, max_wait: std::time::Duration) -> Option<Ticket> {
-        if self.shared.reactive {
-            return None;
-        }
-        Some(self.shared.pacer.admit(max_wait).await)
+    /// The concurrency limiter (for the tests' invariant that every slot comes back).
+    #[cfg(test)]
+    pub(crate) fn limiter(&self) -> &Limiter {
+        &self.shared.limiter
     }
 
-    /// Feeds the pacer the answer to the request admitted with `ticket`.
-    fn observe(&self, ticket: Option<Ticket>, outcome: &Attempt) {
-        let Some(ticket) = ticket else { return };
-        let rate = match outcome {
-            Attempt::Done(response) | Attempt::RetryStatus(response, _) => {
-                RateLimit::from_headers(response.headers())
-            }
-            _ => RateLimit::default(),
-        };
-        self.shared.pacer.observe(ticket, &rate);
+    /// The quota pacer (for the tests' invariant that every admission comes back).
+    #[cfg(test)]
+    pub(crate) fn pacer(&self) -> &Pacer {
+        &self.shared.pacer
     }
 
     async fn execute(
@@ -122,204 +206,390 @@ impl Transport {
         // progenitor sends the spec's `info.version` as `api-version`; that is our description's
         // version, not one the vendor asked for, so it is not sent.
         request.headers_mut().remove(API_VERSION);
-        let shared = &self.shared;
-        let max_wait = shared.retry.get_max_wait();
         if request.try_clone().is_none() {
-            // A streaming body cannot be replayed: one attempt only.
-            let _permit = shared.limiter.acquire().await;
-            let ticket = self.admit(max_wait).await;
-            let result = client.execute(request).await;
-            if let Some(ticket) = ticket {
-                let rate = result
-                    .as_ref()
-                    .map(|r| RateLimit::from_headers(r.headers()))
-                    .unwrap_or_default();
-                shared.pacer.observe(ticket, &rate);
-            }
-            return result;
+            // A streaming body cannot be replayed: one attempt, through the same admission.
+            let _slot = self.shared.limiter.acquire().await;
+            return client.execute(request).await;
         }
-        let retries = shared.retry.get_max_attempts() > 1;
-        // Failures that use up attempts; waits the server asked for and hint-less 429s do not.
-        let mut attempt = 1;
-        let mut sent = 0;
-        let mut server_waits = 0;
-        let mut throttles = 0;
-        let mut throttled = std::time::Duration::ZERO;
-        loop {
-            let this = request
-                .try_clone()
-                .expect("checked above: the request has no streaming body");
-            let outcome = {
-                let _permit = shared.limiter.acquire().await;
-                let ticket = self.admit(max_wait).await;
-                let outcome = self.attempt(client, this).await;
-                self.observe(ticket, &outcome);
-                outcome
-            };
-            sent += 1;
-            let last = attempt >= shared.retry.get_max_attempts();
-            let delay = match outcome {
-                Attempt::Fail(error) => return Err(error),
-                Attempt::Done(mut response) => {
-                    response.extensions_mut().insert(Attempts(sent));
-                    if response.status().is_success() {
-                        shared.limiter.on_success();
-                    }
-                    tracing::debug!(operation, attempt = sent, status = %response.status(), "response");
-                    return Ok(response);
+        let kind = Kind::of(request.method());
+        let attempt_timeout = self.shared.settings.attempt_timeout;
+        let request = &request;
+        let run = self
+            .run(kind, operation, exchange::has_slot(), |deadline| {
+                let mut this = request
+                    .try_clone()
+                    .expect("checked above: the request has no streaming body");
+                if let Some(left) = deadline {
+                    let timeout = this.timeout().copied().unwrap_or(attempt_timeout);
+                    *this.timeout_mut() = Some(timeout.min(left));
                 }
-                Attempt::RetryStatus(mut response, wait) => {
-                    response.extensions_mut().insert(Attempts(sent));
-                    let status = response.status();
-                    let throttle = status == StatusCode::TOO_MANY_REQUESTS;
-                    if throttle {
-                        // The pause holds back every request of the client: cap it like the
-                        // retry's own wait, or one `Retry-After: 86400` stalls the client a day.
-                        let pause = wait.map(|w| w.min(max_wait));
-                        if shared.reactive {
-                            shared.limiter.on_throttle_every_time(pause);
-                        } else {
-                            shared.limiter.on_throttle(pause);
-                        }
-                    }
-                    tracing::debug!(operation, attempt = sent, %status, ?wait, "retryable status");
-                    if let Some(wait) = wait.filter(|w| *w > max_wait) {
-                        // Retrying sooner than asked would only meet another refusal.
-                        response.extensions_mut().insert(RefusedWait(wait));
-                        return Ok(response);
-                    }
-                    match wait {
-                        _ if !retries => return Ok(response),
-                        _ if shared.reactive => {
-                            if last {
-                                return Ok(response);
-                            }
-                            attempt += 1;
-                            shared.retry.delay(attempt - 1, wait)
-                        }
-                        Some(wait) => {
-                            server_waits += 1;
-                            if server_waits > retry::MAX_SERVER_WAITS {
-                                return Ok(response);
-                            }
-                            let delay = shared.retry.delay(attempt, Some(wait));
-                            if throttle {
-                                shared.pacer.refused(delay, WaitReason::ServerAsked);
-                            }
-                            delay
-                        }
-                        None if throttle => {
-                            throttles += 1;
-                            let delay = shared.retry.throttle_backoff(throttles);
-                            if throttled + delay > max_wait {
-                                return Ok(response);
-                            }
-                            throttled += delay;
-                            shared.pacer.refused(delay, WaitReason::Backoff);
-                            delay
-                        }
-                        None if last => return Ok(response),
-                        None => {
-                            attempt += 1;
-                            shared.retry.delay(attempt - 1, None)
-                        }
-                    }
+                self.attempt(client, this)
+            })
+            .await;
+        tracing::debug!(
+            operation,
+            attempts = run.attempts,
+            waited_ms = run.waited.as_millis() as u64,
+            queued_ms = run.queued.as_millis() as u64,
+            backoff_ms = run.backoff.as_millis() as u64,
+            "operation ended"
+        );
+        match run.ending {
+            Ending::Done(outcome) => self.give_back(outcome),
+            Ending::Ended(ended, last) => {
+                exchange::end(ended);
+                match last {
+                    Some(outcome) => self.give_back(outcome),
+                    // Given up before anything was sent, which only an operation with a slot
+                    // does: its error is in the slot, and progenitor's reading of this empty
+                    // answer is not used.
+                    None => Ok(Response::from(http::Response::new(
+                        Body::from(Bytes::new()),
+                    ))),
                 }
-                Attempt::RetrySend(error) => {
-                    tracing::debug!(operation, attempt = sent, %error, last, "request failed");
-                    if last {
-                        return Err(error);
-                    }
-                    attempt += 1;
-                    shared.retry.delay(attempt - 1, None)
-                }
-                Attempt::RetryBody(error) => {
-                    tracing::debug!(operation, attempt = sent, %error, last, "body failed");
-                    if last {
-                        return Ok(error_response(BodyError::Read(error)));
-                    }
-                    attempt += 1;
-                    shared.retry.delay(attempt - 1, None)
-                }
-            };
-            tracing::debug!(
-                operation,
-                attempt = sent,
-                delay_ms = delay.as_millis() as u64,
-                "retrying"
-            );
-            tokio::time::sleep(delay).await;
+            }
         }
     }
 
-    async fn attempt(&self, client: &reqwest::Client, request: reqwest::Request) -> Attempt {
-        let rule = RetryRule::for_method(request.method());
+    /// One operation: attempts through the admissions, each sent with `send` (given the time
+    /// left until the deadline, if any), until the policy says it is done. `typed`: the
+    /// operation can report a give-up before its first answer (it has a slot); otherwise a
+    /// request the pacer would hold past the budget is sent anyway, to return the server's
+    /// answer.
+    pub(crate) async fn run<E, F, Fut>(
+        &self,
+        kind: Kind,
+        operation: &str,
+        typed: bool,
+        mut send: F,
+    ) -> Run<E>
+    where
+        E: AttemptError,
+        F: FnMut(Option<Duration>) -> Fut,
+        Fut: Future<Output = Outcome<E>>,
+    {
+        let settings = &self.shared.settings;
+        let started = Instant::now();
+        let mut progress = Progress {
+            kind,
+            deadline: settings.operation_timeout.map(|t| started + t),
+            sent: 0,
+            failures: 0,
+            server_waits: 0,
+            throttles: 0,
+            waited: Duration::ZERO,
+            queued: Duration::ZERO,
+            backoff: Duration::ZERO,
+            last: None,
+        };
+        loop {
+            let queued_at = Instant::now();
+            let slot = match progress.deadline {
+                Some(deadline) if typed => {
+                    match tokio::time::timeout_at(deadline, self.shared.limiter.acquire()).await {
+                        Ok(slot) => slot,
+                        Err(_) => {
+                            progress.queued += queued_at.elapsed();
+                            return self.deadline(progress);
+                        }
+                    }
+                }
+                _ => self.shared.limiter.acquire().await,
+            };
+            progress.queued += queued_at.elapsed();
+            let budget_end = Instant::now()
+                + settings
+                    .retry
+                    .get_max_wait()
+                    .saturating_sub(progress.waited);
+            let limit = progress.deadline.map_or(budget_end, |d| d.min(budget_end));
+            let asked_at = Instant::now();
+            let ticket = match self.shared.pacer.admit(limit).await {
+                Admission::Go(ticket) => ticket,
+                Admission::TooLong { until } if typed => {
+                    drop(slot);
+                    progress.waited += asked_at.elapsed();
+                    let asked = until.saturating_duration_since(Instant::now());
+                    return match progress.deadline {
+                        Some(deadline) if until > deadline => self.deadline(progress),
+                        _ => self.wait_budget(progress, asked),
+                    };
+                }
+                // Sent anyway: only the server's answer can be returned.
+                Admission::TooLong { .. } => loop {
+                    if let Admission::Go(ticket) =
+                        self.shared.pacer.admit(Instant::now() + LONG_AGO).await
+                    {
+                        break ticket;
+                    }
+                },
+            };
+            progress.waited += asked_at.elapsed();
+            let left = progress
+                .deadline
+                .map(|d| d.saturating_duration_since(Instant::now()));
+            let outcome = send(left).await;
+            progress.sent += 1;
+            let rate = outcome
+                .head()
+                .map(|head| RateLimit::from_headers(&head.headers))
+                .unwrap_or_default();
+            self.shared.pacer.observe(ticket, &rate);
+            drop(slot);
+            let status = outcome.head().map(|head| head.status);
+            if status.is_some_and(|s| s.is_success()) {
+                self.shared.limiter.on_success();
+            }
+            let spent = policy::Spent {
+                failures: progress.failures,
+                server_waits: progress.server_waits,
+                throttles: progress.throttles,
+                waited: progress.waited,
+                until_deadline: progress
+                    .deadline
+                    .map(|d| d.saturating_duration_since(Instant::now())),
+            };
+            let verdict = match &outcome {
+                Outcome::Invalid(_) => Verdict::GiveUp(Stop::Final),
+                _ => policy::classify(
+                    progress.kind,
+                    outcome.policy(),
+                    &spent,
+                    &settings.retry,
+                    SystemTime::now(),
+                    fastrand::f64(),
+                ),
+            };
+            let attempt = progress.sent;
+            match (&outcome, verdict, status) {
+                (Outcome::BodyFailed(_, error), _, Some(status)) => {
+                    let error = error.describe();
+                    tracing::debug!(operation, attempt, %status, %error, ?verdict, "body failed");
+                }
+                (_, Verdict::Retry { .. }, Some(status)) => {
+                    tracing::debug!(operation, attempt, %status, ?verdict, "retryable status");
+                }
+                (_, _, Some(status)) => {
+                    tracing::debug!(operation, attempt, %status, ?verdict, "response");
+                }
+                _ => tracing::debug!(operation, attempt, ?verdict, "request failed"),
+            }
+            let throttled = status == Some(StatusCode::TOO_MANY_REQUESTS);
+            if throttled {
+                let window = match verdict {
+                    Verdict::Retry { after, .. } => Some(after),
+                    _ => None,
+                };
+                self.shared.limiter.on_throttle(window);
+            }
+            match verdict {
+                Verdict::Done => return progress.end(Ending::Done(outcome)),
+                Verdict::Unknown => {
+                    let message = match &outcome {
+                        Outcome::Answered(head, _) if head.status.is_success() => format!(
+                            "HTTP {}, where the API answers 200 for an applied write",
+                            crate::errors::status_text(head.status)
+                        ),
+                        Outcome::Answered(head, body) => {
+                            exchange::status_error(head.status, &head.headers, body, progress.sent)
+                                .to_string()
+                        }
+                        Outcome::TooLarge(head) => format!(
+                            "HTTP {}: {}",
+                            crate::errors::status_text(head.status),
+                            TooLarge {
+                                limit: settings.max_body_bytes
+                            }
+                        ),
+                        Outcome::BodyFailed(_, error)
+                        | Outcome::Lost(error)
+                        | Outcome::NotSent(error)
+                        | Outcome::Invalid(error) => error.describe(),
+                    };
+                    let ended = Ended::Unknown { status, message };
+                    return progress.end(Ending::Ended(ended, Some(outcome)));
+                }
+                Verdict::GiveUp(Stop::Final) => return self.failed(progress, outcome),
+                Verdict::GiveUp(Stop::WaitBudget { asked }) => {
+                    progress.last = Some(outcome);
+                    return self.wait_budget(progress, asked);
+                }
+                Verdict::GiveUp(Stop::Deadline { .. }) => {
+                    progress.last = Some(outcome);
+                    return self.deadline(progress);
+                }
+                Verdict::Retry { after, why } => {
+                    tracing::debug!(
+                        operation,
+                        attempt = progress.sent,
+                        delay_ms = after.as_millis() as u64,
+                        ?why,
+                        "retrying"
+                    );
+                    match why {
+                        Why::ServerAsked => progress.server_waits += 1,
+                        Why::Throttled => progress.throttles += 1,
+                        Why::Failed => progress.failures += 1,
+                    }
+                    if throttled {
+                        let reason = match why {
+                            Why::ServerAsked => WaitReason::ServerAsked,
+                            _ => WaitReason::Backoff,
+                        };
+                        self.shared.pacer.refused(after, reason);
+                    }
+                    if throttled && why == Why::ServerAsked {
+                        // Every request of the client would be refused too: the pacer holds them
+                        // all, this one included (its wait is counted at its next admission).
+                        self.shared.pacer.hold(after);
+                    } else {
+                        let slept = Instant::now();
+                        tokio::time::sleep(after).await;
+                        match why {
+                            Why::Failed => progress.backoff += slept.elapsed(),
+                            _ => progress.waited += slept.elapsed(),
+                        }
+                    }
+                    progress.last = Some(outcome);
+                }
+            }
+        }
+    }
+
+    /// Sends one attempt and reads its body within the limit.
+    async fn attempt(
+        &self,
+        client: &reqwest::Client,
+        request: reqwest::Request,
+    ) -> Outcome<reqwest::Error> {
         let mut response = match client.execute(request).await {
             Ok(response) => response,
-            Err(error) if rule.send_error(&error) => return Attempt::RetrySend(error),
-            Err(error) => return Attempt::Fail(error),
+            Err(error) if error.is_connect() => return Outcome::NotSent(error),
+            Err(error) if error.is_builder() || error.is_redirect() => {
+                return Outcome::Invalid(error);
+            }
+            Err(error) => return Outcome::Lost(error),
         };
-        let limit = self.shared.max_body_bytes;
-        let status = response.status();
-        let mut head = http::Response::builder()
-            .status(status)
-            .version(response.version());
-        if let Some(headers) = head.headers_mut() {
-            *headers = std::mem::take(response.headers_mut());
-        }
+        let head = Head {
+            status: response.status(),
+            version: response.version(),
+            headers: std::mem::take(response.headers_mut()),
+        };
+        let limit = self.shared.settings.max_body_bytes;
         if response
             .content_length()
             .is_some_and(|len| len > limit as u64)
         {
-            return Attempt::Done(rebuild(head, error_body(BodyError::TooLarge { limit })));
+            return Outcome::TooLarge(head);
         }
         let mut body = BytesMut::new();
         loop {
             match response.chunk().await {
                 Ok(Some(chunk)) if body.len() + chunk.len() > limit => {
-                    return Attempt::Done(rebuild(head, error_body(BodyError::TooLarge { limit })));
+                    return Outcome::TooLarge(head);
                 }
+                Ok(Some(chunk)) if body.is_empty() => body = BytesMut::from(chunk),
                 Ok(Some(chunk)) => body.extend_from_slice(&chunk),
-                Ok(None) => break,
-                Err(error) if rule.body_error(&error) => {
-                    return Attempt::RetryBody(error);
-                }
-                Err(error) => {
-                    return Attempt::Done(rebuild(head, error_body(BodyError::Read(error))));
-                }
+                Ok(None) => return Outcome::Answered(head, body.freeze()),
+                Err(error) => return Outcome::BodyFailed(head, error),
             }
         }
-        if rule.status(status) {
-            let wait = head
-                .headers_ref()
-                .and_then(|headers| retry::server_wait(status, headers, &body));
-            Attempt::RetryStatus(rebuild(head, Body::from(Bytes::from(body))), wait)
-        } else {
-            let rebuilt = rebuild(head, Body::from(Bytes::from(body)));
-            Attempt::Done(rebuilt)
+    }
+
+    /// The last attempt as received, for progenitor (what a user of the generated client sees).
+    fn give_back(&self, outcome: Outcome<reqwest::Error>) -> reqwest::Result<Response> {
+        match outcome {
+            Outcome::Answered(head, body) => Ok(rebuild(head, Body::from(body))),
+            Outcome::TooLarge(head) => {
+                let limit = self.shared.settings.max_body_bytes;
+                let failing =
+                    futures::stream::once(async move { Err::<Bytes, _>(TooLarge { limit }) });
+                Ok(rebuild(head, Body::wrap_stream(failing)))
+            }
+            Outcome::BodyFailed(_, error)
+            | Outcome::NotSent(error)
+            | Outcome::Lost(error)
+            | Outcome::Invalid(error) => Err(error),
         }
+    }
+
+    /// Gives up with the last attempt's failure.
+    fn failed<E: AttemptError>(&self, progress: Progress<E>, outcome: Outcome<E>) -> Run<E> {
+        let error = match &outcome {
+            Outcome::Answered(head, body) => {
+                exchange::status_error(head.status, &head.headers, body, progress.sent)
+            }
+            Outcome::TooLarge(_) => Error::BodyTooLarge {
+                page: None,
+                limit: self.shared.settings.max_body_bytes,
+            },
+            Outcome::BodyFailed(_, error) => exchange::transport_error(error, true),
+            Outcome::NotSent(error) | Outcome::Lost(error) | Outcome::Invalid(error) => {
+                exchange::transport_error(error, false)
+            }
+        };
+        progress.end(Ending::Ended(Ended::Failed(error), Some(outcome)))
+    }
+
+    /// Gives up because the next wait would pass the operation's waiting budget.
+    fn wait_budget<E>(&self, mut progress: Progress<E>, asked: Duration) -> Run<E> {
+        let head = progress.last.as_ref().and_then(Outcome::head);
+        let error = Error::WaitBudget(Box::new(WaitBudgetError {
+            page: None,
+            status: head.map(|head| head.status),
+            budget: self.shared.settings.retry.get_max_wait(),
+            waited: progress.waited,
+            asked,
+            rate_limit: head
+                .map(|head| RateLimit::from_headers(&head.headers))
+                .unwrap_or_default(),
+            attempts: progress.sent,
+        }));
+        let last = progress.last.take();
+        progress.end(Ending::Ended(Ended::Failed(error), last))
+    }
+
+    /// Gives up because the operation's deadline passed (or would, during the next wait).
+    fn deadline<E: AttemptError>(&self, mut progress: Progress<E>) -> Run<E> {
+        let last = progress.last.as_ref().map(|outcome| match outcome {
+            Outcome::Answered(head, body) => {
+                exchange::status_error(head.status, &head.headers, body, progress.sent).to_string()
+            }
+            Outcome::TooLarge(head) => format!(
+                "HTTP {}, body too large",
+                crate::errors::status_text(head.status)
+            ),
+            Outcome::BodyFailed(_, error)
+            | Outcome::NotSent(error)
+            | Outcome::Lost(error)
+            | Outcome::Invalid(error) => error.describe(),
+        });
+        let error = Error::Deadline(Box::new(DeadlineError {
+            page: None,
+            timeout: self.shared.settings.operation_timeout.unwrap_or_default(),
+            waited: progress.waited,
+            attempts: progress.sent,
+            last,
+        }));
+        let last = progress.last.take();
+        progress.end(Ending::Ended(Ended::Failed(error), last))
     }
 }
 
-fn rebuild(head: http::response::Builder, body: Body) -> Response {
+/// Far enough that the pacer never says no.
+const LONG_AGO: Duration = Duration::from_secs(86_400 * 365);
+
+fn rebuild(head: Head, body: Body) -> Response {
+    let mut builder = http::Response::builder()
+        .status(head.status)
+        .version(head.version);
+    if let Some(headers) = builder.headers_mut() {
+        *headers = head.headers;
+    }
     Response::from(
-        head.body(body)
+        builder
+            .body(body)
             .expect("status, version and headers come from a valid response"),
-    )
-}
-
-/// A body whose first read fails with `error`: progenitor reports it as a body error whose
-/// source chain carries `error`.
-fn error_body(error: BodyError) -> Body {
-    Body::wrap_stream(futures::stream::once(async move { Err::<Bytes, _>(error) }))
-}
-
-/// A response standing for a body that failed to arrive: a `200` whose body fails to read, so that
-/// progenitor reads it and reports the failure as a body error.
-fn error_response(error: BodyError) -> Response {
-    rebuild(
-        http::Response::builder().status(StatusCode::OK),
-        error_body(error),
     )
 }
 

@@ -158,6 +158,14 @@ pub enum ResetForm {
     /// No `X-RateLimit-*`: the IETF draft's `RateLimit: "default";r=R;t=T` and
     /// `RateLimit-Policy: "default";q=Q;w=W`.
     Ietf,
+    /// `X-RateLimit-Reset` as an HTTP-date (`Sun, 06 Dec 2026 04:10:02 GMT`), as some gateways
+    /// write it.
+    HttpDate,
+    /// `X-RateLimit-Reset` as an ISO 8601 time in UTC (`2026-12-06T04:10:02Z`).
+    Iso8601,
+    /// `X-RateLimit-Limit` and `X-RateLimit-Remaining` without any `X-RateLimit-Reset`, as a
+    /// proxy that drops it sends them (429s keep their `Retry-After`).
+    Absent,
 }
 
 /// Which responses of a quota carry its headers.
@@ -199,6 +207,18 @@ pub struct Drift {
     pub value: Value,
     /// Which requests get the drifted body.
     pub trigger: Trigger,
+}
+
+/// How attendance writes are answered when [`Faults::write_answer`] fires: the write is applied,
+/// then answered with `status` instead of 200, as a server that accepts writes for later (202), a
+/// proxy that strips the body (204) or a CDN whose origin timed out after committing (520 to 527)
+/// does.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WriteAnswer {
+    /// Which writes are answered so.
+    pub trigger: Trigger,
+    /// The status: 201 to 299 but 200, or 500 to 599 (5xx answers carry a CDN's HTML page).
+    pub status: u16,
 }
 
 /// Faults a mock server injects. The default injects none.
@@ -243,6 +263,8 @@ pub struct Faults {
     /// 200s whose bodies carry values the spec does not expect: of the wrong type, or where it
     /// describes nothing. Each applies when its trigger fires, in order.
     pub drift: Vec<Drift>,
+    /// Attendance writes applied, then answered with another status than 200.
+    pub write_answer: Option<WriteAnswer>,
     /// `hasMore` is always `true`, also on the empty pages past the end.
     pub has_more_forever: bool,
     /// Ignore the `page` parameter and always serve page 1, as a misconfigured proxy or server
@@ -272,6 +294,8 @@ pub enum FaultKind {
     ErrorObject,
     /// A drifted body was sent.
     Drift,
+    /// An applied write was answered with another status than 200.
+    WriteAnswer,
 }
 
 /// The fault chosen for one request (besides latency).
@@ -472,6 +496,8 @@ pub(crate) struct FaultState {
     empty_body: Option<Armed>,
     error_object: Option<Armed>,
     drift: Vec<(Armed, String, Value)>,
+    write_answer: Option<(Armed, u16)>,
+    writes: Mutex<u64>,
     pub(crate) has_more_forever: bool,
     pub(crate) ignore_page: bool,
     rng: Mutex<Rng>,
@@ -583,7 +609,22 @@ impl FaultState {
                 each.value.clone(),
             ));
         }
+        let write_answer = match &faults.write_answer {
+            None => None,
+            Some(answer) => {
+                check_trigger(&answer.trigger, "write_answer")?;
+                if !matches!(answer.status, 201..=299 | 500..=599) {
+                    return Err(MockError::InvalidConfig(format!(
+                        "write_answer: status {} is neither a 2xx but 200 nor a 5xx",
+                        answer.status
+                    )));
+                }
+                Some((Armed::new(&answer.trigger), answer.status))
+            }
+        };
         Ok(Self {
+            write_answer,
+            writes: Mutex::new(0),
             latency: faults.latency,
             rate_limit,
             bucket,
@@ -699,6 +740,20 @@ impl FaultState {
             Decision::Serve
         };
         (decision, quota)
+    }
+
+    /// The status to answer an applied write with instead of 200, when [`Faults::write_answer`]
+    /// fires for it.
+    pub(crate) fn write_answer(&self) -> Option<u16> {
+        let (armed, status) = self.write_answer.as_ref()?;
+        let ordinal = {
+            let mut writes = self.writes.lock().unwrap_or_else(|e| e.into_inner());
+            *writes += 1;
+            *writes
+        };
+        armed
+            .fires(ordinal, (ordinal, None), &self.rng)
+            .then_some(*status)
     }
 
     /// Applies the drifts `which` (indices into the configured ones) to a body.
@@ -886,6 +941,30 @@ mod tests {
             },
         ] {
             assert!(FaultState::new(&faults).is_err());
+        }
+    }
+
+    #[test]
+    fn write_answers_fire_as_triggered_and_only_for_unclear_statuses() {
+        let every_other = state(Faults {
+            write_answer: Some(WriteAnswer {
+                trigger: Trigger::EveryNth(2),
+                status: 202,
+            }),
+            ..Faults::default()
+        });
+        let answers: Vec<_> = (0..4).map(|_| every_other.write_answer()).collect();
+        assert_eq!(answers, [None, Some(202), None, Some(202)]);
+        assert_eq!(state(Faults::default()).write_answer(), None);
+        for status in [200, 404, 429, 199] {
+            let faults = Faults {
+                write_answer: Some(WriteAnswer {
+                    trigger: Trigger::Always,
+                    status,
+                }),
+                ..Faults::default()
+            };
+            assert!(FaultState::new(&faults).is_err(), "{status}");
         }
     }
 

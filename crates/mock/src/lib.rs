@@ -60,10 +60,10 @@ pub use config::{DEFAULT_PER_PAGE, DEMO_TOKEN, MockConfig};
 pub use error::MockError;
 pub use faults::{
     Drift, FaultKind, Faults, Latency, Quota, QuotaHeaders, RateLimit, ResetForm, ServerError,
-    Trigger,
+    Trigger, WriteAnswer,
 };
 pub use operations::operation_path;
-pub use routes::OPENAPI_YAML;
+pub use routes::{OPENAPI_YAML, STATS_PATH};
 pub use sample::{SAMPLE_ATTENDEES, SAMPLE_MEETING_ID, sample_attendee_id};
 pub use server::MockServer;
 pub use stats::Stats;

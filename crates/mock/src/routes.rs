@@ -57,9 +57,31 @@ pub(crate) fn router(app: Arc<App>) -> Router {
             post(bulk_attendance),
         )
         .route("/openapi.yaml", get(openapi))
+        .route(STATS_PATH, get(stats_json))
         .fallback(not_found)
         .with_state(app)
         .layer(middleware::from_fn_with_state(recorder, stats::count))
+}
+
+/// Where the mock tells its counters (outside the API's paths, like `/openapi.yaml`), for
+/// benchmarks that run `ti mock` as a process.
+pub const STATS_PATH: &str = "/__mock/stats";
+
+/// The counters as JSON: `{"requests": N, "byStatus": {"200": N, "429": N}, "maxInFlight": N}`
+/// (this request included).
+async fn stats_json(State(app): State<Arc<App>>) -> Response {
+    let stats = app.recorder.snapshot();
+    let by_status: serde_json::Map<String, serde_json::Value> = stats
+        .by_status
+        .iter()
+        .map(|(status, count)| (status.to_string(), (*count).into()))
+        .collect();
+    Json(serde_json::json!({
+        "requests": stats.requests,
+        "byStatus": by_status,
+        "maxInFlight": stats.max_in_flight,
+    }))
+    .into_response()
 }
 
 async fn openapi() -> Response {
@@ -137,10 +159,17 @@ fn rate_limit_headers(headers: &mut HeaderMap, quota: &Granted) {
         .duration_since(SystemTime::now())
         .unwrap_or(Duration::ZERO);
     let delta_secs = u64::try_from(to_reset.as_millis().div_ceil(1000)).unwrap_or(u64::MAX);
+    let whole_seconds =
+        || UNIX_EPOCH + Duration::from_secs(since_epoch.as_millis().div_ceil(1000) as u64);
     let reset = match quota.form {
-        ResetForm::UnixSeconds => since_epoch.as_millis().div_ceil(1000),
-        ResetForm::UnixMillis => since_epoch.as_millis(),
-        ResetForm::DeltaSeconds => u128::from(delta_secs),
+        ResetForm::UnixSeconds => since_epoch.as_millis().div_ceil(1000).to_string(),
+        ResetForm::UnixMillis => since_epoch.as_millis().to_string(),
+        ResetForm::DeltaSeconds => delta_secs.to_string(),
+        ResetForm::HttpDate => httpdate::fmt_http_date(whole_seconds()),
+        ResetForm::Iso8601 => chrono::DateTime::<chrono::Utc>::from(whole_seconds())
+            .format("%Y-%m-%dT%H:%M:%SZ")
+            .to_string(),
+        ResetForm::Absent => String::new(),
         ResetForm::Ietf => {
             let field = format!("\"default\";r={};t={delta_secs}", quota.remaining);
             let policy = format!(
@@ -158,10 +187,11 @@ fn rate_limit_headers(headers: &mut HeaderMap, quota: &Granted) {
     };
     headers.insert("x-ratelimit-limit", header_number(quota.limit));
     headers.insert("x-ratelimit-remaining", header_number(quota.remaining));
-    headers.insert(
-        "x-ratelimit-reset",
-        HeaderValue::from(u64::try_from(reset).unwrap_or(u64::MAX)),
-    );
+    if quota.form != ResetForm::Absent
+        && let Ok(value) = HeaderValue::from_str(&reset)
+    {
+        headers.insert("x-ratelimit-reset", value);
+    }
 }
 
 /// A 200 JSON response with the given body.
@@ -401,6 +431,28 @@ async fn meeting(
     })
 }
 
+/// The answer of an applied write, or (when [`Faults::write_answer`](crate::Faults) fires for a
+/// 200) another status: a 202 keeps the body, a 204 has none, a 5xx is a CDN's HTML page.
+fn written(app: &App, response: Response) -> Response {
+    if response.status() != StatusCode::OK {
+        return response;
+    }
+    let Some(status) = app.faults.write_answer() else {
+        return response;
+    };
+    app.recorder.fault(FaultKind::WriteAnswer);
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::ACCEPTED);
+    match status.as_u16() {
+        204 => StatusCode::NO_CONTENT.into_response(),
+        500..=599 => server_error(status.as_u16(), true),
+        _ => {
+            let (mut parts, body) = response.into_parts();
+            parts.status = status;
+            Response::from_parts(parts, body)
+        }
+    }
+}
+
 /// A JSON request body of type `T`, or what is wrong with it (for a 400).
 fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, String> {
     let mut de = serde_json::Deserializer::from_slice(body);
@@ -436,9 +488,12 @@ async fn update_attendance(
         request.attended,
     );
     match updated {
-        Ok(user) => answer(&app, decision, quota, &connection, || {
-            serde_json::to_vec(&user).expect("JSON values serialize")
-        }),
+        Ok(user) => written(
+            &app,
+            answer(&app, decision, quota, &connection, || {
+                serde_json::to_vec(&user).expect("JSON values serialize")
+            }),
+        ),
         Err(Refusal::UnknownMeeting) => not_found_error("meeting", request.meeting_id),
         Err(Refusal::UnknownUser) => not_found_error("user", request.user_id),
     }
@@ -467,17 +522,20 @@ async fn bulk_attendance(
         .attendance
         .bulk(&app.tenant, request.meeting_id, &users, request.attended)
     {
-        Ok((updated, unknown)) => answer(&app, decision, quota, &connection, || {
-            let errors: Vec<_> = unknown
-                .iter()
-                .map(|id| serde_json::json!({"id": id, "error": format!("No user with id {id}.")}))
-                .collect();
-            serde_json::to_vec(
-                &serde_json::json!({"data": {"APIBulkUpdateMeetingAttendance": {
-                "updatedRecordCount": updated, "errors": errors}}}),
-            )
-            .expect("JSON values serialize")
-        }),
+        Ok((updated, unknown)) => written(
+            &app,
+            answer(&app, decision, quota, &connection, || {
+                let errors: Vec<_> = unknown
+                    .iter()
+                    .map(|id| serde_json::json!({"id": id, "error": format!("No user with id {id}.")}))
+                    .collect();
+                serde_json::to_vec(
+                    &serde_json::json!({"data": {"APIBulkUpdateMeetingAttendance": {
+                    "updatedRecordCount": updated, "errors": errors}}}),
+                )
+                .expect("JSON values serialize")
+            }),
+        ),
         Err(_) => not_found_error("meeting", request.meeting_id),
     }
 }
@@ -509,6 +567,48 @@ mod tests {
             parse_query(&params(&[("courseId", id)])),
             Ok((1, Uuid::try_parse(id).ok()))
         );
+    }
+
+    #[test]
+    fn the_reset_in_each_notation() {
+        let reset = UNIX_EPOCH + Duration::from_secs(1_796_530_202);
+        let granted = |form| Granted {
+            limit: 40,
+            remaining: 3,
+            reset,
+            form,
+            window: Duration::from_secs(2),
+        };
+        let written = |form| {
+            let mut headers = HeaderMap::new();
+            rate_limit_headers(&mut headers, &granted(form));
+            headers
+        };
+        let reset_of = |form| {
+            written(form)
+                .get("x-ratelimit-reset")
+                .map(|v| v.to_str().unwrap().to_owned())
+        };
+        assert_eq!(
+            reset_of(ResetForm::UnixSeconds).as_deref(),
+            Some("1796530202")
+        );
+        assert_eq!(
+            reset_of(ResetForm::UnixMillis).as_deref(),
+            Some("1796530202000")
+        );
+        assert_eq!(
+            reset_of(ResetForm::HttpDate).as_deref(),
+            Some("Sun, 06 Dec 2026 04:10:02 GMT")
+        );
+        assert_eq!(
+            reset_of(ResetForm::Iso8601).as_deref(),
+            Some("2026-12-06T04:10:02Z")
+        );
+        let absent = written(ResetForm::Absent);
+        assert_eq!(reset_of(ResetForm::Absent), None);
+        assert_eq!(absent.get("x-ratelimit-limit").unwrap(), "40");
+        assert_eq!(absent.get("x-ratelimit-remaining").unwrap(), "3");
     }
 
     #[test]
