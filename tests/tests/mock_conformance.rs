@@ -40,10 +40,8 @@ fn every_page_of_several_synthetic_tenants_conforms() {
     }
 }
 
-/// A plain reqwest client. The workspace builds reqwest without a default crypto provider (the SDK
-/// configures its own), so one is installed for the process first.
+/// A plain reqwest client (plain HTTP to the mock on 127.0.0.1).
 fn http() -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::new()
 }
 

@@ -1,19 +1,23 @@
 //! `cargo xtask bench --build-cost`: what depending on the SDK costs a user's cold build.
 //!
-//! 1. Every publishable crate is packaged and verified (`cargo package`), as a registry would
-//!    serve it.
-//! 2. Four crates are built from scratch, each in a fresh target directory with the sources
+//! 1. Every publishable crate is packaged (`cargo package`), as a registry would serve it; the
+//!    cold builds below build the SDK's packaged contents (which verifies them).
+//! 2. Seven crates are built from scratch, each in a fresh target directory with the sources
 //!    already fetched, in the dev and the release profile:
 //!    - a baseline that needs what any HTTP + JSON client needs: `reqwest` with the SDK's own
-//!      `reqwest` and TLS features (read from the client's manifest, so that the two cannot drift
-//!      apart), `serde_json` and `tokio`, resolved from the downstream's lockfile (same versions);
-//!    - `examples/downstream` with the SDK's light build (`default-features = false`: the
-//!      checked-in generated client, no code generator);
+//!      `reqwest` features, TLS included (those its default features turn on, read from the
+//!      client's manifest, so that the two cannot drift apart), `serde_json` and `tokio`, resolved
+//!      from the downstream's lockfile (same versions);
+//!    - `examples/downstream` with the SDK's light build (`default-features = false` with the
+//!      default TLS feature: the checked-in generated client, no code generator);
 //!    - `examples/downstream`, the user's crate of the README, as it is (the default build: the
 //!      client's build script runs progenitor on the spec);
 //!    - the progenitor-raw peer: a crate whose build script runs progenitor on the same spec and
 //!      nothing else (error responses removed, which progenitor needs to accept it at all), with
-//!      the same `reqwest`, TLS and builder interface.
+//!      the same `reqwest`, TLS and builder interface;
+//!    - a reqwest user's crate: `reqwest` with its default features (reqwest's own TLS choice),
+//!      `serde_json` and `tokio`, then the same crate with the SDK added, in its default and its
+//!      light build: what adding the SDK costs a service that already makes HTTP calls.
 //!
 //!    The downstream crates take their registry dependencies patched to the packaged crates.
 //! 3. The turnaround after a spec edit in the workspace: `cargo xtask codegen` (both generators
@@ -21,7 +25,8 @@
 //!    workspace's own warm target directory.
 //!
 //! The goals: the light build within 1.15x of the baseline, the default build no slower than the
-//! peer (which does less: no hand-written layer, no tolerant decoding). All four are measured in
+//! peer (which does less: no hand-written layer, no tolerant decoding), and the SDK's added cost to
+//! the reqwest user no more than what the light build added over the baseline before issue 29. All four are measured in
 //! the same run, one after the other, on the same machine. Each build reports its wall time and
 //! its CPU time (cargo, rustc and build scripts, user + system); the goals are judged on CPU time,
 //! which other work on the same cores barely moves (Linux: `/proc/self/stat`).
@@ -49,6 +54,10 @@ const SDK_CRATES: [&str; 4] = [
 const LIGHT_GOAL: f64 = 1.15;
 /// The goal for the default build / the progenitor-raw peer.
 const PEER_GOAL: f64 = 1.0;
+/// What the light build added over the baseline before issue 29 (CPU seconds, dev and release,
+/// measured on a fresh clone on the 2-core development machine): the ceiling on what adding the
+/// SDK may cost a crate that already depends on reqwest, serde_json and tokio.
+const ADDED_BEFORE: [(&str, f64); 2] = [("dev", 21.0), ("release", 45.0)];
 
 /// Measures the cold builds and the rebuild; one row each, with the ratios.
 pub fn rows() -> Result<Vec<Row>> {
@@ -61,7 +70,7 @@ pub fn rows() -> Result<Vec<Row>> {
 }
 
 fn measure(root: &Path, scratch: &Path) -> Result<Vec<Row>> {
-    let packaged = package(root)?;
+    let packaged = package(root, scratch)?;
     // A snapshot: the run takes many minutes, and must measure one state of the example.
     let downstream = copy_downstream(root, scratch)?;
     let patches: Vec<String> = SDK_CRATES
@@ -80,16 +89,19 @@ fn measure(root: &Path, scratch: &Path) -> Result<Vec<Row>> {
     let baseline = write_baseline(root, scratch)?;
     let light = write_light_downstream(root, scratch)?;
     let peer = write_peer(root, scratch)?;
+    let user = write_reqwest_user(root, scratch, None)?;
+    let user_default = write_reqwest_user(root, scratch, Some(SdkBuild::Default))?;
+    let user_light = write_reqwest_user(root, scratch, Some(SdkBuild::Light))?;
 
     eprintln!("build-cost: fetching sources");
-    for manifest in [&downstream, &light] {
+    for manifest in [&downstream, &light, &user_default, &user_light] {
         run(cargo()
             .arg("fetch")
             .arg("--manifest-path")
             .arg(manifest)
             .args(&patches))?;
     }
-    for manifest in [&baseline, &peer] {
+    for manifest in [&baseline, &peer, &user] {
         run(cargo().arg("fetch").arg("--manifest-path").arg(manifest))?;
     }
 
@@ -99,6 +111,9 @@ fn measure(root: &Path, scratch: &Path) -> Result<Vec<Row>> {
         let thin = cold_build(&light, &patches, profile, scratch)?;
         let ours = cold_build(&downstream, &patches, profile, scratch)?;
         let raw = cold_build(&peer, &[], profile, scratch)?;
+        let plain_user = cold_build(&user, &[], profile, scratch)?;
+        let user_with_default = cold_build(&user_default, &patches, profile, scratch)?;
+        let user_with_light = cold_build(&user_light, &patches, profile, scratch)?;
         let mut compare = |case: &str, a: &Cost, b: &Cost, goal: Option<f64>| {
             let cpu_ratio = a.cpu.as_secs_f64() / b.cpu.as_secs_f64();
             let wall_ratio = a.wall.as_secs_f64() / b.wall.as_secs_f64();
@@ -129,6 +144,32 @@ fn measure(root: &Path, scratch: &Path) -> Result<Vec<Row>> {
             Some(PEER_GOAL),
         );
         compare("default SDK vs baseline", &ours, &base, None);
+        let ceiling = ADDED_BEFORE
+            .iter()
+            .find(|(p, _)| *p == profile)
+            .map_or(0.0, |(_, s)| *s);
+        let light_added = thin.cpu.as_secs_f64() - base.cpu.as_secs_f64();
+        for (build, with) in [("default", &user_with_default), ("light", &user_with_light)] {
+            let added = with.cpu.as_secs_f64() - plain_user.cpu.as_secs_f64();
+            rows.push(Row {
+                bench: "build",
+                case: format!(
+                    "cold `cargo build` ({profile}): a reqwest (default features) + serde_json + \
+                     tokio crate, then with the {build} SDK added"
+                ),
+                measured: format!(
+                    "CPU {:.0} s -> {:.0} s: **+{added:.0} s** ({:.2}x); wall {:.0} s -> {:.0} s; \
+                     the light build over the baseline in this run: +{light_added:.0} s",
+                    plain_user.cpu.as_secs_f64(),
+                    with.cpu.as_secs_f64(),
+                    with.cpu.as_secs_f64() / plain_user.cpu.as_secs_f64(),
+                    plain_user.wall.as_secs_f64(),
+                    with.wall.as_secs_f64(),
+                ),
+                target: format!("added CPU <= {ceiling:.0} s (the light build's before issue 29)"),
+                verdict: verdict(added <= ceiling),
+            });
+        }
     }
     let (regenerate, rebuild) = rebuild_after_spec_edit(root)?;
     rows.push(Row {
@@ -145,10 +186,13 @@ fn measure(root: &Path, scratch: &Path) -> Result<Vec<Row>> {
     Ok(rows)
 }
 
-/// Packages and verifies every publishable crate; returns the directory holding the unpacked,
-/// verified contents (`<name>-<version>/`).
-fn package(root: &Path) -> Result<PathBuf> {
-    forget_unpacked_copies(&sdk_version(root))?;
+/// Packages every publishable crate and unpacks the SDK's `.crate` files into `scratch/packages`;
+/// returns that directory (`<name>-<version>/`). Not verified one by one (`--no-verify`, which
+/// would build most of the dependency graph once per crate): the cold builds below build exactly
+/// these contents, and fail if they do not build.
+fn package(root: &Path, scratch: &Path) -> Result<PathBuf> {
+    let version = sdk_version(root);
+    forget_unpacked_copies(&version)?;
     eprintln!("build-cost: cargo package --workspace");
     run(cargo().args([
         "package",
@@ -159,9 +203,22 @@ fn package(root: &Path) -> Result<PathBuf> {
         "contract-tests",
         "--exclude",
         "thoughtindustries-fuzz",
+        "--no-verify",
         "--allow-dirty",
     ]))?;
-    Ok(spec::target_dir().join("package"))
+    let unpacked = scratch.join("packages");
+    std::fs::create_dir_all(&unpacked)?;
+    for name in SDK_CRATES {
+        let file = spec::target_dir()
+            .join("package")
+            .join(format!("{name}-{version}.crate"));
+        run(Command::new("tar")
+            .arg("-xzf")
+            .arg(&file)
+            .arg("-C")
+            .arg(&unpacked))?;
+    }
+    Ok(unpacked)
 }
 
 /// Removes the copies of our packages that an earlier run unpacked under
@@ -205,30 +262,83 @@ fn sdk_version(root: &Path) -> String {
         .unwrap_or_else(|| "0.1.0".into())
 }
 
-/// The client's own `reqwest` and `rustls` dependency declarations, as manifest lines.
+/// The client's own `reqwest` dependency declaration, as a manifest line: its declared features
+/// and those the client's default features turn on (`reqwest/rustls`, the TLS).
 fn client_http_dependencies(root: &Path) -> Result<String> {
     let metadata = spec::workspace_metadata(root)?;
     let client = metadata["packages"]
         .as_array()
         .and_then(|p| p.iter().find(|p| p["name"] == "thoughtindustries"))
         .context("no thoughtindustries package")?;
-    let mut dependencies = String::new();
-    for dep in client["dependencies"].as_array().into_iter().flatten() {
-        let name = dep["name"].as_str().unwrap_or_default();
-        if dep["kind"].is_null() && (name == "reqwest" || name == "rustls") {
-            dependencies.push_str(&format!(
-                "{name} = {{ version = {:?}, default-features = {}, features = {} }}\n",
-                dep["req"].as_str().unwrap_or("*"),
-                dep["uses_default_features"],
-                dep["features"]
-            ));
+    let reqwest = client["dependencies"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|dep| dep["kind"].is_null() && dep["name"] == "reqwest")
+        .context("the client does not depend on reqwest")?;
+    let mut features: Vec<String> = reqwest["features"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f.as_str().map(str::to_owned))
+        .collect();
+    for feature in enabled_features(&client["features"], &default_features(client)) {
+        if let Some(f) = feature.strip_prefix("reqwest/") {
+            features.push(f.to_owned());
         }
     }
-    Ok(dependencies)
+    Ok(format!(
+        "reqwest = {{ version = {:?}, default-features = {}, features = {features:?} }}\n",
+        reqwest["req"].as_str().unwrap_or("*"),
+        reqwest["uses_default_features"],
+    ))
 }
 
-/// Writes the baseline crate: the client's own `reqwest` (and `rustls`, if it names one)
-/// dependency declarations, `serde_json`, `tokio`, and a `main` that uses them.
+/// The client's default features.
+fn default_features(client: &serde_json::Value) -> Vec<String> {
+    client["features"]["default"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f.as_str().map(str::to_owned))
+        .collect()
+}
+
+/// Every entry of a package's `features` table that `start` turns on, transitively (its own
+/// features and their `dep/feature` entries).
+fn enabled_features(table: &serde_json::Value, start: &[String]) -> Vec<String> {
+    let mut pending = start.to_vec();
+    let mut found = Vec::new();
+    while let Some(feature) = pending.pop() {
+        if found.contains(&feature) {
+            continue;
+        }
+        if let Some(implied) = table[&feature].as_array() {
+            pending.extend(implied.iter().filter_map(|f| f.as_str().map(str::to_owned)));
+        }
+        found.push(feature);
+    }
+    found
+}
+
+/// The light build's dependency declaration: the client's default features but `codegen`.
+fn light_declaration(root: &Path) -> Result<String> {
+    let metadata = spec::workspace_metadata(root)?;
+    let client = metadata["packages"]
+        .as_array()
+        .and_then(|p| p.iter().find(|p| p["name"] == "thoughtindustries"))
+        .context("no thoughtindustries package")?;
+    let features: Vec<String> = default_features(client)
+        .into_iter()
+        .filter(|f| f != "codegen")
+        .collect();
+    Ok(format!(
+        "thoughtindustries = {{ version = \"0.1\", default-features = false, features = {features:?} }}"
+    ))
+}
+
+/// Writes the baseline crate: the client's own `reqwest` dependency declaration (TLS included),
+/// `serde_json`, `tokio`, and a `main` that uses them.
 fn write_baseline(root: &Path, scratch: &Path) -> Result<PathBuf> {
     let dependencies = client_http_dependencies(root)?;
     let dir = scratch.join("baseline");
@@ -246,7 +356,6 @@ fn write_baseline(root: &Path, scratch: &Path) -> Result<PathBuf> {
         r#"#[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let url = std::env::var("TI_BASE_URL")? + "/incoming/v2/meetings";
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let body: serde_json::Value = reqwest::Client::new().get(url).send().await?.json().await?;
     println!("{}", body["data"]["Meetings"]["meetings"].as_array().map_or(0, Vec::len));
     Ok(())
@@ -267,14 +376,12 @@ fn copy_downstream(root: &Path, scratch: &Path) -> Result<PathBuf> {
     Ok(dir.join("Cargo.toml"))
 }
 
-/// Writes `examples/downstream` with the SDK's light build (`default-features = false`).
+/// Writes `examples/downstream` with the SDK's light build (`default-features = false`, the
+/// default TLS feature on).
 fn write_light_downstream(root: &Path, scratch: &Path) -> Result<PathBuf> {
     let source = root.join("examples/downstream");
     let manifest = std::fs::read_to_string(source.join("Cargo.toml"))?;
-    let light = manifest.replace(
-        "thoughtindustries = \"0.1\"",
-        "thoughtindustries = { version = \"0.1\", default-features = false }",
-    );
+    let light = manifest.replace("thoughtindustries = \"0.1\"", &light_declaration(root)?);
     if light == manifest {
         bail!("examples/downstream/Cargo.toml no longer says `thoughtindustries = \"0.1\"`");
     }
@@ -346,13 +453,73 @@ mod api {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let client = api::Client::new(&std::env::var("TI_BASE_URL")?);
     let page = client.list_meetings().send().await?.into_inner();
     println!("{}", page.data.meetings.meetings.map_or(0, |m| m.len()));
     Ok(())
 }
 "#,
+    )?;
+    with_downstream_lockfile(root, &dir)
+}
+
+/// Which SDK build the reqwest user's crate adds.
+#[derive(Clone, Copy)]
+enum SdkBuild {
+    Default,
+    Light,
+}
+
+/// Writes a reqwest user's crate: `reqwest` with its default features, `serde_json` and `tokio`,
+/// and a `main` that fetches a page with them; with `sdk`, also the SDK (in that build) and a
+/// listing through it.
+fn write_reqwest_user(root: &Path, scratch: &Path, sdk: Option<SdkBuild>) -> Result<PathBuf> {
+    let (name, declaration) = match sdk {
+        None => ("reqwest-user", String::new()),
+        Some(SdkBuild::Default) => (
+            "reqwest-user-sdk",
+            "thoughtindustries = \"0.1\"\n".to_owned(),
+        ),
+        Some(SdkBuild::Light) => (
+            "reqwest-user-sdk-light",
+            format!("{}\n", light_declaration(root)?),
+        ),
+    };
+    let versions = workspace_versions(root)?;
+    let reqwest = versions
+        .get("reqwest")
+        .cloned()
+        .unwrap_or_else(|| "*".into());
+    let dir = scratch.join(name);
+    std::fs::create_dir_all(dir.join("src"))?;
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        format!(
+            "[package]\nname = {name:?}\nversion = \"0.1.0\"\nedition = \"2024\"\n\n\
+             [dependencies]\n{declaration}reqwest = {{ version = {reqwest:?}, features = [\"json\"] }}\n\
+             serde_json = \"1\"\ntokio = {{ version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }}\n"
+        ),
+    )?;
+    let listing = if sdk.is_some() {
+        r#"    let client = thoughtindustries::Client::builder().base_url(&base).build()?;
+    let page = client.list_meetings().send().await?;
+    println!("{}", page.len());
+"#
+    } else {
+        ""
+    };
+    std::fs::write(
+        dir.join("src/main.rs"),
+        format!(
+            r#"#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {{
+    let base = std::env::var("TI_BASE_URL")?;
+    let body: serde_json::Value = reqwest::get(format!("{{base}}/status")).await?.json().await?;
+    println!("{{body}}");
+{listing}    Ok(())
+}}
+"#
+        ),
     )?;
     with_downstream_lockfile(root, &dir)
 }
@@ -427,6 +594,11 @@ fn cold_build(manifest: &Path, patches: &[String], profile: &str, scratch: &Path
         wall: start.elapsed(),
         cpu: children_cpu()?.saturating_sub(cpu_before),
     };
+    eprintln!(
+        "build-cost: CPU {:.1} s, wall {:.1} s",
+        cost.cpu.as_secs_f64(),
+        cost.wall.as_secs_f64()
+    );
     let _ = std::fs::remove_dir_all(&target);
     Ok(cost)
 }

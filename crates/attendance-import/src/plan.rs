@@ -266,7 +266,7 @@ impl Plan {
 /// use uuid::Uuid;
 ///
 /// let user = |id: u128, email: &str| {
-///     let mut user = User::try_from(User::builder()).unwrap();
+///     let mut user = User::default();
 ///     user.id = Some(Uuid::from_u128(id));
 ///     user.email = Some(email.to_owned());
 ///     user

@@ -302,14 +302,14 @@ impl ClientBuilder {
             .api_key
             .as_ref()
             .map_or_else(Redactor::default, ApiKey::redactor);
-        let http = reqwest::Client::builder()
-            .tls_backend_preconfigured(crate::tls::client_config()?)
+        let https = !base.as_str().starts_with("http://");
+        let http = crate::tls::configure(reqwest::Client::builder(), https)?
             .default_headers(headers)
             .user_agent(self.user_agent)
             .connect_timeout(self.connect_timeout)
             .read_timeout(self.read_timeout)
             .timeout(self.timeout)
-            .https_only(!base.as_str().starts_with("http://"))
+            .https_only(https)
             .build()
             .map_err(|e| Error::Config(format!("building the HTTP client: {e}")))?;
         let transport = Transport::new(

@@ -288,10 +288,122 @@ pub fn generate_models(spec: &openapiv3::OpenAPI) -> Result<String, Error> {
         .map_err(|e| Error(format!("progenitor emitted bad tokens: {e}")))?;
     custom_decoders(&mut file);
     document_builders(&mut file);
+    optional_builders(&mut file, &request_schemas(&spec));
     non_exhaustive(&mut file);
     optional_json_schema(&mut file);
     file.items.extend(open_enum_items(&enums)?);
     Ok(prettyplease::unparse(&file))
+}
+
+/// The feature of the models crate that turns on the builders of the types a user only decodes.
+pub const BUILDERS_FEATURE: &str = "builders";
+
+/// Puts the builders of the types that are not part of a request body behind the models crate's
+/// [`BUILDERS_FEATURE`] (off by default; the mock and the tests turn it on). A user decodes those
+/// types far more often than building them, and their builders (a generic setter per field, the
+/// `TryFrom` and `From` conversions) were most of the models crate's code: three quarters of its
+/// lines and about four fifths of its release compile time. The request bodies
+/// ([`request_schemas`]) keep theirs, which is how a request is made.
+fn optional_builders(file: &mut syn::File, always: &std::collections::BTreeSet<String>) {
+    let gate: syn::Attribute = {
+        let feature = BUILDERS_FEATURE;
+        syn::parse_quote!(#[cfg(feature = #feature)])
+    };
+    let gated = |ty: &syn::Type| match ty {
+        syn::Type::Path(path) => path
+            .path
+            .segments
+            .last()
+            .is_some_and(|last| !always.contains(&last.ident.to_string())),
+        _ => false,
+    };
+    for item in &mut file.items {
+        match item {
+            syn::Item::Impl(block)
+                if block.trait_.is_none()
+                    && gated(&block.self_ty)
+                    && block.items.iter().any(
+                        |member| matches!(member, syn::ImplItem::Fn(f) if f.sig.ident == "builder"),
+                    ) =>
+            {
+                block.attrs.push(gate.clone());
+            }
+            syn::Item::Mod(module) if module.ident == "builder" => {
+                let Some((_, items)) = &mut module.content else {
+                    continue;
+                };
+                for item in items {
+                    match item {
+                        syn::Item::Struct(builder)
+                            if !always.contains(&builder.ident.to_string()) =>
+                        {
+                            builder.attrs.push(gate.clone());
+                        }
+                        syn::Item::Impl(block) if gated(&block.self_ty) => {
+                            block.attrs.push(gate.clone());
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The component schemas a request body is made of: every operation's JSON request body schema and
+/// every schema it refers to, directly or through others.
+fn request_schemas(spec: &openapiv3::OpenAPI) -> std::collections::BTreeSet<String> {
+    use openapiv3::ReferenceOr;
+    let mut pending: Vec<String> = spec
+        .operations()
+        .filter_map(|(_, _, operation)| match operation.request_body.as_ref()? {
+            ReferenceOr::Item(body) => {
+                match body.content.get("application/json")?.schema.as_ref()? {
+                    ReferenceOr::Reference { reference } => reference
+                        .strip_prefix("#/components/schemas/")
+                        .map(str::to_owned),
+                    ReferenceOr::Item(_) => None,
+                }
+            }
+            ReferenceOr::Reference { .. } => None,
+        })
+        .collect();
+    let schemas = spec.components.as_ref().map(|c| &c.schemas);
+    let mut found = std::collections::BTreeSet::new();
+    while let Some(name) = pending.pop() {
+        if !found.insert(name.clone()) {
+            continue;
+        }
+        let Some(schema) = schemas.and_then(|s| s.get(&name)) else {
+            continue;
+        };
+        let mut references = Vec::new();
+        collect_references(
+            &serde_json::to_value(schema).unwrap_or_default(),
+            &mut references,
+        );
+        pending.extend(references);
+    }
+    found
+}
+
+/// Every component schema named by a `$ref` anywhere in `value`.
+fn collect_references(value: &serde_json::Value, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(object) => {
+            if let Some(name) = object
+                .get("$ref")
+                .and_then(serde_json::Value::as_str)
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+            {
+                out.push(name.to_owned());
+            }
+            object.values().for_each(|v| collect_references(v, out));
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| collect_references(v, out)),
+        _ => {}
+    }
 }
 
 /// In a builder's `Default`, starts the open objects' `extra` map empty: typify treats the

@@ -38,7 +38,6 @@ impl MockServer {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let server = MockServer::start(MockConfig::default()).await?;
-    /// # let _ = rustls::crypto::ring::default_provider().install_default();
     /// let body = reqwest::Client::new()
     ///     .get(format!("{}/incoming/v2/meetings?page=2", server.base_url()))
     ///     .bearer_auth(DEMO_TOKEN)

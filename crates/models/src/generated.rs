@@ -18,6 +18,7 @@ pub struct Aggregation {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub label: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "builders")]
 impl Aggregation {
     /// A builder of [`Aggregation`]: set fields with its methods, then convert it with `Aggregation::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::Aggregation {
@@ -46,6 +47,7 @@ pub struct AggregationBucket {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "builders")]
 impl AggregationBucket {
     /// A builder of [`AggregationBucket`]: set fields with its methods, then convert it with `AggregationBucket::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::AggregationBucket {
@@ -73,6 +75,7 @@ pub struct AllocatedLearningPath {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "builders")]
 impl AllocatedLearningPath {
     /// A builder of [`AllocatedLearningPath`]: set fields with its methods, then convert it with `AllocatedLearningPath::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::AllocatedLearningPath {
@@ -103,6 +106,7 @@ pub struct AllocatedLicense {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "builders")]
 impl AllocatedLicense {
     /// A builder of [`AllocatedLicense`]: set fields with its methods, then convert it with `AllocatedLicense::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::AllocatedLicense {
@@ -128,6 +132,7 @@ pub struct AttendedMeeting {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<User>,
 }
+#[cfg(feature = "builders")]
 impl AttendedMeeting {
     /// A builder of [`AttendedMeeting`]: set fields with its methods, then convert it with `AttendedMeeting::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::AttendedMeeting {
@@ -161,6 +166,7 @@ pub struct AwardClaimingOption {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub range: ::std::option::Option<bool>,
 }
+#[cfg(feature = "builders")]
 impl AwardClaimingOption {
     /// A builder of [`AwardClaimingOption`]: set fields with its methods, then convert it with `AwardClaimingOption::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::AwardClaimingOption {
@@ -176,6 +182,7 @@ pub struct BulkUpdateMeetingAttendanceData {
     #[serde(rename = "APIBulkUpdateMeetingAttendance")]
     pub api_bulk_update_meeting_attendance: BulkUpdateMeetingAttendanceResult,
 }
+#[cfg(feature = "builders")]
 impl BulkUpdateMeetingAttendanceData {
     /// A builder of [`BulkUpdateMeetingAttendanceData`]: set fields with its methods, then convert it with `BulkUpdateMeetingAttendanceData::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::BulkUpdateMeetingAttendanceData {
@@ -194,6 +201,7 @@ pub struct BulkUpdateMeetingAttendanceError {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::uuid::Uuid>,
 }
+#[cfg(feature = "builders")]
 impl BulkUpdateMeetingAttendanceError {
     /// A builder of [`BulkUpdateMeetingAttendanceError`]: set fields with its methods, then convert it with `BulkUpdateMeetingAttendanceError::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::BulkUpdateMeetingAttendanceError {
@@ -227,6 +235,7 @@ pub struct BulkUpdateMeetingAttendanceResponse {
     ///The response envelope.
     pub data: BulkUpdateMeetingAttendanceData,
 }
+#[cfg(feature = "builders")]
 impl BulkUpdateMeetingAttendanceResponse {
     /// A builder of [`BulkUpdateMeetingAttendanceResponse`]: set fields with its methods, then convert it with `BulkUpdateMeetingAttendanceResponse::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::BulkUpdateMeetingAttendanceResponse {
@@ -249,6 +258,7 @@ pub struct BulkUpdateMeetingAttendanceResult {
     #[serde(default, deserialize_with = "crate::integer::deserialize_option")]
     pub updated_record_count: ::std::option::Option<i64>,
 }
+#[cfg(feature = "builders")]
 impl BulkUpdateMeetingAttendanceResult {
     /// A builder of [`BulkUpdateMeetingAttendanceResult`]: set fields with its methods, then convert it with `BulkUpdateMeetingAttendanceResult::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::BulkUpdateMeetingAttendanceResult {
@@ -293,6 +303,7 @@ pub struct Bundle {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+#[cfg(feature = "builders")]
 impl Bundle {
     /// A builder of [`Bundle`]: set fields with its methods, then convert it with `Bundle::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::Bundle {
@@ -317,6 +328,7 @@ pub struct Client {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+#[cfg(feature = "builders")]
 impl Client {
     /// A builder of [`Client`]: set fields with its methods, then convert it with `Client::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::Client {
@@ -914,6 +926,7 @@ pub struct Course {
     )]
     pub workbook_enabled: ::std::option::Option<bool>,
 }
+#[cfg(feature = "builders")]
 impl Course {
     /// A builder of [`Course`]: set fields with its methods, then convert it with `Course::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::Course {
@@ -941,6 +954,7 @@ pub struct CourseGroup {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+#[cfg(feature = "builders")]
 impl CourseGroup {
     /// A builder of [`CourseGroup`]: set fields with its methods, then convert it with `CourseGroup::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::CourseGroup {
@@ -967,6 +981,7 @@ pub struct DateRange {
     #[serde(default, deserialize_with = "crate::datetime::deserialize_option")]
     pub start_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
+#[cfg(feature = "builders")]
 impl DateRange {
     /// A builder of [`DateRange`]: set fields with its methods, then convert it with `DateRange::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::DateRange {
@@ -994,6 +1009,7 @@ pub struct ErrorBody {
     #[serde(default, deserialize_with = "crate::integer::deserialize_option")]
     pub retry_after: ::std::option::Option<i64>,
 }
+#[cfg(feature = "builders")]
 impl ErrorBody {
     /// A builder of [`ErrorBody`]: set fields with its methods, then convert it with `ErrorBody::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::ErrorBody {
@@ -1015,6 +1031,7 @@ pub struct InPersonEventInfo {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub subtitle: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "builders")]
 impl InPersonEventInfo {
     /// A builder of [`InPersonEventInfo`]: set fields with its methods, then convert it with `InPersonEventInfo::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::InPersonEventInfo {
@@ -1046,6 +1063,7 @@ pub struct ItemPrice {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub variations: ::std::option::Option<::std::vec::Vec<PriceVariation>>,
 }
+#[cfg(feature = "builders")]
 impl ItemPrice {
     /// A builder of [`ItemPrice`]: set fields with its methods, then convert it with `ItemPrice::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::ItemPrice {
@@ -1070,6 +1088,7 @@ pub struct LearningPath {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+#[cfg(feature = "builders")]
 impl LearningPath {
     /// A builder of [`LearningPath`]: set fields with its methods, then convert it with `LearningPath::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::LearningPath {
@@ -1118,6 +1137,7 @@ pub struct Lesson {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+#[cfg(feature = "builders")]
 impl Lesson {
     /// A builder of [`Lesson`]: set fields with its methods, then convert it with `Lesson::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::Lesson {
@@ -1139,6 +1159,7 @@ pub struct License {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+#[cfg(feature = "builders")]
 impl License {
     /// A builder of [`License`]: set fields with its methods, then convert it with `License::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::License {
@@ -1189,6 +1210,7 @@ pub struct Location {
     )]
     pub zip_code: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "builders")]
 impl Location {
     /// A builder of [`Location`]: set fields with its methods, then convert it with `Location::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::Location {
@@ -1252,6 +1274,7 @@ pub struct Meeting {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub title: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "builders")]
 impl Meeting {
     /// A builder of [`Meeting`]: set fields with its methods, then convert it with `Meeting::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::Meeting {
@@ -1270,6 +1293,7 @@ pub struct MeetingByIdData {
     )]
     pub meeting_by_id: ::std::option::Option<Meeting>,
 }
+#[cfg(feature = "builders")]
 impl MeetingByIdData {
     /// A builder of [`MeetingByIdData`]: set fields with its methods, then convert it with `MeetingByIdData::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::MeetingByIdData {
@@ -1284,6 +1308,7 @@ pub struct MeetingResponse {
     ///The response envelope.
     pub data: MeetingByIdData,
 }
+#[cfg(feature = "builders")]
 impl MeetingResponse {
     /// A builder of [`MeetingResponse`]: set fields with its methods, then convert it with `MeetingResponse::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::MeetingResponse {
@@ -1299,6 +1324,7 @@ pub struct MeetingsData {
     #[serde(rename = "Meetings")]
     pub meetings: MeetingsPage,
 }
+#[cfg(feature = "builders")]
 impl MeetingsData {
     /// A builder of [`MeetingsData`]: set fields with its methods, then convert it with `MeetingsData::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::MeetingsData {
@@ -1326,6 +1352,7 @@ pub struct MeetingsPage {
     )]
     pub page_info: ::std::option::Option<PageInfo>,
 }
+#[cfg(feature = "builders")]
 impl MeetingsPage {
     /// A builder of [`MeetingsPage`]: set fields with its methods, then convert it with `MeetingsPage::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::MeetingsPage {
@@ -1340,6 +1367,7 @@ pub struct MeetingsResponse {
     ///The response envelope.
     pub data: MeetingsData,
 }
+#[cfg(feature = "builders")]
 impl MeetingsResponse {
     /// A builder of [`MeetingsResponse`]: set fields with its methods, then convert it with `MeetingsResponse::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::MeetingsResponse {
@@ -1409,6 +1437,7 @@ pub struct NestedMeeting {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub title: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "builders")]
 impl NestedMeeting {
     /// A builder of [`NestedMeeting`]: set fields with its methods, then convert it with `NestedMeeting::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::NestedMeeting {
@@ -1471,6 +1500,7 @@ pub struct PageInfo {
     #[serde(default, deserialize_with = "crate::integer::deserialize_option")]
     pub total: ::std::option::Option<i64>,
 }
+#[cfg(feature = "builders")]
 impl PageInfo {
     /// A builder of [`PageInfo`]: set fields with its methods, then convert it with `PageInfo::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::PageInfo {
@@ -1493,6 +1523,7 @@ pub struct PriceVariation {
     #[serde(default, deserialize_with = "crate::integer::deserialize_option")]
     pub price_in_cents: ::std::option::Option<i64>,
 }
+#[cfg(feature = "builders")]
 impl PriceVariation {
     /// A builder of [`PriceVariation`]: set fields with its methods, then convert it with `PriceVariation::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::PriceVariation {
@@ -1514,6 +1545,7 @@ pub struct PurchasedBundle {
     )]
     pub bundle_id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "builders")]
 impl PurchasedBundle {
     /// A builder of [`PurchasedBundle`]: set fields with its methods, then convert it with `PurchasedBundle::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::PurchasedBundle {
@@ -1548,6 +1580,7 @@ pub struct PurchasedCourse {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "builders")]
 impl PurchasedCourse {
     /// A builder of [`PurchasedCourse`]: set fields with its methods, then convert it with `PurchasedCourse::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::PurchasedCourse {
@@ -1566,6 +1599,7 @@ pub struct RecommendedSlug {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub slug: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "builders")]
 impl RecommendedSlug {
     /// A builder of [`RecommendedSlug`]: set fields with its methods, then convert it with `RecommendedSlug::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::RecommendedSlug {
@@ -1584,6 +1618,7 @@ pub struct RecommendedTag {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub label: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "builders")]
 impl RecommendedTag {
     /// A builder of [`RecommendedTag`]: set fields with its methods, then convert it with `RecommendedTag::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::RecommendedTag {
@@ -1600,6 +1635,7 @@ pub struct SeatPackage {
     #[serde(default, deserialize_with = "crate::integer::deserialize_option")]
     pub seats: ::std::option::Option<i64>,
 }
+#[cfg(feature = "builders")]
 impl SeatPackage {
     /// A builder of [`SeatPackage`]: set fields with its methods, then convert it with `SeatPackage::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::SeatPackage {
@@ -1623,6 +1659,7 @@ pub struct SeatTier {
     #[serde(default, deserialize_with = "crate::integer::deserialize_option")]
     pub seats: ::std::option::Option<i64>,
 }
+#[cfg(feature = "builders")]
 impl SeatTier {
     /// A builder of [`SeatTier`]: set fields with its methods, then convert it with `SeatTier::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::SeatTier {
@@ -1666,6 +1703,7 @@ pub struct Section {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+#[cfg(feature = "builders")]
 impl Section {
     /// A builder of [`Section`]: set fields with its methods, then convert it with `Section::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::Section {
@@ -1690,6 +1728,7 @@ pub struct TopicGroup {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "builders")]
 impl TopicGroup {
     /// A builder of [`TopicGroup`]: set fields with its methods, then convert it with `TopicGroup::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::TopicGroup {
@@ -2107,6 +2146,7 @@ pub struct User {
     )]
     pub zip_code: ::std::option::Option<::std::string::String>,
 }
+#[cfg(feature = "builders")]
 impl User {
     /// A builder of [`User`]: set fields with its methods, then convert it with `User::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::User {
@@ -2128,6 +2168,7 @@ pub struct WaitlistedCourse {
     )]
     pub course_id: ::std::option::Option<::uuid::Uuid>,
 }
+#[cfg(feature = "builders")]
 impl WaitlistedCourse {
     /// A builder of [`WaitlistedCourse`]: set fields with its methods, then convert it with `WaitlistedCourse::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::WaitlistedCourse {
@@ -2167,6 +2208,7 @@ pub struct WebinarBlock {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+#[cfg(feature = "builders")]
 impl WebinarBlock {
     /// A builder of [`WebinarBlock`]: set fields with its methods, then convert it with `WebinarBlock::try_from(builder)`, which checks the required ones.
     pub fn builder() -> builder::WebinarBlock {
@@ -2177,6 +2219,7 @@ impl WebinarBlock {
 pub mod builder {
     #[derive(Clone, Debug)]
     /// Builds a [`super::Aggregation`] field by field.
+    #[cfg(feature = "builders")]
     pub struct Aggregation {
         buckets: ::std::result::Result<
             ::std::option::Option<::std::vec::Vec<::std::option::Option<super::AggregationBucket>>>,
@@ -2191,6 +2234,7 @@ pub mod builder {
             ::std::string::String,
         >,
     }
+    #[cfg(feature = "builders")]
     impl ::std::default::Default for Aggregation {
         fn default() -> Self {
             Self {
@@ -2200,6 +2244,7 @@ pub mod builder {
             }
         }
     }
+    #[cfg(feature = "builders")]
     impl Aggregation {
         /// Sets `buckets` of the [`super::Aggregation`] being built.
         pub fn buckets<T>(mut self, value: T) -> Self
@@ -2239,6 +2284,7 @@ pub mod builder {
             self
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::TryFrom<Aggregation> for super::Aggregation {
         type Error = super::error::ConversionError;
         fn try_from(
@@ -2251,6 +2297,7 @@ pub mod builder {
             })
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::From<super::Aggregation> for Aggregation {
         fn from(value: super::Aggregation) -> Self {
             Self {
@@ -2262,6 +2309,7 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     /// Builds a [`super::AggregationBucket`] field by field.
+    #[cfg(feature = "builders")]
     pub struct AggregationBucket {
         count: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
         description: ::std::result::Result<
@@ -2281,6 +2329,7 @@ pub mod builder {
             ::std::string::String,
         >,
     }
+    #[cfg(feature = "builders")]
     impl ::std::default::Default for AggregationBucket {
         fn default() -> Self {
             Self {
@@ -2292,6 +2341,7 @@ pub mod builder {
             }
         }
     }
+    #[cfg(feature = "builders")]
     impl AggregationBucket {
         /// Sets `count` of the [`super::AggregationBucket`] being built.
         pub fn count<T>(mut self, value: T) -> Self
@@ -2349,6 +2399,7 @@ pub mod builder {
             self
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::TryFrom<AggregationBucket> for super::AggregationBucket {
         type Error = super::error::ConversionError;
         fn try_from(
@@ -2363,6 +2414,7 @@ pub mod builder {
             })
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::From<super::AggregationBucket> for AggregationBucket {
         fn from(value: super::AggregationBucket) -> Self {
             Self {
@@ -2376,6 +2428,7 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     /// Builds a [`super::AllocatedLearningPath`] field by field.
+    #[cfg(feature = "builders")]
     pub struct AllocatedLearningPath {
         learning_path: ::std::result::Result<
             ::std::option::Option<super::LearningPath>,
@@ -2390,6 +2443,7 @@ pub mod builder {
             ::std::string::String,
         >,
     }
+    #[cfg(feature = "builders")]
     impl ::std::default::Default for AllocatedLearningPath {
         fn default() -> Self {
             Self {
@@ -2399,6 +2453,7 @@ pub mod builder {
             }
         }
     }
+    #[cfg(feature = "builders")]
     impl AllocatedLearningPath {
         /// Sets `learning_path` of the [`super::AllocatedLearningPath`] being built.
         pub fn learning_path<T>(mut self, value: T) -> Self
@@ -2434,6 +2489,7 @@ pub mod builder {
             self
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::TryFrom<AllocatedLearningPath> for super::AllocatedLearningPath {
         type Error = super::error::ConversionError;
         fn try_from(
@@ -2446,6 +2502,7 @@ pub mod builder {
             })
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::From<super::AllocatedLearningPath> for AllocatedLearningPath {
         fn from(value: super::AllocatedLearningPath) -> Self {
             Self {
@@ -2457,6 +2514,7 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     /// Builds a [`super::AllocatedLicense`] field by field.
+    #[cfg(feature = "builders")]
     pub struct AllocatedLicense {
         license:
             ::std::result::Result<::std::option::Option<super::License>, ::std::string::String>,
@@ -2471,6 +2529,7 @@ pub mod builder {
             ::std::string::String,
         >,
     }
+    #[cfg(feature = "builders")]
     impl ::std::default::Default for AllocatedLicense {
         fn default() -> Self {
             Self {
@@ -2481,6 +2540,7 @@ pub mod builder {
             }
         }
     }
+    #[cfg(feature = "builders")]
     impl AllocatedLicense {
         /// Sets `license` of the [`super::AllocatedLicense`] being built.
         pub fn license<T>(mut self, value: T) -> Self
@@ -2527,6 +2587,7 @@ pub mod builder {
             self
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::TryFrom<AllocatedLicense> for super::AllocatedLicense {
         type Error = super::error::ConversionError;
         fn try_from(
@@ -2540,6 +2601,7 @@ pub mod builder {
             })
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::From<super::AllocatedLicense> for AllocatedLicense {
         fn from(value: super::AllocatedLicense) -> Self {
             Self {
@@ -2552,6 +2614,7 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     /// Builds a [`super::AttendedMeeting`] field by field.
+    #[cfg(feature = "builders")]
     pub struct AttendedMeeting {
         attendance_date: ::std::result::Result<
             ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -2563,6 +2626,7 @@ pub mod builder {
         >,
         user: ::std::result::Result<::std::option::Option<super::User>, ::std::string::String>,
     }
+    #[cfg(feature = "builders")]
     impl ::std::default::Default for AttendedMeeting {
         fn default() -> Self {
             Self {
@@ -2572,6 +2636,7 @@ pub mod builder {
             }
         }
     }
+    #[cfg(feature = "builders")]
     impl AttendedMeeting {
         /// Sets `attendance_date` of the [`super::AttendedMeeting`] being built.
         pub fn attendance_date<T>(mut self, value: T) -> Self
@@ -2609,6 +2674,7 @@ pub mod builder {
             self
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::TryFrom<AttendedMeeting> for super::AttendedMeeting {
         type Error = super::error::ConversionError;
         fn try_from(
@@ -2621,6 +2687,7 @@ pub mod builder {
             })
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::From<super::AttendedMeeting> for AttendedMeeting {
         fn from(value: super::AttendedMeeting) -> Self {
             Self {
@@ -2632,6 +2699,7 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     /// Builds a [`super::AwardClaimingOption`] field by field.
+    #[cfg(feature = "builders")]
     pub struct AwardClaimingOption {
         award_amounts: ::std::result::Result<
             ::std::option::Option<::std::vec::Vec<f64>>,
@@ -2647,6 +2715,7 @@ pub mod builder {
         >,
         range: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
     }
+    #[cfg(feature = "builders")]
     impl ::std::default::Default for AwardClaimingOption {
         fn default() -> Self {
             Self {
@@ -2657,6 +2726,7 @@ pub mod builder {
             }
         }
     }
+    #[cfg(feature = "builders")]
     impl AwardClaimingOption {
         /// Sets `award_amounts` of the [`super::AwardClaimingOption`] being built.
         pub fn award_amounts<T>(mut self, value: T) -> Self
@@ -2703,6 +2773,7 @@ pub mod builder {
             self
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::TryFrom<AwardClaimingOption> for super::AwardClaimingOption {
         type Error = super::error::ConversionError;
         fn try_from(
@@ -2716,6 +2787,7 @@ pub mod builder {
             })
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::From<super::AwardClaimingOption> for AwardClaimingOption {
         fn from(value: super::AwardClaimingOption) -> Self {
             Self {
@@ -2728,10 +2800,12 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     /// Builds a [`super::BulkUpdateMeetingAttendanceData`] field by field.
+    #[cfg(feature = "builders")]
     pub struct BulkUpdateMeetingAttendanceData {
         api_bulk_update_meeting_attendance:
             ::std::result::Result<super::BulkUpdateMeetingAttendanceResult, ::std::string::String>,
     }
+    #[cfg(feature = "builders")]
     impl ::std::default::Default for BulkUpdateMeetingAttendanceData {
         fn default() -> Self {
             Self {
@@ -2741,6 +2815,7 @@ pub mod builder {
             }
         }
     }
+    #[cfg(feature = "builders")]
     impl BulkUpdateMeetingAttendanceData {
         /// Sets `api_bulk_update_meeting_attendance` of the [`super::BulkUpdateMeetingAttendanceData`] being built.
         pub fn api_bulk_update_meeting_attendance<T>(mut self, value: T) -> Self
@@ -2756,6 +2831,7 @@ pub mod builder {
             self
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::TryFrom<BulkUpdateMeetingAttendanceData>
         for super::BulkUpdateMeetingAttendanceData
     {
@@ -2768,6 +2844,7 @@ pub mod builder {
             })
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::From<super::BulkUpdateMeetingAttendanceData>
         for BulkUpdateMeetingAttendanceData
     {
@@ -2779,6 +2856,7 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     /// Builds a [`super::BulkUpdateMeetingAttendanceError`] field by field.
+    #[cfg(feature = "builders")]
     pub struct BulkUpdateMeetingAttendanceError {
         error: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -2786,6 +2864,7 @@ pub mod builder {
         >,
         id: ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
     }
+    #[cfg(feature = "builders")]
     impl ::std::default::Default for BulkUpdateMeetingAttendanceError {
         fn default() -> Self {
             Self {
@@ -2794,6 +2873,7 @@ pub mod builder {
             }
         }
     }
+    #[cfg(feature = "builders")]
     impl BulkUpdateMeetingAttendanceError {
         /// Sets `error` of the [`super::BulkUpdateMeetingAttendanceError`] being built.
         pub fn error<T>(mut self, value: T) -> Self
@@ -2818,6 +2898,7 @@ pub mod builder {
             self
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::TryFrom<BulkUpdateMeetingAttendanceError>
         for super::BulkUpdateMeetingAttendanceError
     {
@@ -2831,6 +2912,7 @@ pub mod builder {
             })
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::From<super::BulkUpdateMeetingAttendanceError>
         for BulkUpdateMeetingAttendanceError
     {
@@ -2922,9 +3004,11 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     /// Builds a [`super::BulkUpdateMeetingAttendanceResponse`] field by field.
+    #[cfg(feature = "builders")]
     pub struct BulkUpdateMeetingAttendanceResponse {
         data: ::std::result::Result<super::BulkUpdateMeetingAttendanceData, ::std::string::String>,
     }
+    #[cfg(feature = "builders")]
     impl ::std::default::Default for BulkUpdateMeetingAttendanceResponse {
         fn default() -> Self {
             Self {
@@ -2932,6 +3016,7 @@ pub mod builder {
             }
         }
     }
+    #[cfg(feature = "builders")]
     impl BulkUpdateMeetingAttendanceResponse {
         /// Sets `data` of the [`super::BulkUpdateMeetingAttendanceResponse`] being built.
         pub fn data<T>(mut self, value: T) -> Self
@@ -2945,6 +3030,7 @@ pub mod builder {
             self
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::TryFrom<BulkUpdateMeetingAttendanceResponse>
         for super::BulkUpdateMeetingAttendanceResponse
     {
@@ -2955,6 +3041,7 @@ pub mod builder {
             Ok(Self { data: value.data? })
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::From<super::BulkUpdateMeetingAttendanceResponse>
         for BulkUpdateMeetingAttendanceResponse
     {
@@ -2966,6 +3053,7 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     /// Builds a [`super::BulkUpdateMeetingAttendanceResult`] field by field.
+    #[cfg(feature = "builders")]
     pub struct BulkUpdateMeetingAttendanceResult {
         errors: ::std::result::Result<
             ::std::option::Option<::std::vec::Vec<super::BulkUpdateMeetingAttendanceError>>,
@@ -2974,6 +3062,7 @@ pub mod builder {
         updated_record_count:
             ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
     }
+    #[cfg(feature = "builders")]
     impl ::std::default::Default for BulkUpdateMeetingAttendanceResult {
         fn default() -> Self {
             Self {
@@ -2982,6 +3071,7 @@ pub mod builder {
             }
         }
     }
+    #[cfg(feature = "builders")]
     impl BulkUpdateMeetingAttendanceResult {
         /// Sets `errors` of the [`super::BulkUpdateMeetingAttendanceResult`] being built.
         pub fn errors<T>(mut self, value: T) -> Self
@@ -3008,6 +3098,7 @@ pub mod builder {
             self
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::TryFrom<BulkUpdateMeetingAttendanceResult>
         for super::BulkUpdateMeetingAttendanceResult
     {
@@ -3021,6 +3112,7 @@ pub mod builder {
             })
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::From<super::BulkUpdateMeetingAttendanceResult>
         for BulkUpdateMeetingAttendanceResult
     {
@@ -3099,6 +3191,7 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     /// Builds a [`super::Bundle`] field by field.
+    #[cfg(feature = "builders")]
     pub struct Bundle {
         id: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -3117,6 +3210,7 @@ pub mod builder {
             ::std::string::String,
         >,
     }
+    #[cfg(feature = "builders")]
     impl ::std::default::Default for Bundle {
         fn default() -> Self {
             Self {
@@ -3127,6 +3221,7 @@ pub mod builder {
             }
         }
     }
+    #[cfg(feature = "builders")]
     impl Bundle {
         /// Sets `id` of the [`super::Bundle`] being built.
         pub fn id<T>(mut self, value: T) -> Self
@@ -3175,6 +3270,7 @@ pub mod builder {
             self
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::TryFrom<Bundle> for super::Bundle {
         type Error = super::error::ConversionError;
         fn try_from(value: Bundle) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -3186,6 +3282,7 @@ pub mod builder {
             })
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::From<super::Bundle> for Bundle {
         fn from(value: super::Bundle) -> Self {
             Self {
@@ -3198,6 +3295,7 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     /// Builds a [`super::Client`] field by field.
+    #[cfg(feature = "builders")]
     pub struct Client {
         id: ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
         name: ::std::result::Result<
@@ -3213,6 +3311,7 @@ pub mod builder {
             ::std::string::String,
         >,
     }
+    #[cfg(feature = "builders")]
     impl ::std::default::Default for Client {
         fn default() -> Self {
             Self {
@@ -3223,6 +3322,7 @@ pub mod builder {
             }
         }
     }
+    #[cfg(feature = "builders")]
     impl Client {
         /// Sets `id` of the [`super::Client`] being built.
         pub fn id<T>(mut self, value: T) -> Self
@@ -3271,6 +3371,7 @@ pub mod builder {
             self
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::TryFrom<Client> for super::Client {
         type Error = super::error::ConversionError;
         fn try_from(value: Client) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -3282,6 +3383,7 @@ pub mod builder {
             })
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::From<super::Client> for Client {
         fn from(value: super::Client) -> Self {
             Self {
@@ -3294,6 +3396,7 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     /// Builds a [`super::Course`] field by field.
+    #[cfg(feature = "builders")]
     pub struct Course {
         access_days: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
         alternative_pricing_ref:
@@ -3568,6 +3671,7 @@ pub mod builder {
         >,
         workbook_enabled: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
     }
+    #[cfg(feature = "builders")]
     impl ::std::default::Default for Course {
         fn default() -> Self {
             Self {
@@ -3674,6 +3778,7 @@ pub mod builder {
             }
         }
     }
+    #[cfg(feature = "builders")]
     impl Course {
         /// Sets `access_days` of the [`super::Course`] being built.
         pub fn access_days<T>(mut self, value: T) -> Self
@@ -4804,6 +4909,7 @@ pub mod builder {
             self
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::TryFrom<Course> for super::Course {
         type Error = super::error::ConversionError;
         fn try_from(value: Course) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -4911,6 +5017,7 @@ pub mod builder {
             })
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::From<super::Course> for Course {
         fn from(value: super::Course) -> Self {
             Self {
@@ -5019,6 +5126,7 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     /// Builds a [`super::CourseGroup`] field by field.
+    #[cfg(feature = "builders")]
     pub struct CourseGroup {
         id: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -5039,6 +5147,7 @@ pub mod builder {
             ::std::string::String,
         >,
     }
+    #[cfg(feature = "builders")]
     impl ::std::default::Default for CourseGroup {
         fn default() -> Self {
             Self {
@@ -5050,6 +5159,7 @@ pub mod builder {
             }
         }
     }
+    #[cfg(feature = "builders")]
     impl CourseGroup {
         /// Sets `id` of the [`super::CourseGroup`] being built.
         pub fn id<T>(mut self, value: T) -> Self
@@ -5109,6 +5219,7 @@ pub mod builder {
             self
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::TryFrom<CourseGroup> for super::CourseGroup {
         type Error = super::error::ConversionError;
         fn try_from(
@@ -5123,6 +5234,7 @@ pub mod builder {
             })
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::From<super::CourseGroup> for CourseGroup {
         fn from(value: super::CourseGroup) -> Self {
             Self {
@@ -5136,6 +5248,7 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     /// Builds a [`super::DateRange`] field by field.
+    #[cfg(feature = "builders")]
     pub struct DateRange {
         end_date: ::std::result::Result<
             ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -5146,6 +5259,7 @@ pub mod builder {
             ::std::string::String,
         >,
     }
+    #[cfg(feature = "builders")]
     impl ::std::default::Default for DateRange {
         fn default() -> Self {
             Self {
@@ -5154,6 +5268,7 @@ pub mod builder {
             }
         }
     }
+    #[cfg(feature = "builders")]
     impl DateRange {
         /// Sets `end_date` of the [`super::DateRange`] being built.
         pub fn end_date<T>(mut self, value: T) -> Self
@@ -5182,6 +5297,7 @@ pub mod builder {
             self
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::TryFrom<DateRange> for super::DateRange {
         type Error = super::error::ConversionError;
         fn try_from(
@@ -5193,6 +5309,7 @@ pub mod builder {
             })
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::From<super::DateRange> for DateRange {
         fn from(value: super::DateRange) -> Self {
             Self {
@@ -5203,6 +5320,7 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     /// Builds a [`super::ErrorBody`] field by field.
+    #[cfg(feature = "builders")]
     pub struct ErrorBody {
         error: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -5214,6 +5332,7 @@ pub mod builder {
         >,
         retry_after: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
     }
+    #[cfg(feature = "builders")]
     impl ::std::default::Default for ErrorBody {
         fn default() -> Self {
             Self {
@@ -5223,6 +5342,7 @@ pub mod builder {
             }
         }
     }
+    #[cfg(feature = "builders")]
     impl ErrorBody {
         /// Sets `error` of the [`super::ErrorBody`] being built.
         pub fn error<T>(mut self, value: T) -> Self
@@ -5258,6 +5378,7 @@ pub mod builder {
             self
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::TryFrom<ErrorBody> for super::ErrorBody {
         type Error = super::error::ConversionError;
         fn try_from(
@@ -5270,6 +5391,7 @@ pub mod builder {
             })
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::From<super::ErrorBody> for ErrorBody {
         fn from(value: super::ErrorBody) -> Self {
             Self {
@@ -5281,6 +5403,7 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     /// Builds a [`super::InPersonEventInfo`] field by field.
+    #[cfg(feature = "builders")]
     pub struct InPersonEventInfo {
         hero_asset: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -5291,6 +5414,7 @@ pub mod builder {
             ::std::string::String,
         >,
     }
+    #[cfg(feature = "builders")]
     impl ::std::default::Default for InPersonEventInfo {
         fn default() -> Self {
             Self {
@@ -5299,6 +5423,7 @@ pub mod builder {
             }
         }
     }
+    #[cfg(feature = "builders")]
     impl InPersonEventInfo {
         /// Sets `hero_asset` of the [`super::InPersonEventInfo`] being built.
         pub fn hero_asset<T>(mut self, value: T) -> Self
@@ -5323,6 +5448,7 @@ pub mod builder {
             self
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::TryFrom<InPersonEventInfo> for super::InPersonEventInfo {
         type Error = super::error::ConversionError;
         fn try_from(
@@ -5334,6 +5460,7 @@ pub mod builder {
             })
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::From<super::InPersonEventInfo> for InPersonEventInfo {
         fn from(value: super::InPersonEventInfo) -> Self {
             Self {
@@ -5344,6 +5471,7 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     /// Builds a [`super::ItemPrice`] field by field.
+    #[cfg(feature = "builders")]
     pub struct ItemPrice {
         currency_code: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -5359,6 +5487,7 @@ pub mod builder {
             ::std::string::String,
         >,
     }
+    #[cfg(feature = "builders")]
     impl ::std::default::Default for ItemPrice {
         fn default() -> Self {
             Self {
@@ -5369,6 +5498,7 @@ pub mod builder {
             }
         }
     }
+    #[cfg(feature = "builders")]
     impl ItemPrice {
         /// Sets `currency_code` of the [`super::ItemPrice`] being built.
         pub fn currency_code<T>(mut self, value: T) -> Self
@@ -5417,6 +5547,7 @@ pub mod builder {
             self
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::TryFrom<ItemPrice> for super::ItemPrice {
         type Error = super::error::ConversionError;
         fn try_from(
@@ -5430,6 +5561,7 @@ pub mod builder {
             })
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::From<super::ItemPrice> for ItemPrice {
         fn from(value: super::ItemPrice) -> Self {
             Self {
@@ -5442,6 +5574,7 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     /// Builds a [`super::LearningPath`] field by field.
+    #[cfg(feature = "builders")]
     pub struct LearningPath {
         id: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -5460,6 +5593,7 @@ pub mod builder {
             ::std::string::String,
         >,
     }
+    #[cfg(feature = "builders")]
     impl ::std::default::Default for LearningPath {
         fn default() -> Self {
             Self {
@@ -5470,6 +5604,7 @@ pub mod builder {
             }
         }
     }
+    #[cfg(feature = "builders")]
     impl LearningPath {
         /// Sets `id` of the [`super::LearningPath`] being built.
         pub fn id<T>(mut self, value: T) -> Self
@@ -5518,6 +5653,7 @@ pub mod builder {
             self
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::TryFrom<LearningPath> for super::LearningPath {
         type Error = super::error::ConversionError;
         fn try_from(
@@ -5531,6 +5667,7 @@ pub mod builder {
             })
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::From<super::LearningPath> for LearningPath {
         fn from(value: super::LearningPath) -> Self {
             Self {
@@ -5543,6 +5680,7 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     /// Builds a [`super::Lesson`] field by field.
+    #[cfg(feature = "builders")]
     pub struct Lesson {
         access_level: ::std::result::Result<
             ::std::option::Option<crate::LessonAccessLevel>,
@@ -5579,6 +5717,7 @@ pub mod builder {
             ::std::string::String,
         >,
     }
+    #[cfg(feature = "builders")]
     impl ::std::default::Default for Lesson {
         fn default() -> Self {
             Self {
@@ -5594,6 +5733,7 @@ pub mod builder {
             }
         }
     }
+    #[cfg(feature = "builders")]
     impl Lesson {
         /// Sets `access_level` of the [`super::Lesson`] being built.
         pub fn access_level<T>(mut self, value: T) -> Self
@@ -5697,6 +5837,7 @@ pub mod builder {
             self
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::TryFrom<Lesson> for super::Lesson {
         type Error = super::error::ConversionError;
         fn try_from(value: Lesson) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -5713,6 +5854,7 @@ pub mod builder {
             })
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::From<super::Lesson> for Lesson {
         fn from(value: super::Lesson) -> Self {
             Self {
@@ -5730,6 +5872,7 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     /// Builds a [`super::License`] field by field.
+    #[cfg(feature = "builders")]
     pub struct License {
         id: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -5744,6 +5887,7 @@ pub mod builder {
             ::std::string::String,
         >,
     }
+    #[cfg(feature = "builders")]
     impl ::std::default::Default for License {
         fn default() -> Self {
             Self {
@@ -5753,6 +5897,7 @@ pub mod builder {
             }
         }
     }
+    #[cfg(feature = "builders")]
     impl License {
         /// Sets `id` of the [`super::License`] being built.
         pub fn id<T>(mut self, value: T) -> Self
@@ -5790,6 +5935,7 @@ pub mod builder {
             self
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::TryFrom<License> for super::License {
         type Error = super::error::ConversionError;
         fn try_from(value: License) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -5800,6 +5946,7 @@ pub mod builder {
             })
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::From<super::License> for License {
         fn from(value: super::License) -> Self {
             Self {
@@ -5811,6 +5958,7 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     /// Builds a [`super::Location`] field by field.
+    #[cfg(feature = "builders")]
     pub struct Location {
         address1: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -5850,6 +5998,7 @@ pub mod builder {
             ::std::string::String,
         >,
     }
+    #[cfg(feature = "builders")]
     impl ::std::default::Default for Location {
         fn default() -> Self {
             Self {
@@ -5866,6 +6015,7 @@ pub mod builder {
             }
         }
     }
+    #[cfg(feature = "builders")]
     impl Location {
         /// Sets `address1` of the [`super::Location`] being built.
         pub fn address1<T>(mut self, value: T) -> Self
@@ -5978,6 +6128,7 @@ pub mod builder {
             self
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::TryFrom<Location> for super::Location {
         type Error = super::error::ConversionError;
         fn try_from(value: Location) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -5995,6 +6146,7 @@ pub mod builder {
             })
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::From<super::Location> for Location {
         fn from(value: super::Location) -> Self {
             Self {
@@ -6013,6 +6165,7 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     /// Builds a [`super::Meeting`] field by field.
+    #[cfg(feature = "builders")]
     pub struct Meeting {
         attendee_info: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -6050,6 +6203,7 @@ pub mod builder {
             ::std::string::String,
         >,
     }
+    #[cfg(feature = "builders")]
     impl ::std::default::Default for Meeting {
         fn default() -> Self {
             Self {
@@ -6069,6 +6223,7 @@ pub mod builder {
             }
         }
     }
+    #[cfg(feature = "builders")]
     impl Meeting {
         /// Sets `attendee_info` of the [`super::Meeting`] being built.
         pub fn attendee_info<T>(mut self, value: T) -> Self
@@ -6216,6 +6371,7 @@ pub mod builder {
             self
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::TryFrom<Meeting> for super::Meeting {
         type Error = super::error::ConversionError;
         fn try_from(value: Meeting) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -6236,6 +6392,7 @@ pub mod builder {
             })
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::From<super::Meeting> for Meeting {
         fn from(value: super::Meeting) -> Self {
             Self {
@@ -6257,10 +6414,12 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     /// Builds a [`super::MeetingByIdData`] field by field.
+    #[cfg(feature = "builders")]
     pub struct MeetingByIdData {
         meeting_by_id:
             ::std::result::Result<::std::option::Option<super::Meeting>, ::std::string::String>,
     }
+    #[cfg(feature = "builders")]
     impl ::std::default::Default for MeetingByIdData {
         fn default() -> Self {
             Self {
@@ -6268,6 +6427,7 @@ pub mod builder {
             }
         }
     }
+    #[cfg(feature = "builders")]
     impl MeetingByIdData {
         /// Sets `meeting_by_id` of the [`super::MeetingByIdData`] being built.
         pub fn meeting_by_id<T>(mut self, value: T) -> Self
@@ -6281,6 +6441,7 @@ pub mod builder {
             self
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::TryFrom<MeetingByIdData> for super::MeetingByIdData {
         type Error = super::error::ConversionError;
         fn try_from(
@@ -6291,6 +6452,7 @@ pub mod builder {
             })
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::From<super::MeetingByIdData> for MeetingByIdData {
         fn from(value: super::MeetingByIdData) -> Self {
             Self {
@@ -6300,9 +6462,11 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     /// Builds a [`super::MeetingResponse`] field by field.
+    #[cfg(feature = "builders")]
     pub struct MeetingResponse {
         data: ::std::result::Result<super::MeetingByIdData, ::std::string::String>,
     }
+    #[cfg(feature = "builders")]
     impl ::std::default::Default for MeetingResponse {
         fn default() -> Self {
             Self {
@@ -6310,6 +6474,7 @@ pub mod builder {
             }
         }
     }
+    #[cfg(feature = "builders")]
     impl MeetingResponse {
         /// Sets `data` of the [`super::MeetingResponse`] being built.
         pub fn data<T>(mut self, value: T) -> Self
@@ -6323,6 +6488,7 @@ pub mod builder {
             self
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::TryFrom<MeetingResponse> for super::MeetingResponse {
         type Error = super::error::ConversionError;
         fn try_from(
@@ -6331,6 +6497,7 @@ pub mod builder {
             Ok(Self { data: value.data? })
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::From<super::MeetingResponse> for MeetingResponse {
         fn from(value: super::MeetingResponse) -> Self {
             Self {
@@ -6340,9 +6507,11 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     /// Builds a [`super::MeetingsData`] field by field.
+    #[cfg(feature = "builders")]
     pub struct MeetingsData {
         meetings: ::std::result::Result<super::MeetingsPage, ::std::string::String>,
     }
+    #[cfg(feature = "builders")]
     impl ::std::default::Default for MeetingsData {
         fn default() -> Self {
             Self {
@@ -6350,6 +6519,7 @@ pub mod builder {
             }
         }
     }
+    #[cfg(feature = "builders")]
     impl MeetingsData {
         /// Sets `meetings` of the [`super::MeetingsData`] being built.
         pub fn meetings<T>(mut self, value: T) -> Self
@@ -6363,6 +6533,7 @@ pub mod builder {
             self
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::TryFrom<MeetingsData> for super::MeetingsData {
         type Error = super::error::ConversionError;
         fn try_from(
@@ -6373,6 +6544,7 @@ pub mod builder {
             })
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::From<super::MeetingsData> for MeetingsData {
         fn from(value: super::MeetingsData) -> Self {
             Self {
@@ -6382,6 +6554,7 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     /// Builds a [`super::MeetingsPage`] field by field.
+    #[cfg(feature = "builders")]
     pub struct MeetingsPage {
         aggregations: ::std::result::Result<
             ::std::option::Option<::std::vec::Vec<::std::option::Option<super::Aggregation>>>,
@@ -6394,6 +6567,7 @@ pub mod builder {
         page_info:
             ::std::result::Result<::std::option::Option<super::PageInfo>, ::std::string::String>,
     }
+    #[cfg(feature = "builders")]
     impl ::std::default::Default for MeetingsPage {
         fn default() -> Self {
             Self {
@@ -6403,6 +6577,7 @@ pub mod builder {
             }
         }
     }
+    #[cfg(feature = "builders")]
     impl MeetingsPage {
         /// Sets `aggregations` of the [`super::MeetingsPage`] being built.
         pub fn aggregations<T>(mut self, value: T) -> Self
@@ -6442,6 +6617,7 @@ pub mod builder {
             self
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::TryFrom<MeetingsPage> for super::MeetingsPage {
         type Error = super::error::ConversionError;
         fn try_from(
@@ -6454,6 +6630,7 @@ pub mod builder {
             })
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::From<super::MeetingsPage> for MeetingsPage {
         fn from(value: super::MeetingsPage) -> Self {
             Self {
@@ -6465,9 +6642,11 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     /// Builds a [`super::MeetingsResponse`] field by field.
+    #[cfg(feature = "builders")]
     pub struct MeetingsResponse {
         data: ::std::result::Result<super::MeetingsData, ::std::string::String>,
     }
+    #[cfg(feature = "builders")]
     impl ::std::default::Default for MeetingsResponse {
         fn default() -> Self {
             Self {
@@ -6475,6 +6654,7 @@ pub mod builder {
             }
         }
     }
+    #[cfg(feature = "builders")]
     impl MeetingsResponse {
         /// Sets `data` of the [`super::MeetingsResponse`] being built.
         pub fn data<T>(mut self, value: T) -> Self
@@ -6488,6 +6668,7 @@ pub mod builder {
             self
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::TryFrom<MeetingsResponse> for super::MeetingsResponse {
         type Error = super::error::ConversionError;
         fn try_from(
@@ -6496,6 +6677,7 @@ pub mod builder {
             Ok(Self { data: value.data? })
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::From<super::MeetingsResponse> for MeetingsResponse {
         fn from(value: super::MeetingsResponse) -> Self {
             Self {
@@ -6505,6 +6687,7 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     /// Builds a [`super::NestedMeeting`] field by field.
+    #[cfg(feature = "builders")]
     pub struct NestedMeeting {
         attendee_info: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -6540,6 +6723,7 @@ pub mod builder {
             ::std::string::String,
         >,
     }
+    #[cfg(feature = "builders")]
     impl ::std::default::Default for NestedMeeting {
         fn default() -> Self {
             Self {
@@ -6556,6 +6740,7 @@ pub mod builder {
             }
         }
     }
+    #[cfg(feature = "builders")]
     impl NestedMeeting {
         /// Sets `attendee_info` of the [`super::NestedMeeting`] being built.
         pub fn attendee_info<T>(mut self, value: T) -> Self
@@ -6674,6 +6859,7 @@ pub mod builder {
             self
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::TryFrom<NestedMeeting> for super::NestedMeeting {
         type Error = super::error::ConversionError;
         fn try_from(
@@ -6693,6 +6879,7 @@ pub mod builder {
             })
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::From<super::NestedMeeting> for NestedMeeting {
         fn from(value: super::NestedMeeting) -> Self {
             Self {
@@ -6711,12 +6898,14 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     /// Builds a [`super::PageInfo`] field by field.
+    #[cfg(feature = "builders")]
     pub struct PageInfo {
         current_page: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
         has_more: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
         per_page: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
         total: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
     }
+    #[cfg(feature = "builders")]
     impl ::std::default::Default for PageInfo {
         fn default() -> Self {
             Self {
@@ -6727,6 +6916,7 @@ pub mod builder {
             }
         }
     }
+    #[cfg(feature = "builders")]
     impl PageInfo {
         /// Sets `current_page` of the [`super::PageInfo`] being built.
         pub fn current_page<T>(mut self, value: T) -> Self
@@ -6773,6 +6963,7 @@ pub mod builder {
             self
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::TryFrom<PageInfo> for super::PageInfo {
         type Error = super::error::ConversionError;
         fn try_from(value: PageInfo) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -6784,6 +6975,7 @@ pub mod builder {
             })
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::From<super::PageInfo> for PageInfo {
         fn from(value: super::PageInfo) -> Self {
             Self {
@@ -6796,6 +6988,7 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     /// Builds a [`super::PriceVariation`] field by field.
+    #[cfg(feature = "builders")]
     pub struct PriceVariation {
         label: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -6803,6 +6996,7 @@ pub mod builder {
         >,
         price_in_cents: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
     }
+    #[cfg(feature = "builders")]
     impl ::std::default::Default for PriceVariation {
         fn default() -> Self {
             Self {
@@ -6811,6 +7005,7 @@ pub mod builder {
             }
         }
     }
+    #[cfg(feature = "builders")]
     impl PriceVariation {
         /// Sets `label` of the [`super::PriceVariation`] being built.
         pub fn label<T>(mut self, value: T) -> Self
@@ -6835,6 +7030,7 @@ pub mod builder {
             self
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::TryFrom<PriceVariation> for super::PriceVariation {
         type Error = super::error::ConversionError;
         fn try_from(
@@ -6846,6 +7042,7 @@ pub mod builder {
             })
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::From<super::PriceVariation> for PriceVariation {
         fn from(value: super::PriceVariation) -> Self {
             Self {
@@ -6856,6 +7053,7 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     /// Builds a [`super::PurchasedBundle`] field by field.
+    #[cfg(feature = "builders")]
     pub struct PurchasedBundle {
         bundle: ::std::result::Result<::std::option::Option<super::Bundle>, ::std::string::String>,
         bundle_id: ::std::result::Result<
@@ -6863,6 +7061,7 @@ pub mod builder {
             ::std::string::String,
         >,
     }
+    #[cfg(feature = "builders")]
     impl ::std::default::Default for PurchasedBundle {
         fn default() -> Self {
             Self {
@@ -6871,6 +7070,7 @@ pub mod builder {
             }
         }
     }
+    #[cfg(feature = "builders")]
     impl PurchasedBundle {
         /// Sets `bundle` of the [`super::PurchasedBundle`] being built.
         pub fn bundle<T>(mut self, value: T) -> Self
@@ -6895,6 +7095,7 @@ pub mod builder {
             self
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::TryFrom<PurchasedBundle> for super::PurchasedBundle {
         type Error = super::error::ConversionError;
         fn try_from(
@@ -6906,6 +7107,7 @@ pub mod builder {
             })
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::From<super::PurchasedBundle> for PurchasedBundle {
         fn from(value: super::PurchasedBundle) -> Self {
             Self {
@@ -6916,6 +7118,7 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     /// Builds a [`super::PurchasedCourse`] field by field.
+    #[cfg(feature = "builders")]
     pub struct PurchasedCourse {
         certificate: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -6933,6 +7136,7 @@ pub mod builder {
             ::std::string::String,
         >,
     }
+    #[cfg(feature = "builders")]
     impl ::std::default::Default for PurchasedCourse {
         fn default() -> Self {
             Self {
@@ -6944,6 +7148,7 @@ pub mod builder {
             }
         }
     }
+    #[cfg(feature = "builders")]
     impl PurchasedCourse {
         /// Sets `certificate` of the [`super::PurchasedCourse`] being built.
         pub fn certificate<T>(mut self, value: T) -> Self
@@ -7003,6 +7208,7 @@ pub mod builder {
             self
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::TryFrom<PurchasedCourse> for super::PurchasedCourse {
         type Error = super::error::ConversionError;
         fn try_from(
@@ -7017,6 +7223,7 @@ pub mod builder {
             })
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::From<super::PurchasedCourse> for PurchasedCourse {
         fn from(value: super::PurchasedCourse) -> Self {
             Self {
@@ -7030,6 +7237,7 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     /// Builds a [`super::RecommendedSlug`] field by field.
+    #[cfg(feature = "builders")]
     pub struct RecommendedSlug {
         boost: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
         slug: ::std::result::Result<
@@ -7037,6 +7245,7 @@ pub mod builder {
             ::std::string::String,
         >,
     }
+    #[cfg(feature = "builders")]
     impl ::std::default::Default for RecommendedSlug {
         fn default() -> Self {
             Self {
@@ -7045,6 +7254,7 @@ pub mod builder {
             }
         }
     }
+    #[cfg(feature = "builders")]
     impl RecommendedSlug {
         /// Sets `boost` of the [`super::RecommendedSlug`] being built.
         pub fn boost<T>(mut self, value: T) -> Self
@@ -7069,6 +7279,7 @@ pub mod builder {
             self
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::TryFrom<RecommendedSlug> for super::RecommendedSlug {
         type Error = super::error::ConversionError;
         fn try_from(
@@ -7080,6 +7291,7 @@ pub mod builder {
             })
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::From<super::RecommendedSlug> for RecommendedSlug {
         fn from(value: super::RecommendedSlug) -> Self {
             Self {
@@ -7090,6 +7302,7 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     /// Builds a [`super::RecommendedTag`] field by field.
+    #[cfg(feature = "builders")]
     pub struct RecommendedTag {
         boost: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
         label: ::std::result::Result<
@@ -7097,6 +7310,7 @@ pub mod builder {
             ::std::string::String,
         >,
     }
+    #[cfg(feature = "builders")]
     impl ::std::default::Default for RecommendedTag {
         fn default() -> Self {
             Self {
@@ -7105,6 +7319,7 @@ pub mod builder {
             }
         }
     }
+    #[cfg(feature = "builders")]
     impl RecommendedTag {
         /// Sets `boost` of the [`super::RecommendedTag`] being built.
         pub fn boost<T>(mut self, value: T) -> Self
@@ -7129,6 +7344,7 @@ pub mod builder {
             self
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::TryFrom<RecommendedTag> for super::RecommendedTag {
         type Error = super::error::ConversionError;
         fn try_from(
@@ -7140,6 +7356,7 @@ pub mod builder {
             })
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::From<super::RecommendedTag> for RecommendedTag {
         fn from(value: super::RecommendedTag) -> Self {
             Self {
@@ -7150,9 +7367,11 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     /// Builds a [`super::SeatPackage`] field by field.
+    #[cfg(feature = "builders")]
     pub struct SeatPackage {
         seats: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
     }
+    #[cfg(feature = "builders")]
     impl ::std::default::Default for SeatPackage {
         fn default() -> Self {
             Self {
@@ -7160,6 +7379,7 @@ pub mod builder {
             }
         }
     }
+    #[cfg(feature = "builders")]
     impl SeatPackage {
         /// Sets `seats` of the [`super::SeatPackage`] being built.
         pub fn seats<T>(mut self, value: T) -> Self
@@ -7173,6 +7393,7 @@ pub mod builder {
             self
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::TryFrom<SeatPackage> for super::SeatPackage {
         type Error = super::error::ConversionError;
         fn try_from(
@@ -7183,6 +7404,7 @@ pub mod builder {
             })
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::From<super::SeatPackage> for SeatPackage {
         fn from(value: super::SeatPackage) -> Self {
             Self {
@@ -7192,10 +7414,12 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     /// Builds a [`super::SeatTier`] field by field.
+    #[cfg(feature = "builders")]
     pub struct SeatTier {
         price_in_cents: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
         seats: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
     }
+    #[cfg(feature = "builders")]
     impl ::std::default::Default for SeatTier {
         fn default() -> Self {
             Self {
@@ -7204,6 +7428,7 @@ pub mod builder {
             }
         }
     }
+    #[cfg(feature = "builders")]
     impl SeatTier {
         /// Sets `price_in_cents` of the [`super::SeatTier`] being built.
         pub fn price_in_cents<T>(mut self, value: T) -> Self
@@ -7228,6 +7453,7 @@ pub mod builder {
             self
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::TryFrom<SeatTier> for super::SeatTier {
         type Error = super::error::ConversionError;
         fn try_from(value: SeatTier) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -7237,6 +7463,7 @@ pub mod builder {
             })
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::From<super::SeatTier> for SeatTier {
         fn from(value: super::SeatTier) -> Self {
             Self {
@@ -7247,6 +7474,7 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     /// Builds a [`super::Section`] field by field.
+    #[cfg(feature = "builders")]
     pub struct Section {
         id: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -7281,6 +7509,7 @@ pub mod builder {
             ::std::string::String,
         >,
     }
+    #[cfg(feature = "builders")]
     impl ::std::default::Default for Section {
         fn default() -> Self {
             Self {
@@ -7295,6 +7524,7 @@ pub mod builder {
             }
         }
     }
+    #[cfg(feature = "builders")]
     impl Section {
         /// Sets `id` of the [`super::Section`] being built.
         pub fn id<T>(mut self, value: T) -> Self
@@ -7389,6 +7619,7 @@ pub mod builder {
             self
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::TryFrom<Section> for super::Section {
         type Error = super::error::ConversionError;
         fn try_from(value: Section) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -7404,6 +7635,7 @@ pub mod builder {
             })
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::From<super::Section> for Section {
         fn from(value: super::Section) -> Self {
             Self {
@@ -7420,6 +7652,7 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     /// Builds a [`super::TopicGroup`] field by field.
+    #[cfg(feature = "builders")]
     pub struct TopicGroup {
         categories: ::std::result::Result<
             ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -7434,6 +7667,7 @@ pub mod builder {
             ::std::string::String,
         >,
     }
+    #[cfg(feature = "builders")]
     impl ::std::default::Default for TopicGroup {
         fn default() -> Self {
             Self {
@@ -7443,6 +7677,7 @@ pub mod builder {
             }
         }
     }
+    #[cfg(feature = "builders")]
     impl TopicGroup {
         /// Sets `categories` of the [`super::TopicGroup`] being built.
         pub fn categories<T>(mut self, value: T) -> Self
@@ -7480,6 +7715,7 @@ pub mod builder {
             self
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::TryFrom<TopicGroup> for super::TopicGroup {
         type Error = super::error::ConversionError;
         fn try_from(
@@ -7492,6 +7728,7 @@ pub mod builder {
             })
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::From<super::TopicGroup> for TopicGroup {
         fn from(value: super::TopicGroup) -> Self {
             Self {
@@ -7595,6 +7832,7 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     /// Builds a [`super::User`] field by field.
+    #[cfg(feature = "builders")]
     pub struct User {
         abbreviated_name: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -7820,6 +8058,7 @@ pub mod builder {
             ::std::string::String,
         >,
     }
+    #[cfg(feature = "builders")]
     impl ::std::default::Default for User {
         fn default() -> Self {
             Self {
@@ -7891,6 +8130,7 @@ pub mod builder {
             }
         }
     }
+    #[cfg(feature = "builders")]
     impl User {
         /// Sets `abbreviated_name` of the [`super::User`] being built.
         pub fn abbreviated_name<T>(mut self, value: T) -> Self
@@ -8632,6 +8872,7 @@ pub mod builder {
             self
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::TryFrom<User> for super::User {
         type Error = super::error::ConversionError;
         fn try_from(value: User) -> ::std::result::Result<Self, super::error::ConversionError> {
@@ -8704,6 +8945,7 @@ pub mod builder {
             })
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::From<super::User> for User {
         fn from(value: super::User) -> Self {
             Self {
@@ -8777,11 +9019,13 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     /// Builds a [`super::WaitlistedCourse`] field by field.
+    #[cfg(feature = "builders")]
     pub struct WaitlistedCourse {
         course: ::std::result::Result<::std::option::Option<super::Course>, ::std::string::String>,
         course_id:
             ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
     }
+    #[cfg(feature = "builders")]
     impl ::std::default::Default for WaitlistedCourse {
         fn default() -> Self {
             Self {
@@ -8790,6 +9034,7 @@ pub mod builder {
             }
         }
     }
+    #[cfg(feature = "builders")]
     impl WaitlistedCourse {
         /// Sets `course` of the [`super::WaitlistedCourse`] being built.
         pub fn course<T>(mut self, value: T) -> Self
@@ -8814,6 +9059,7 @@ pub mod builder {
             self
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::TryFrom<WaitlistedCourse> for super::WaitlistedCourse {
         type Error = super::error::ConversionError;
         fn try_from(
@@ -8825,6 +9071,7 @@ pub mod builder {
             })
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::From<super::WaitlistedCourse> for WaitlistedCourse {
         fn from(value: super::WaitlistedCourse) -> Self {
             Self {
@@ -8835,6 +9082,7 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     /// Builds a [`super::WebinarBlock`] field by field.
+    #[cfg(feature = "builders")]
     pub struct WebinarBlock {
         id: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
@@ -8861,6 +9109,7 @@ pub mod builder {
             ::std::string::String,
         >,
     }
+    #[cfg(feature = "builders")]
     impl ::std::default::Default for WebinarBlock {
         fn default() -> Self {
             Self {
@@ -8873,6 +9122,7 @@ pub mod builder {
             }
         }
     }
+    #[cfg(feature = "builders")]
     impl WebinarBlock {
         /// Sets `id` of the [`super::WebinarBlock`] being built.
         pub fn id<T>(mut self, value: T) -> Self
@@ -8943,6 +9193,7 @@ pub mod builder {
             self
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::TryFrom<WebinarBlock> for super::WebinarBlock {
         type Error = super::error::ConversionError;
         fn try_from(
@@ -8958,6 +9209,7 @@ pub mod builder {
             })
         }
     }
+    #[cfg(feature = "builders")]
     impl ::std::convert::From<super::WebinarBlock> for WebinarBlock {
         fn from(value: super::WebinarBlock) -> Self {
             Self {

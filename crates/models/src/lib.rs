@@ -13,17 +13,29 @@
 //! absence or a value.
 //!
 //! The structs are `#[non_exhaustive]`, so that a field added to the spec is not a breaking change:
-//! outside this crate, build one with its builder (or change the fields of a decoded one). The open
+//! outside this crate, build one with its builder (`Type::builder()`, then `Type::try_from`), with
+//! `Default` and field assignments, or change the fields of a decoded one. The request bodies
+//! ([`UpdateMeetingAttendanceRequest`], [`BulkUpdateMeetingAttendanceRequest`] and
+//! [`BulkUpdateMeetingAttendanceUser`]) always have their builders; the other types, which a user
+//! decodes rather than builds, have theirs with the `builders` feature (off by default: they were
+//! most of this crate's compile time). The open
 //! objects ([`Bundle`], [`Client`], [`CourseGroup`], [`LearningPath`], [`Lesson`], [`License`],
 //! [`Section`], [`WebinarBlock`]) keep the fields they do not model in `extra`.
 //!
 //! ```
-//! use thoughtindustries_models::Bundle;
+//! use thoughtindustries_models::{Bundle, UpdateMeetingAttendanceRequest};
 //!
-//! let bundle = Bundle::try_from(Bundle::builder().name(Some("Starter pack".to_owned())))?;
-//! assert_eq!(serde_json::to_string(&bundle)?, r#"{"name":"Starter pack"}"#);
-//! let decoded: Bundle = serde_json::from_str(r#"{"name":"Starter pack","seats":5}"#)?;
-//! assert_eq!(decoded.extra["seats"], 5);
+//! let request = UpdateMeetingAttendanceRequest::try_from(
+//!     UpdateMeetingAttendanceRequest::builder()
+//!         .user_id("0b6e8a53-8d7a-4a35-9f6e-1f0c6d0f2a11".parse::<uuid::Uuid>()?)
+//!         .meeting_id("5f1f8a9e-2c4b-4d3a-8e7f-6a5b4c3d2e1f".parse::<uuid::Uuid>()?)
+//!         .attended(true),
+//! )?;
+//! assert!(request.attended);
+//! let mut bundle: Bundle = serde_json::from_str(r#"{"name":"Starter pack","seats":5}"#)?;
+//! assert_eq!(bundle.extra["seats"], 5);
+//! bundle.name = Some("Starter kit".to_owned());
+//! assert_eq!(serde_json::to_string(&bundle)?, r#"{"name":"Starter kit","seats":5}"#);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!

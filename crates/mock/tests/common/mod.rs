@@ -7,8 +7,6 @@ use thoughtindustries_models::MeetingsResponse;
 
 /// A client that never uses a proxy (the tests talk to 127.0.0.1 only).
 pub fn client() -> reqwest::Client {
-    // The workspace builds reqwest without a default crypto provider (the SDK configures its own).
-    let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
         .no_proxy()
         .build()
