@@ -164,7 +164,9 @@ async fn retries_through_every_fault_log_attempts_but_never_the_key() {
             RetryConfig::default()
                 .max_attempts(5)
                 .initial_backoff(Duration::from_millis(1))
-                .max_wait(Duration::from_millis(10)),
+                // The waiting budget is the operation's (issue 27): room for the pacer's short
+                // holds after the 429s, which a budget of milliseconds would refuse.
+                .max_wait(Duration::from_secs(5)),
         )
         .build()
         .unwrap();
