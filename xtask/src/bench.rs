@@ -24,13 +24,13 @@
 //! code does not compile.
 
 use std::io::Write;
-use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
+use crate::mock::Mock;
 use crate::spec::{cargo, target_dir};
 
 /// Options of `cargo xtask bench`.
@@ -319,39 +319,14 @@ fn memory_rows(counts: &[usize]) -> Result<Vec<Row>> {
     Ok(rows)
 }
 
-/// Kills the mock when the check ends, however it ends.
-struct Mock(Child);
-
-impl Drop for Mock {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// Runs `ti meetings list --all --format ndjson > /dev/null` against a `ti mock` serving
 /// `meetings` meetings; returns the list process's peak RSS in KiB, the wall time and how the
 /// peak was measured.
 fn list_against_mock(ti: &Path, meetings: usize) -> Result<(u64, Duration, &'static str)> {
-    let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?
-        .local_addr()?
-        .port();
-    let _mock = Mock(
-        Command::new(ti)
-            .args(["mock", "--port", &port.to_string()])
-            .args(["--meetings", &meetings.to_string(), "--per-page", "25"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .context("starting ti mock")?,
-    );
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_err() {
-        if Instant::now() > deadline {
-            bail!("ti mock did not listen on port {port}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let mock = Mock::start(
+        ti,
+        &["--meetings", &meetings.to_string(), "--per-page", "25"],
+    )?;
     let time = Path::new("/usr/bin/time");
     let report = std::env::temp_dir().join(format!("ti-bench-rss-{}", std::process::id()));
     let mut command = if time.exists() {
@@ -363,7 +338,7 @@ fn list_against_mock(ti: &Path, meetings: usize) -> Result<(u64, Duration, &'sta
     };
     command
         .args(["meetings", "list", "--all", "--format", "ndjson"])
-        .env("TI_BASE_URL", format!("http://127.0.0.1:{port}"))
+        .env("TI_BASE_URL", mock.base_url())
         .env("TI_API_KEY", "ti-demo-token")
         .env_remove("TI_TENANT")
         .stdout(std::fs::File::create("/dev/null")?)

@@ -18,13 +18,13 @@
 //! this workspace's target directory under a version of its own (`crate::copy`), so only the
 //! spec, models and client crates and the test compile again.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
-use anyhow::{Context, Result, bail, ensure};
+use anyhow::{Context, Result, ensure};
 use similar::{Algorithm, DiffOp, capture_diff_slices};
 
+use crate::mock::Mock;
 use crate::spec;
 
 /// The mock's drifts (`POINTER=JSON`, as `ti mock --drift` takes them).
@@ -97,61 +97,14 @@ fn ti_binary(root: &Path) -> Result<PathBuf> {
     Ok(ti)
 }
 
-/// A `ti mock` process, stopped when dropped.
-struct Mock {
-    child: Child,
-    base_url: String,
-}
-
-impl Mock {
-    fn start(ti: &Path) -> Result<Self> {
-        let mut command = Command::new(ti);
-        command.args(["mock", "--port", "0"]);
-        for drift in DRIFTS {
-            command.args(["--drift", drift]);
-        }
-        let mut child = command
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .context("starting ti mock")?;
-        let mut line = String::new();
-        let stdout = child.stdout.take().context("ti mock's stdout")?;
-        BufReader::new(stdout).read_line(&mut line)?;
-        let base_url = line.trim().to_owned();
-        if !base_url.starts_with("http://127.0.0.1:") {
-            let _ = child.kill();
-            bail!("ti mock did not print its base URL (got {line:?})");
-        }
-        Ok(Self { child, base_url })
-    }
-
-    /// `ti ARGS` against this mock.
-    fn ti(&self, ti: &Path, args: &[&str]) -> Command {
-        let mut command = Command::new(ti);
-        command
-            .args(args)
-            .env_remove("TI_TENANT")
-            .env("TI_BASE_URL", &self.base_url)
-            .env("TI_API_KEY", "ti-demo-token");
-        command
-    }
-}
-
-impl Drop for Mock {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn prove(root: &Path, copy: &Path, ti: &Path) -> Result<()> {
     crate::copy::copy_tracked_files(root, copy)?;
     crate::copy::mark_version(copy, "drift-loop")?;
     let spec_path = copy.join("openapi/meetings.yaml");
     let original = std::fs::read_to_string(&spec_path)?;
 
-    let mock = Mock::start(ti)?;
+    let drifts: Vec<&str> = DRIFTS.iter().flat_map(|drift| ["--drift", drift]).collect();
+    let mock = Mock::start(ti, &drifts)?;
     let proposed = mock
         .ti(ti, &["contract", "--pages", "2", "--propose"])
         .arg(&spec_path)

@@ -22,6 +22,7 @@ mod doc;
 mod drift_loop;
 mod follows_spec;
 mod lint;
+mod mock;
 mod pipeline_bench;
 mod semver;
 mod spec;

@@ -17,14 +17,15 @@
 //! most of it building the earlier revision once.
 
 use std::io::{Read, Write};
-use std::net::{Ipv4Addr, TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 
 use crate::bench::{Row, verdict};
+use crate::mock::Mock;
 use crate::spec::{cargo, git, target_dir};
 
 const PAGES: u64 = 100;
@@ -246,42 +247,25 @@ impl Measured {
     }
 }
 
-struct Mock(Child);
-
-impl Drop for Mock {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 fn measure(ti: &Path, driver: &Path, form: &str, mode: &str) -> Result<Measured> {
-    let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?
-        .local_addr()?
-        .port();
-    let _mock = Mock(
-        Command::new(ti)
-            .args(["mock", "--port", &port.to_string()])
-            .args(["--meetings", &(PAGES * PER_PAGE).to_string()])
-            .args(["--per-page", &PER_PAGE.to_string()])
-            .args(["--latency-ms", &LATENCY_MS.to_string()])
-            .args(["--quota", &format!("{LIMIT}/{}ms", WINDOW_MS)])
-            .args(["--reset-form", form])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .context("starting ti mock")?,
-    );
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_err() {
-        if Instant::now() > deadline {
-            bail!("ti mock did not listen on port {port}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let url = format!("http://127.0.0.1:{port}");
+    let mock = Mock::start(
+        ti,
+        &[
+            "--meetings",
+            &(PAGES * PER_PAGE).to_string(),
+            "--per-page",
+            &PER_PAGE.to_string(),
+            "--latency-ms",
+            &LATENCY_MS.to_string(),
+            "--quota",
+            &format!("{LIMIT}/{WINDOW_MS}ms"),
+            "--reset-form",
+            form,
+        ],
+    )?;
+    let url = mock.base_url();
     let output = Command::new(driver)
-        .args([mode, &url, &WINDOW_MS.to_string(), &CAP_SECS.to_string()])
+        .args([mode, url, &WINDOW_MS.to_string(), &CAP_SECS.to_string()])
         .stderr(Stdio::inherit())
         .output()?;
     let line = String::from_utf8_lossy(&output.stdout);
@@ -295,7 +279,7 @@ fn measure(ti: &Path, driver: &Path, form: &str, mode: &str) -> Result<Measured>
         return Ok(Measured {
             wall: Duration::from_secs(CAP_SECS),
             ideal: ideal(0),
-            refused: refused(port)?,
+            refused: refused(url)?,
             error: Some(error.replace('_', " ")),
         });
     }
@@ -308,7 +292,7 @@ fn measure(ti: &Path, driver: &Path, form: &str, mode: &str) -> Result<Measured>
     Ok(Measured {
         wall,
         ideal: ideal(start),
-        refused: refused(port)?,
+        refused: refused(url)?,
         error,
     })
 }
@@ -341,9 +325,10 @@ fn ideal(start: u64) -> Duration {
     Duration::from_millis(finish - start)
 }
 
-/// The 429s the mock on `port` sent.
-fn refused(port: u16) -> Result<u64> {
-    let mut stream = TcpStream::connect((Ipv4Addr::LOCALHOST, port))?;
+/// The 429s the mock at `url` (`http://127.0.0.1:PORT`) sent.
+fn refused(url: &str) -> Result<u64> {
+    let address = url.strip_prefix("http://").context("the mock's URL")?;
+    let mut stream = TcpStream::connect(address)?;
     write!(
         stream,
         "GET /__mock/stats HTTP/1.0\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
