@@ -108,6 +108,7 @@ mod raw;
 mod attendance;
 mod client;
 mod meeting;
+mod overrides;
 mod paginate;
 #[cfg(test)]
 mod simulation;
@@ -159,6 +160,7 @@ pub use meeting::GetMeeting;
 pub use outcome::{
     BulkAttendanceResult, ChunkFailure, FailedChunk, ResponseError, UnknownOutcome, UserOutcome,
 };
+pub use overrides::Overrides;
 pub use page::{BlankedField, Page, RawMeeting, RejectedRecord};
 pub use paginate::{ListMeetings, MeetingStream};
 pub use quota::{QuotaWait, WaitReason};
@@ -206,7 +208,7 @@ pub use chrono::{self, DateTime, Utc};
 #[cfg(feature = "tz")]
 pub use chrono_tz;
 pub use futures::stream::BoxStream;
-pub use reqwest::StatusCode;
+pub use reqwest::{self, StatusCode};
 pub use serde_json;
 pub use uuid::{self, Uuid};
 
