@@ -277,3 +277,55 @@ async fn a_per_call_waiting_budget_changes_only_that_call() {
     assert!(started.elapsed() >= Duration::from_millis(900));
     assert_eq!(seen.load(Ordering::SeqCst), 3);
 }
+
+#[tokio::test]
+async fn writes_take_per_call_retries_too() {
+    const USER: &str = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
+    let server = MockServer::start().await;
+    // 503 is a refusal a write may retry: the client's policy would send four times.
+    Mock::given(path(format!(
+        "/incoming/v2/users/{USER}/updateMeetingAttendance"
+    )))
+    .respond_with(ResponseTemplate::new(503))
+    .mount(&server)
+    .await;
+    Mock::given(path("/incoming/v2/users/bulkUpdateMeetingAttendance"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&server)
+        .await;
+    let client = builder(&server.uri())
+        .retry(
+            RetryConfig::default()
+                .max_attempts(4)
+                .initial_backoff(Duration::from_millis(1)),
+        )
+        .build()
+        .unwrap();
+    let (meeting, user) = (MEETING.parse().unwrap(), USER.parse().unwrap());
+    let sent = || async { server.received_requests().await.unwrap().len() };
+    let attendance = thoughtindustries::Attendance::Attended;
+    let err = client
+        .update_meeting_attendance(meeting, user, attendance)
+        .retry(RetryConfig::disabled())
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.status(),
+        Some(thoughtindustries::StatusCode::SERVICE_UNAVAILABLE)
+    );
+    assert_eq!(sent().await, 1);
+    client
+        .bulk_update_meeting_attendance(meeting, attendance, vec![user])
+        .max_attempts(2)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(sent().await, 3);
+    client
+        .update_meeting_attendance(meeting, user, attendance)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(sent().await, 7);
+}
