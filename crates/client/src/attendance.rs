@@ -180,9 +180,14 @@ impl UpdateAttendance {
             .id(self.user.to_string())
             .body(self.request_body())
             .send();
-        exchange::written(send, |status, message| self.unknown(status, message))
-            .await
-            .map_err(|e| self.client.redact(e))
+        let overrides = &self.client.overrides;
+        exchange::written(
+            send,
+            |status, message| self.unknown(status, message),
+            overrides,
+        )
+        .await
+        .map_err(|e| self.client.redact(e))
     }
 
     /// The [`Error::UnknownOutcome`] of this update.
@@ -253,6 +258,9 @@ impl std::fmt::Debug for BulkUpdateAttendance {
             .finish_non_exhaustive()
     }
 }
+
+crate::overrides::overridable!(UpdateAttendance);
+crate::overrides::overridable!(BulkUpdateAttendance);
 
 impl BulkUpdateAttendance {
     /// Users per request (default [`DEFAULT_BULK_CHUNK_SIZE`], at least 1).
@@ -426,7 +434,7 @@ async fn send_chunk(
         .bulk_update_meeting_attendance()
         .body(body)
         .send();
-    let body = match exchange::written(send, unknown).await {
+    let body = match exchange::written(send, unknown, &client.overrides).await {
         Ok(body) => body,
         Err(e) => return Err(classify(client.redact(e))),
     };

@@ -2,13 +2,14 @@
 
 use std::time::Duration;
 
-use reqwest::header::{AUTHORIZATION, HeaderMap};
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue, USER_AGENT};
 use uuid::Uuid;
 
 use crate::api_key::ApiKey;
 use crate::base_url::{BaseUrl, IntoBaseUrl};
 use crate::errors::Error;
 use crate::generated;
+use crate::overrides::Overrides;
 use crate::paginate::ListMeetings;
 use crate::redact::Redactor;
 use crate::retry::RetryConfig;
@@ -17,6 +18,8 @@ use crate::{Page, decode, exchange};
 
 /// Default maximum response body size: 64 MiB.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
+/// Default time allowed for one attempt ([`ClientBuilder::timeout`]).
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
 /// Default number of pages fetched at once by the paginator (and requests in flight).
 pub const DEFAULT_CONCURRENCY: usize = 4;
 
@@ -45,6 +48,8 @@ pub struct Client {
     pub(crate) concurrency: usize,
     /// Replaces the API key in every text taken from a response before it leaves the client.
     pub(crate) redactor: Redactor,
+    /// This clone's per-call settings (set on an operation's builder; none on the client itself).
+    pub(crate) overrides: Overrides,
 }
 
 impl Client {
@@ -109,7 +114,7 @@ impl Client {
         if let Some(id) = course_id {
             request = request.course_id(id);
         }
-        exchange::read(request.send())
+        exchange::read(request.send(), &self.overrides)
             .await
             .map_err(|e| self.redact(e.with_page(number)))
     }
@@ -137,13 +142,14 @@ pub struct ClientBuilder {
     api_key: Option<ApiKey>,
     connect_timeout: Duration,
     read_timeout: Duration,
-    timeout: Duration,
+    timeout: Option<Duration>,
     user_agent: String,
     retry: RetryConfig,
     concurrency: usize,
     max_body_bytes: usize,
     operation_timeout: Option<Duration>,
     on_quota_wait: Option<crate::quota::WaitHook>,
+    http: Option<reqwest::Client>,
 }
 
 impl std::fmt::Debug for ClientBuilder {
@@ -160,6 +166,7 @@ impl std::fmt::Debug for ClientBuilder {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("operation_timeout", &self.operation_timeout)
             .field("on_quota_wait", &self.on_quota_wait.is_some())
+            .field("reqwest_client", &self.http.is_some())
             .finish()
     }
 }
@@ -171,13 +178,14 @@ impl Default for ClientBuilder {
             api_key: None,
             connect_timeout: Duration::from_secs(10),
             read_timeout: Duration::from_secs(30),
-            timeout: Duration::from_secs(120),
+            timeout: None,
             user_agent: concat!("thoughtindustries-rs/", env!("CARGO_PKG_VERSION")).to_owned(),
             retry: RetryConfig::default(),
             concurrency: DEFAULT_CONCURRENCY,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             operation_timeout: None,
             on_quota_wait: None,
+            http: None,
         }
     }
 }
@@ -223,9 +231,10 @@ impl ClientBuilder {
         self
     }
 
-    /// Time allowed for one attempt, from sending to the end of the body (default 120 s).
+    /// Time allowed for one attempt, from sending to the end of the body (default 120 s; with
+    /// [`reqwest_client`](Self::reqwest_client), the caller's client's own unless set here).
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.timeout = Some(timeout);
         self
     }
 
@@ -288,6 +297,45 @@ impl ClientBuilder {
         self
     }
 
+    /// Sends every request with the caller's own `reqwest::Client`: a service's proxies, extra
+    /// root certificates, connection pool and default headers. A `reqwest_middleware` stack does
+    /// not fit here (the pipeline needs a plain `reqwest::Client`); put what it does in the
+    /// client's settings or in [`on_quota_wait`](Self::on_quota_wait) and `tracing`.
+    ///
+    /// **The caller's client owns** how a request travels: TLS (its roots and backend), the
+    /// connect and read timeouts, proxies, redirects, HTTP versions, its default headers and
+    /// pool. [`connect_timeout`](Self::connect_timeout) and
+    /// [`read_timeout`](Self::read_timeout) are not applied (they belong to the client), and
+    /// [`base_url`](Self::base_url) still refuses `http://` except on loopback.
+    ///
+    /// **The SDK still does** everything around a request, set on each request by its pipeline:
+    /// the API key's `Authorization: Bearer` (a sensitive header, so the client's own logging
+    /// does not show it) and the `User-Agent` of [`user_agent`](Self::user_agent) (replacing the
+    /// client's), the concurrency limit, the quota's pacing, retries, the waiting budget, the
+    /// operation deadline, the body size limit, the attempt [`timeout`](Self::timeout) when one
+    /// is set here, and the redaction of the key from every error.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use thoughtindustries::{ApiKey, Client};
+    ///
+    /// let http = reqwest::Client::builder()
+    ///     .connect_timeout(Duration::from_secs(3))
+    ///     // .proxy(reqwest::Proxy::https("http://proxy.internal:3128")?)
+    ///     // .add_root_certificate(company_ca)
+    ///     .build()?;
+    /// let client = Client::builder()
+    ///     .tenant("acme")
+    ///     .api_key(ApiKey::new("key"))
+    ///     .reqwest_client(http)
+    ///     .build()?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn reqwest_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
     /// Builds the client. Fails when no tenant or base URL was given or either is invalid, or the
     /// API key cannot be sent in a header.
     pub fn build(self) -> Result<Client, Error> {
@@ -298,27 +346,36 @@ impl ClientBuilder {
         if let Some(key) = &self.api_key {
             headers.insert(AUTHORIZATION, key.bearer_header()?);
         }
+        let user_agent = HeaderValue::try_from(self.user_agent)
+            .map_err(|_| Error::Config("the User-Agent cannot be sent in a header".into()))?;
+        headers.insert(USER_AGENT, user_agent);
         let redactor = self
             .api_key
             .as_ref()
             .map_or_else(Redactor::default, ApiKey::redactor);
         let https = !base.as_str().starts_with("http://");
-        let http = crate::tls::configure(reqwest::Client::builder(), https)?
-            .default_headers(headers)
-            .user_agent(self.user_agent)
-            .connect_timeout(self.connect_timeout)
-            .read_timeout(self.read_timeout)
-            .timeout(self.timeout)
-            .https_only(https)
-            .build()
-            .map_err(|e| Error::Config(format!("building the HTTP client: {e}")))?;
+        let (http, attempt_timeout) = match self.http {
+            Some(http) => (http, self.timeout),
+            None => {
+                let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
+                let http = crate::tls::configure(reqwest::Client::builder(), https)?
+                    .connect_timeout(self.connect_timeout)
+                    .read_timeout(self.read_timeout)
+                    .timeout(timeout)
+                    .https_only(https)
+                    .build()
+                    .map_err(|e| Error::Config(format!("building the HTTP client: {e}")))?;
+                (http, Some(timeout))
+            }
+        };
         let transport = Transport::new(
             Settings {
                 retry: self.retry,
                 max_body_bytes: self.max_body_bytes,
                 concurrency: self.concurrency,
-                attempt_timeout: self.timeout,
+                attempt_timeout,
                 operation_timeout: self.operation_timeout,
+                headers,
             },
             self.on_quota_wait,
         );
@@ -326,6 +383,7 @@ impl ClientBuilder {
             generated: generated::Client::new_with_client(base.as_str(), http, transport),
             concurrency: self.concurrency,
             redactor,
+            overrides: Overrides::default(),
         })
     }
 }

@@ -6,7 +6,7 @@
 //! keep a failed body's status. So an operation sent through [`read`] or [`written`] runs with a
 //! slot of its own ([`Ended`], a task-local), in which the pipeline leaves how the operation
 //! ended, in the SDK's types; progenitor's result is used only when the slot stays empty (a
-//! success). This module also builds those errors from what an attempt ended in
+//! success). The same scope carries the call's [`Overrides`] to the pipeline. This module also builds those errors from what an attempt ended in
 //! ([`status_error`], [`transport_error`]), for the pipeline.
 
 use std::future::Future;
@@ -20,6 +20,7 @@ use reqwest::header::HeaderMap;
 use crate::body::RawJson;
 use crate::error_body::ErrorBody;
 use crate::errors::{Error, StatusError, TransportKind};
+use crate::overrides::Overrides;
 use crate::rate_limit::RateLimit;
 use crate::retry;
 
@@ -39,10 +40,25 @@ pub(crate) enum Ended {
     },
 }
 
-type Slot = Arc<Mutex<Option<Ended>>>;
+/// The running operation's scope: its per-call settings, and how it ended.
+#[derive(Default)]
+struct Scope {
+    overrides: Overrides,
+    ended: Mutex<Option<Ended>>,
+}
+
+type Slot = Arc<Scope>;
 
 tokio::task_local! {
     static ENDED: Slot;
+}
+
+/// The running operation's per-call settings (none when it was sent with the generated client
+/// directly).
+pub(crate) fn overrides() -> Overrides {
+    ENDED
+        .try_with(|scope| scope.overrides.clone())
+        .unwrap_or_default()
 }
 
 /// Whether the running operation has a slot (it was sent through [`read`] or [`written`]): if not,
@@ -54,18 +70,24 @@ pub(crate) fn has_slot() -> bool {
 /// Leaves how the running operation ended in its slot, if it has one.
 pub(crate) fn end(ended: Ended) {
     let _ = ENDED.try_with(|slot| {
-        *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(ended);
+        *slot.ended.lock().unwrap_or_else(|e| e.into_inner()) = Some(ended);
     });
 }
 
-/// Runs `send` with a slot: how it ended when the pipeline left that, else progenitor's result.
+/// Runs `send` with a slot and the call's `overrides`: how it ended when the pipeline left that, else progenitor's result.
 ///
 /// The pipeline's [`Error::Transport`] has no source yet: the `reqwest::Error` went to
 /// progenitor, the usual way, and becomes its source here.
-async fn scoped<T>(send: impl Future<Output = Sent<T>>) -> Result<Sent<T>, Ended> {
-    let slot = Slot::default();
+async fn scoped<T>(
+    send: impl Future<Output = Sent<T>>,
+    overrides: &Overrides,
+) -> Result<Sent<T>, Ended> {
+    let slot = Arc::new(Scope {
+        overrides: overrides.clone(),
+        ended: Mutex::default(),
+    });
     let sent = ENDED.scope(Arc::clone(&slot), send).await;
-    let ended = slot.lock().unwrap_or_else(|e| e.into_inner()).take();
+    let ended = slot.ended.lock().unwrap_or_else(|e| e.into_inner()).take();
     match (ended, sent) {
         (None, sent) => Ok(sent),
         (
@@ -78,8 +100,11 @@ async fn scoped<T>(send: impl Future<Output = Sent<T>>) -> Result<Sent<T>, Ended
 
 /// The body of a read's success response, or its failure as an [`Error`]. A success body that is
 /// not JSON at all is still the body: the caller's decoder explains what is wrong with it.
-pub(crate) async fn read<T>(send: impl Future<Output = Sent<T>>) -> Result<Bytes, Error> {
-    match scoped(send).await {
+pub(crate) async fn read<T>(
+    send: impl Future<Output = Sent<T>>,
+    overrides: &Overrides,
+) -> Result<Bytes, Error> {
+    match scoped(send, overrides).await {
         Ok(sent) => body(sent).await,
         Err(Ended::Failed(error)) => Err(error),
         // Reads are never left unknown; should one be, it failed.
@@ -99,8 +124,9 @@ pub(crate) async fn read<T>(send: impl Future<Output = Sent<T>>) -> Result<Bytes
 pub(crate) async fn written<T>(
     send: impl Future<Output = Sent<T>>,
     unknown: impl FnOnce(Option<StatusCode>, String) -> Error,
+    overrides: &Overrides,
 ) -> Result<Bytes, Error> {
-    match scoped(send).await {
+    match scoped(send, overrides).await {
         Ok(sent) => body(sent).await,
         Err(Ended::Failed(error)) => Err(error),
         Err(Ended::Unknown { status, message }) => Err(unknown(status, message)),

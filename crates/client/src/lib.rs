@@ -30,7 +30,43 @@
 //! - The types the API names from other crates are re-exported, so that a program needs no other
 //!   dependency than this crate, `futures` and `tokio`: [`Uuid`], [`StatusCode`], [`DateTime`],
 //!   [`Utc`], [`BoxStream`], [`Bytes`] and the crates [`uuid`], [`chrono`], [`serde_json`]
-//!   (for [`RawMeeting::raw`]).
+//!   (for [`RawMeeting::raw`]) and [`reqwest`] (for [`ClientBuilder::reqwest_client`]).
+//!
+//! # In your stack
+//!
+//! [`ClientBuilder::reqwest_client`] sends with your own `reqwest::Client` (proxies, extra root
+//! certificates, its pool and default headers; [`reqwest`] is re-exported at the version this
+//! crate uses): it owns TLS, connect and read timeouts and proxies, while the SDK still sets the
+//! API key's `Authorization` and its `User-Agent` on every request and does the pacing, retries,
+//! waiting budget, deadlines and redaction. Every operation's builder takes settings for that
+//! call only ([`Overrides`]: `timeout`, `operation_timeout`, `max_wait`, `max_attempts`,
+//! `retry`), as the AWS SDK for Rust's `customize()` does.
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use thoughtindustries::{ApiKey, Client, Uuid};
+//!
+//! # async fn run(id: Uuid) -> Result<(), Box<dyn std::error::Error>> {
+//! let http = thoughtindustries::reqwest::Client::builder()
+//!     .proxy(thoughtindustries::reqwest::Proxy::https("http://proxy.internal:3128")?)
+//!     .connect_timeout(Duration::from_secs(5))
+//!     .build()?;
+//! let client = Client::builder()
+//!     .tenant("acme")
+//!     .api_key(ApiKey::new(std::env::var("TI_API_KEY")?))
+//!     .reqwest_client(http)
+//!     .operation_timeout(Duration::from_secs(60))
+//!     .build()?;
+//! // This call only: one attempt, two seconds, no waiting for the quota.
+//! let meeting = client
+//!     .get_meeting(id)
+//!     .operation_timeout(Duration::from_secs(2))
+//!     .max_attempts(1)
+//!     .max_wait(Duration::ZERO)
+//!     .await?;
+//! println!("reachable: {}", meeting.is_some());
+//! # Ok(()) }
+//! ```
 //!
 //! # Low-level layer
 //!
@@ -108,6 +144,7 @@ mod raw;
 mod attendance;
 mod client;
 mod meeting;
+mod overrides;
 mod paginate;
 #[cfg(test)]
 mod simulation;
@@ -159,6 +196,7 @@ pub use meeting::GetMeeting;
 pub use outcome::{
     BulkAttendanceResult, ChunkFailure, FailedChunk, ResponseError, UnknownOutcome, UserOutcome,
 };
+pub use overrides::Overrides;
 pub use page::{BlankedField, Page, RawMeeting, RejectedRecord};
 pub use paginate::{ListMeetings, MeetingStream};
 pub use quota::{QuotaWait, WaitReason};
@@ -206,7 +244,7 @@ pub use chrono::{self, DateTime, Utc};
 #[cfg(feature = "tz")]
 pub use chrono_tz;
 pub use futures::stream::BoxStream;
-pub use reqwest::StatusCode;
+pub use reqwest::{self, StatusCode};
 pub use serde_json;
 pub use uuid::{self, Uuid};
 

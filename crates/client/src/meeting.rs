@@ -65,7 +65,7 @@ impl Client {
     /// statuses (a 404 included), transport failures and the size limit are [`Error`]s, as for
     /// [`Client::get_meeting`].
     pub async fn fetch_meeting_body(&self, id: Uuid) -> Result<bytes::Bytes, Error> {
-        exchange::read(self.generated.get_meeting().id(id).send())
+        exchange::read(self.generated.get_meeting().id(id).send(), &self.overrides)
             .await
             .map_err(|e| self.redact(e))
     }
@@ -125,6 +125,8 @@ impl GetMeeting {
         Ok(record)
     }
 }
+
+crate::overrides::overridable!(GetMeeting);
 
 impl IntoFuture for GetMeeting {
     type Output = Result<Option<Meeting>, Error>;

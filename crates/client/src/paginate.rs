@@ -97,6 +97,8 @@ impl std::fmt::Debug for ListMeetings {
     }
 }
 
+crate::overrides::overridable!(ListMeetings);
+
 impl ListMeetings {
     pub(crate) fn new(client: Client, concurrency: usize) -> Self {
         Self {

@@ -26,6 +26,7 @@ use tokio::time::Instant;
 
 use crate::errors::{Error, TransportKind};
 use crate::exchange::{AttemptError, Ended};
+use crate::overrides::Overrides;
 use crate::policy::Kind;
 use crate::retry::RetryConfig;
 use crate::transport::{Ending, Head, Outcome, Run, Settings, Transport};
@@ -296,7 +297,7 @@ async fn operation(transport: &Transport, server: &Shared, request: Request) -> 
     let sending = Arc::new(Mutex::new(Duration::ZERO));
     let start = Instant::now();
     let run = transport
-        .run(kind, "simulated", true, |left| {
+        .run(kind, "simulated", true, &Overrides::default(), |left| {
             let (server, sending) = (Arc::clone(server), Arc::clone(&sending));
             async move {
                 let start = Instant::now();
@@ -442,7 +443,8 @@ async fn case(seed: u64) {
             retry: retry.clone(),
             max_body_bytes: 1 << 20,
             concurrency,
-            attempt_timeout: Duration::from_secs(30),
+            attempt_timeout: Some(Duration::from_secs(30)),
+            headers: HeaderMap::new(),
             operation_timeout: deadline,
         },
         None,
@@ -556,7 +558,8 @@ fn a_write_the_server_applied_is_never_reported_not_applied() {
                 retry: retry.clone(),
                 max_body_bytes: 1 << 20,
                 concurrency: 4,
-                attempt_timeout: Duration::from_secs(30),
+                attempt_timeout: Some(Duration::from_secs(30)),
+                headers: HeaderMap::new(),
                 operation_timeout: None,
             },
             None,

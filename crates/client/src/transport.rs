@@ -28,6 +28,7 @@ use crate::errors::{DeadlineError, Error, WaitBudgetError};
 use crate::exchange::{self, AttemptError, Ended};
 use crate::generated;
 use crate::limiter::Limiter;
+use crate::overrides::Overrides;
 use crate::policy::{self, Kind, Stop, Verdict, Why};
 use crate::quota::{Admission, Pacer, WaitHook, WaitReason};
 use crate::rate_limit::RateLimit;
@@ -46,9 +47,13 @@ pub(crate) struct Settings {
     pub(crate) retry: RetryConfig,
     pub(crate) max_body_bytes: usize,
     pub(crate) concurrency: usize,
-    /// The reqwest client's timeout of one attempt, which the deadline may shorten.
-    pub(crate) attempt_timeout: Duration,
+    /// The timeout of one attempt, which the deadline may shorten (none: the caller's reqwest
+    /// client's own).
+    pub(crate) attempt_timeout: Option<Duration>,
     pub(crate) operation_timeout: Option<Duration>,
+    /// Set on every request: `Authorization` (sensitive) and `User-Agent`, so that they reach
+    /// the server whichever reqwest client sends it.
+    pub(crate) headers: HeaderMap,
 }
 
 #[derive(Debug)]
@@ -145,6 +150,10 @@ pub(crate) struct Run<E> {
 /// What one operation has done so far.
 struct Progress<E> {
     kind: Kind,
+    /// The retry policy of this operation (the client's, with the call's overrides).
+    retry: RetryConfig,
+    /// The deadline's length, for its error.
+    operation_timeout: Option<Duration>,
     deadline: Option<Instant>,
     sent: u32,
     failures: u32,
@@ -206,25 +215,40 @@ impl Transport {
         // progenitor sends the spec's `info.version` as `api-version`; that is our description's
         // version, not one the vendor asked for, so it is not sent.
         request.headers_mut().remove(API_VERSION);
+        for (name, value) in &self.shared.settings.headers {
+            request.headers_mut().insert(name, value.clone());
+        }
+        let overrides = exchange::overrides();
         if request.try_clone().is_none() {
             // A streaming body cannot be replayed: one attempt, through the same admission.
             let _slot = self.shared.limiter.acquire().await;
             return client.execute(request).await;
         }
         let kind = Kind::of(request.method());
-        let attempt_timeout = self.shared.settings.attempt_timeout;
+        let attempt_timeout = overrides
+            .get_timeout()
+            .or(self.shared.settings.attempt_timeout);
         let request = &request;
         let run = self
-            .run(kind, operation, exchange::has_slot(), |deadline| {
-                let mut this = request
-                    .try_clone()
-                    .expect("checked above: the request has no streaming body");
-                if let Some(left) = deadline {
-                    let timeout = this.timeout().copied().unwrap_or(attempt_timeout);
-                    *this.timeout_mut() = Some(timeout.min(left));
-                }
-                self.attempt(client, this)
-            })
+            .run(
+                kind,
+                operation,
+                exchange::has_slot(),
+                &overrides,
+                |deadline| {
+                    let mut this = request
+                        .try_clone()
+                        .expect("checked above: the request has no streaming body");
+                    let timeout = [this.timeout().copied().or(attempt_timeout), deadline]
+                        .into_iter()
+                        .flatten()
+                        .min();
+                    if timeout.is_some() {
+                        *this.timeout_mut() = timeout;
+                    }
+                    self.attempt(client, this)
+                },
+            )
             .await;
         tracing::debug!(
             operation,
@@ -261,6 +285,7 @@ impl Transport {
         kind: Kind,
         operation: &str,
         typed: bool,
+        overrides: &Overrides,
         mut send: F,
     ) -> Run<E>
     where
@@ -270,9 +295,12 @@ impl Transport {
     {
         let settings = &self.shared.settings;
         let started = Instant::now();
+        let operation_timeout = overrides.operation_timeout_over(settings.operation_timeout);
         let mut progress = Progress {
             kind,
-            deadline: settings.operation_timeout.map(|t| started + t),
+            retry: overrides.retry_over(&settings.retry),
+            operation_timeout,
+            deadline: operation_timeout.map(|t| started + t),
             sent: 0,
             failures: 0,
             server_waits: 0,
@@ -298,7 +326,7 @@ impl Transport {
             };
             progress.queued += queued_at.elapsed();
             let budget_end = Instant::now()
-                + settings
+                + progress
                     .retry
                     .get_max_wait()
                     .saturating_sub(progress.waited);
@@ -355,7 +383,7 @@ impl Transport {
                     progress.kind,
                     outcome.policy(),
                     &spent,
-                    &settings.retry,
+                    &progress.retry,
                     SystemTime::now(),
                     fastrand::f64(),
                 ),
@@ -537,7 +565,7 @@ impl Transport {
         let error = Error::WaitBudget(Box::new(WaitBudgetError {
             page: None,
             status: head.map(|head| head.status),
-            budget: self.shared.settings.retry.get_max_wait(),
+            budget: progress.retry.get_max_wait(),
             waited: progress.waited,
             asked,
             rate_limit: head
@@ -566,7 +594,7 @@ impl Transport {
         });
         let error = Error::Deadline(Box::new(DeadlineError {
             page: None,
-            timeout: self.shared.settings.operation_timeout.unwrap_or_default(),
+            timeout: progress.operation_timeout.unwrap_or_default(),
             waited: progress.waited,
             attempts: progress.sent,
             last,

@@ -35,7 +35,8 @@ pub struct Proposal {
     pub additions: Vec<String>,
 }
 
-/// Writes `drift` into the spec `text` (OpenAPI 3.0 YAML): see the [module docs](self).
+/// Writes `drift` into the spec `text` (OpenAPI 3.0 YAML): how each addition is written is in
+/// `propose.rs`'s module docs.
 ///
 /// Fields and values the spec already describes (for example when `text` is newer than the spec
 /// the drift was found against) are skipped. Fails when a schema named in the drift is not in
