@@ -314,16 +314,16 @@ async fn contract_json_stays_one_document_when_the_api_fails() {
     assert!(stderr(&out).contains("401"), "{}", stderr(&out));
 }
 
-/// The drifts of the issue's "Done when": undocumented fields of several types (a string URL, an
-/// integer, a nested object, a field on the nested course and on each attendee) and a new
-/// enumeration value.
-fn grown_api() -> Vec<Drift> {
+/// A mock tenant whose API has grown as the issue's "Done when" says: undocumented fields of
+/// several types (a string URL, an integer, a nested object, a field on the nested course and on
+/// each attendee) and a new enumeration value.
+async fn grown_api() -> MockServer {
     let drift = |pointer: &str, value: Value| Drift {
         pointer: pointer.into(),
         value,
         trigger: Trigger::Always,
     };
-    vec![
+    let drifts = vec![
         drift(
             "/data/Meetings/meetings/*/recordingUrl",
             json!("https://video.example.com/r/1"),
@@ -342,7 +342,16 @@ fn grown_api() -> Vec<Drift> {
             json!("they/them"),
         ),
         drift("/data/Meetings/meetings/0/course/status", json!("retired")),
-    ]
+    ];
+    MockServer::start(MockConfig {
+        faults: Faults {
+            drift: drifts,
+            ..Faults::default()
+        },
+        ..MockConfig::default()
+    })
+    .await
+    .unwrap()
 }
 
 const GROWN: [&str; 5] = [
@@ -355,15 +364,7 @@ const GROWN: [&str; 5] = [
 
 #[tokio::test(flavor = "multi_thread")]
 async fn drift_is_named_in_every_format_and_fails_only_with_fail_on_drift() {
-    let server = MockServer::start(MockConfig {
-        faults: Faults {
-            drift: grown_api(),
-            ..Faults::default()
-        },
-        ..MockConfig::default()
-    })
-    .await
-    .unwrap();
+    let server = grown_api().await;
     let contract = |args: &[&str]| {
         let mut cmd = ti();
         cmd.env("TI_BASE_URL", server.base_url())
@@ -441,15 +442,7 @@ async fn drift_is_named_in_every_format_and_fails_only_with_fail_on_drift() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn propose_writes_only_additions_that_ti_diff_calls_non_breaking() {
-    let server = MockServer::start(MockConfig {
-        faults: Faults {
-            drift: grown_api(),
-            ..Faults::default()
-        },
-        ..MockConfig::default()
-    })
-    .await
-    .unwrap();
+    let server = grown_api().await;
     let dir = tempfile::tempdir().unwrap();
     let original = dir.path().join("original.yaml");
     std::fs::write(&original, thoughtindustries_contract::EMBEDDED_SPEC).unwrap();
