@@ -71,12 +71,13 @@ pub fn rows() -> Result<Vec<Row>> {
 
 fn measure(root: &Path, scratch: &Path) -> Result<Vec<Row>> {
     let packaged = package(root, scratch)?;
+    let version = sdk_version(root)?;
     // A snapshot: the run takes many minutes, and must measure one state of the example.
     let downstream = copy_downstream(root, scratch)?;
     let patches: Vec<String> = SDK_CRATES
         .iter()
         .flat_map(|name| {
-            let dir = packaged.join(format!("{name}-{}", sdk_version(root)));
+            let dir = packaged.join(format!("{name}-{version}"));
             [
                 "--config".to_owned(),
                 format!(
@@ -191,7 +192,7 @@ fn measure(root: &Path, scratch: &Path) -> Result<Vec<Row>> {
 /// would build most of the dependency graph once per crate): the cold builds below build exactly
 /// these contents, and fail if they do not build.
 fn package(root: &Path, scratch: &Path) -> Result<PathBuf> {
-    let version = sdk_version(root);
+    let version = sdk_version(root)?;
     forget_unpacked_copies(&version)?;
     eprintln!("build-cost: cargo package --workspace");
     run(cargo().args([
@@ -249,27 +250,28 @@ fn forget_unpacked_copies(version: &str) -> Result<()> {
     Ok(())
 }
 
-fn sdk_version(root: &Path) -> String {
-    spec::workspace_metadata(root)
-        .ok()
-        .and_then(|m| {
-            m["packages"]
-                .as_array()?
-                .iter()
-                .find(|p| p["name"] == "thoughtindustries")
-                .and_then(|p| p["version"].as_str().map(str::to_owned))
-        })
-        .unwrap_or_else(|| "0.1.0".into())
+/// The client package's entry in `cargo metadata`.
+fn client_package(root: &Path) -> Result<serde_json::Value> {
+    let mut metadata = spec::workspace_metadata(root)?;
+    metadata["packages"]
+        .as_array_mut()
+        .and_then(|p| p.iter_mut().find(|p| p["name"] == "thoughtindustries"))
+        .map(serde_json::Value::take)
+        .context("no thoughtindustries package")
+}
+
+/// The SDK's version, which every crate of the workspace shares.
+fn sdk_version(root: &Path) -> Result<String> {
+    client_package(root)?["version"]
+        .as_str()
+        .map(str::to_owned)
+        .context("the client package has no version")
 }
 
 /// The client's own `reqwest` dependency declaration, as a manifest line: its declared features
 /// and those the client's default features turn on (`reqwest/rustls`, the TLS).
 fn client_http_dependencies(root: &Path) -> Result<String> {
-    let metadata = spec::workspace_metadata(root)?;
-    let client = metadata["packages"]
-        .as_array()
-        .and_then(|p| p.iter().find(|p| p["name"] == "thoughtindustries"))
-        .context("no thoughtindustries package")?;
+    let client = client_package(root)?;
     let reqwest = client["dependencies"]
         .as_array()
         .into_iter()
@@ -282,7 +284,7 @@ fn client_http_dependencies(root: &Path) -> Result<String> {
         .flatten()
         .filter_map(|f| f.as_str().map(str::to_owned))
         .collect();
-    for feature in enabled_features(&client["features"], &default_features(client)) {
+    for feature in enabled_features(&client["features"], &default_features(&client)) {
         if let Some(f) = feature.strip_prefix("reqwest/") {
             features.push(f.to_owned());
         }
@@ -321,20 +323,22 @@ fn enabled_features(table: &serde_json::Value, start: &[String]) -> Vec<String> 
     found
 }
 
-/// The light build's dependency declaration: the client's default features but `codegen`.
-fn light_declaration(root: &Path) -> Result<String> {
-    let metadata = spec::workspace_metadata(root)?;
-    let client = metadata["packages"]
-        .as_array()
-        .and_then(|p| p.iter().find(|p| p["name"] == "thoughtindustries"))
-        .context("no thoughtindustries package")?;
-    let features: Vec<String> = default_features(client)
-        .into_iter()
-        .filter(|f| f != "codegen")
-        .collect();
-    Ok(format!(
-        "thoughtindustries = {{ version = \"0.1\", default-features = false, features = {features:?} }}"
-    ))
+/// The SDK's dependency declaration as a user writes it, at the workspace's version: `build`'s
+/// features (the light one: the client's default features but `codegen`).
+fn sdk_declaration(root: &Path, build: SdkBuild) -> Result<String> {
+    let version = sdk_version(root)?;
+    Ok(match build {
+        SdkBuild::Default => format!("thoughtindustries = {version:?}"),
+        SdkBuild::Light => {
+            let features: Vec<String> = default_features(&client_package(root)?)
+                .into_iter()
+                .filter(|f| f != "codegen")
+                .collect();
+            format!(
+                "thoughtindustries = {{ version = {version:?}, default-features = false, features = {features:?} }}"
+            )
+        }
+    })
 }
 
 /// Writes the baseline crate: the client's own `reqwest` dependency declaration (TLS included),
@@ -381,10 +385,11 @@ fn copy_downstream(root: &Path, scratch: &Path) -> Result<PathBuf> {
 fn write_light_downstream(root: &Path, scratch: &Path) -> Result<PathBuf> {
     let source = root.join("examples/downstream");
     let manifest = std::fs::read_to_string(source.join("Cargo.toml"))?;
-    let light = manifest.replace("thoughtindustries = \"0.1\"", &light_declaration(root)?);
-    if light == manifest {
-        bail!("examples/downstream/Cargo.toml no longer says `thoughtindustries = \"0.1\"`");
-    }
+    let declared = manifest
+        .lines()
+        .find(|line| line.starts_with("thoughtindustries = "))
+        .context("examples/downstream/Cargo.toml does not declare `thoughtindustries = ...`")?;
+    let light = manifest.replace(declared, &sdk_declaration(root, SdkBuild::Light)?);
     let dir = scratch.join("downstream-light");
     std::fs::create_dir_all(dir.join("src"))?;
     std::fs::write(
@@ -478,11 +483,11 @@ fn write_reqwest_user(root: &Path, scratch: &Path, sdk: Option<SdkBuild>) -> Res
         None => ("reqwest-user", String::new()),
         Some(SdkBuild::Default) => (
             "reqwest-user-sdk",
-            "thoughtindustries = \"0.1\"\n".to_owned(),
+            format!("{}\n", sdk_declaration(root, SdkBuild::Default)?),
         ),
         Some(SdkBuild::Light) => (
             "reqwest-user-sdk-light",
-            format!("{}\n", light_declaration(root)?),
+            format!("{}\n", sdk_declaration(root, SdkBuild::Light)?),
         ),
     };
     let versions = workspace_versions(root)?;

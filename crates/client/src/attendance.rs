@@ -160,9 +160,9 @@ impl UpdateAttendance {
     pub async fn send_raw(self) -> Result<RawUser, Error> {
         let client = self.client.clone();
         let body = self.send_for_body().await?;
-        let explain = |_| client.redact(ResponseError::explain::<User>(OPERATION, &body));
-        let user = serde_json::from_slice::<User>(&body).map_err(explain)?;
-        let raw = serde_json::from_slice::<Box<RawValue>>(&body).map_err(explain)?;
+        let user: User = ResponseError::decode(OPERATION, &body).map_err(|e| client.redact(e))?;
+        let raw: Box<RawValue> =
+            ResponseError::decode(OPERATION, &body).map_err(|e| client.redact(e))?;
         Ok(RawUser { user, raw })
     }
 
@@ -438,12 +438,10 @@ async fn send_chunk(
         Ok(body) => body,
         Err(e) => return Err(classify(client.redact(e))),
     };
-    match serde_json::from_slice::<BulkUpdateMeetingAttendanceResponse>(&body) {
+    match ResponseError::decode::<BulkUpdateMeetingAttendanceResponse>(OPERATION, &body) {
         Ok(response) => Ok(response.data.api_bulk_update_meeting_attendance),
-        Err(_) => {
+        Err(explained) => {
             // Applied (a 2xx), but which users failed is unknown.
-            let explained =
-                ResponseError::explain::<BulkUpdateMeetingAttendanceResponse>(OPERATION, &body);
             Err(ChunkFailure::OutcomeUnknown(
                 client.redact(unknown(None, explained.to_string())),
             ))

@@ -1,17 +1,44 @@
 //! Turning a response body into a [`Page`].
 //!
-//! The fast path decodes the whole body straight into the generated types (serde_json, no
-//! intermediate tree, no path tracking). Only when that fails does the slow path run: it parses the
-//! body into a `serde_json::Value`, decodes the envelope with path tracking
-//! (`serde_path_to_error`) and then each meeting on its own, so that one odd record is reported
-//! with its JSON path while the rest of the page is kept.
+//! The envelope is read once, each record of `data.Meetings.meetings` borrowed as its JSON text
+//! (a [`RawValue`]: checked as JSON, not decoded); then each record is decoded from that text by
+//! [`crate::json::decode`], the one way this crate decodes a model. A record that does not decode
+//! is repaired ([`decode_record`]: odd nested fields left empty) or rejected with its JSON path,
+//! and the rest of the page is kept. The text of every meeting is kept unchanged beside it:
+//! unknown fields, `+02:00` offsets, `.000` fractions and `0` versus `0.0` survive for callers
+//! that pass the data on ([`Page::into_raw_records`]).
 
-use serde::de::DeserializeOwned;
+use serde::Deserialize;
 use serde_json::Value;
-use thoughtindustries_models::{Meeting, MeetingsResponse};
+use serde_json::value::RawValue;
+use thoughtindustries_models::{Aggregation, Meeting, PageInfo};
 
 use crate::errors::{DecodeError, Error};
-use crate::page::{BlankedField, Page, RejectedRecord};
+use crate::json::{self, Step};
+use crate::page::{BlankedField, Page, RawTexts, RejectedRecord};
+
+/// `MeetingsResponse` with the records left as JSON text.
+#[derive(Deserialize)]
+struct Envelope<'a> {
+    #[serde(borrow)]
+    data: Data<'a>,
+}
+
+#[derive(Deserialize)]
+struct Data<'a> {
+    #[serde(rename = "Meetings", borrow)]
+    meetings: List<'a>,
+}
+
+/// `MeetingsPage` with the records left as JSON text.
+#[derive(Deserialize)]
+struct List<'a> {
+    aggregations: Option<Vec<Option<Aggregation>>>,
+    #[serde(borrow)]
+    meetings: Option<Vec<&'a RawValue>>,
+    #[serde(rename = "pageInfo")]
+    page_info: Option<PageInfo>,
+}
 
 /// Decodes a `GET /incoming/v2/meetings` body for page `number`.
 ///
@@ -31,120 +58,131 @@ use crate::page::{BlankedField, Page, RejectedRecord};
 /// # Ok::<(), thoughtindustries::Error>(())
 /// ```
 pub fn decode_page(body: &[u8], number: u64) -> Result<Page, Error> {
-    match crate::raw::decode_strict(body, number) {
-        Some(page) => Ok(page),
-        None => decode_leniently(body, number),
-    }
-}
-
-/// The slow path: explains a body that failed the fast path, keeping every record that decodes.
-pub(crate) fn decode_leniently(body: &[u8], number: u64) -> Result<Page, Error> {
-    let fail = |path: &str, message: String| {
+    let fail = |(path, message): (String, String)| {
         Error::Decode(Box::new(DecodeError {
             page: number,
-            path: path.to_owned(),
+            path,
             message,
         }))
     };
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Err(fail(".", "the body is empty".into()));
-    }
-    let mut value: Value = serde_json::from_slice(body)
-        .map_err(|e| fail(".", format!("not valid JSON: {e}{}", excerpt(body))))?;
-
-    if let Some(message) = error_object(&value) {
-        return Err(fail(
-            ".",
-            format!("the API answered with an error object instead of data: {message}"),
-        ));
-    }
-
-    // Take the records out so that the envelope can be checked on its own.
-    let records = value
-        .pointer_mut("/data/Meetings/meetings")
-        .filter(|v| v.is_array())
-        .map(Value::take);
-    let envelope: MeetingsResponse = decode_at(&value, "").map_err(|(p, m)| fail(&p, m))?;
-    let mut page = Page::from_response(number, envelope);
-
-    let Some(Value::Array(records)) = records else {
-        return Ok(page);
+    let text = std::str::from_utf8(body).map_err(|e| {
+        fail((
+            ".".into(),
+            format!("not valid JSON: not UTF-8 ({e}){}", excerpt(body)),
+        ))
+    })?;
+    let envelope: Envelope<'_> =
+        json::decode(text).map_err(|failure| fail(explain_envelope(text, failure)))?;
+    let list = envelope.data.meetings;
+    let records = list.meetings.unwrap_or_default();
+    let mut page = Page {
+        number,
+        page_info: list.page_info,
+        aggregations: list.aggregations.into_iter().flatten().flatten().collect(),
+        meetings: Vec::with_capacity(records.len()),
+        rejected: Vec::new(),
+        blanked: Vec::new(),
+        raw_meetings: RawTexts(Vec::with_capacity(records.len())),
     };
     for (index, record) in records.into_iter().enumerate() {
-        let prefix = format!("data.Meetings.meetings[{index}]");
-        let id = record.get("id").and_then(Value::as_str).map(str::to_owned);
-        match decode_repairing(record, &prefix) {
+        match decode_record(record.get(), || format!("data.Meetings.meetings[{index}]")) {
             Ok((meeting, blanked)) => {
-                page.meetings.push(meeting);
                 page.blanked
                     .extend(blanked.into_iter().map(|(path, message)| BlankedField {
                         page: Some(number),
                         index: Some(index),
-                        id: id.clone(),
+                        id: Some(meeting.id.to_string()),
                         path,
                         message,
                     }));
+                page.meetings.push(meeting);
+                page.raw_meetings.0.push(record.to_owned());
             }
-            Err((path, message, raw)) => page.rejected.push(RejectedRecord {
+            Err(Undecodable { path, message, raw }) => page.rejected.push(RejectedRecord {
                 page: number,
                 index,
-                id,
+                id: raw.get("id").and_then(Value::as_str).map(str::to_owned),
                 path,
                 message,
                 raw,
             }),
         }
     }
-    page.keep_raw(crate::raw::records(body));
     Ok(page)
+}
+
+/// The path and the message of an envelope that did not decode: an empty body, text that is not
+/// JSON, an error object instead of data, or data that does not match.
+fn explain_envelope(text: &str, failure: json::Failure) -> (String, String) {
+    let message = if text.trim().is_empty() {
+        "the body is empty".to_owned()
+    } else {
+        match serde_json::from_str::<Value>(text) {
+            Err(e) => format!("not valid JSON: {e}{}", excerpt(text.as_bytes())),
+            Ok(value) => match error_object(&value) {
+                Some(message) => {
+                    format!("the API answered with an error object instead of data: {message}")
+                }
+                None => return (failure.path(""), failure.message),
+            },
+        }
+    };
+    (".".to_owned(), message)
+}
+
+/// A record that did not decode, even with fields blanked.
+pub(crate) struct Undecodable {
+    /// The JSON path of the failure, under the record's prefix.
+    pub(crate) path: String,
+    /// What was wrong there.
+    pub(crate) message: String,
+    /// The record as received.
+    pub(crate) raw: Value,
 }
 
 /// The most fields blanked in one record before it is rejected instead.
 const MAX_BLANKED: usize = 8;
 
-/// Decodes a meeting; when a field inside it does not decode, blanks (sets to null) the innermost
-/// object member around the failure that the record can do without and tries again, so that one
-/// odd nested value does not cost the whole meeting. Returns the meeting and the blanked fields'
-/// paths and reasons, or the failure (with the record as received) when even blanking does not
-/// help (a required field, like the meeting's own `id`, is wrong).
-#[allow(clippy::type_complexity)]
-pub(crate) fn decode_repairing(
-    original: Value,
-    prefix: &str,
-) -> Result<(Meeting, Vec<(String, String)>), (String, String, Value)> {
+/// Decodes the meeting in `text` (at `prefix()` in its body). When a field inside it does not
+/// decode, blanks (sets to null) the innermost object member around the failure that the record
+/// can do without and tries again, so that one odd nested value does not cost the whole meeting.
+/// Returns the meeting and the blanked fields' paths and reasons, or the failure (with the record
+/// as received) when even blanking does not help (a required field, like the meeting's own `id`,
+/// is wrong).
+pub(crate) fn decode_record(
+    text: &str,
+    prefix: impl FnOnce() -> String,
+) -> Result<(Meeting, Vec<(String, String)>), Undecodable> {
     /// A blanked field: where it is, and the original failure inside it (path and message).
     struct Blank {
         steps: Vec<Step>,
         path: String,
         message: String,
     }
+    let mut failure = match json::decode::<Meeting>(text) {
+        Ok(meeting) => return Ok((meeting, Vec::new())),
+        Err(failure) => failure,
+    };
+    let prefix = prefix();
+    let original: Value = match serde_json::from_str(text) {
+        Ok(value) => value,
+        Err(_) => {
+            return Err(Undecodable {
+                path: failure.path(&prefix),
+                message: failure.message,
+                raw: Value::String(text.to_owned()),
+            });
+        }
+    };
     let mut record = original.clone();
     let mut blanked: Vec<Blank> = Vec::new();
     loop {
-        let error = match serde_path_to_error::deserialize::<_, Meeting>(&record) {
-            Ok(meeting) => {
-                let fields = blanked
-                    .into_iter()
-                    .map(|blank| {
-                        let path = join(prefix, &blank.steps);
-                        let message = if blank.path == path {
-                            blank.message
-                        } else {
-                            format!("at `{}`: {}", blank.path, blank.message)
-                        };
-                        (path, message)
-                    })
-                    .collect();
-                return Ok((meeting, fields));
-            }
-            Err(error) => error,
-        };
-        let steps = steps(error.path());
+        let steps = failure.steps;
         // When the failure is a field this loop blanked (it may not be null), the original
         // failure inside it is the one to report.
         let (path, message) = match blanked.iter().find(|blank| blank.steps == steps) {
             Some(blank) => (blank.path.clone(), blank.message.clone()),
-            None => (join(prefix, &steps), error.into_inner().to_string()),
+            None => (json::path(&prefix, &steps), failure.message),
         };
         let candidate = (1..=steps.len())
             .rev()
@@ -155,7 +193,11 @@ pub(crate) fn decode_repairing(
             .filter(|_| blanked.len() < MAX_BLANKED)
             .and_then(|candidate| Some((candidate, locate(&mut record, candidate)?)));
         let Some((candidate, slot)) = slot else {
-            return Err((path, message, original));
+            return Err(Undecodable {
+                path,
+                message,
+                raw: original,
+            });
         };
         *slot = Value::Null;
         // Fields blanked inside this one are moot now.
@@ -165,25 +207,27 @@ pub(crate) fn decode_repairing(
             path,
             message,
         });
+        failure = match json::decode::<Meeting>(&record.to_string()) {
+            Ok(meeting) => {
+                // In the order of their paths, whatever order the failures were found in.
+                blanked.sort_by(|a, b| a.steps.cmp(&b.steps));
+                let fields = blanked
+                    .into_iter()
+                    .map(|blank| {
+                        let path = json::path(&prefix, &blank.steps);
+                        let message = if blank.path == path {
+                            blank.message
+                        } else {
+                            format!("at `{}`: {}", blank.path, blank.message)
+                        };
+                        (path, message)
+                    })
+                    .collect();
+                return Ok((meeting, fields));
+            }
+            Err(failure) => failure,
+        };
     }
-}
-
-/// One step of a JSON path.
-#[derive(Clone, Debug, PartialEq)]
-enum Step {
-    Key(String),
-    Index(usize),
-}
-
-fn steps(path: &serde_path_to_error::Path) -> Vec<Step> {
-    use serde_path_to_error::Segment;
-    path.iter()
-        .filter_map(|segment| match segment {
-            Segment::Map { key } => Some(Step::Key(key.clone())),
-            Segment::Seq { index } => Some(Step::Index(*index)),
-            Segment::Enum { .. } | Segment::Unknown => None,
-        })
-        .collect()
 }
 
 /// The value at `steps` in `value`, when it exists.
@@ -191,35 +235,6 @@ fn locate<'a>(value: &'a mut Value, steps: &[Step]) -> Option<&'a mut Value> {
     steps.iter().try_fold(value, |value, step| match step {
         Step::Key(key) => value.as_object_mut()?.get_mut(key),
         Step::Index(index) => value.as_array_mut()?.get_mut(*index),
-    })
-}
-
-/// `prefix` followed by `steps`, like `data.Meetings.meetings[3].attendees[0].balance`.
-fn join(prefix: &str, steps: &[Step]) -> String {
-    let mut path = prefix.to_owned();
-    for step in steps {
-        match step {
-            Step::Key(key) => {
-                path.push('.');
-                path.push_str(key);
-            }
-            Step::Index(index) => path.push_str(&format!("[{index}]")),
-        }
-    }
-    path
-}
-
-/// Decodes `value` with path tracking; on failure returns the full path (under `prefix`) and the
-/// message.
-fn decode_at<T: DeserializeOwned>(value: &Value, prefix: &str) -> Result<T, (String, String)> {
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let inner = e.path().to_string();
-        let path = match (prefix.is_empty(), inner.as_str()) {
-            (true, _) => inner,
-            (false, ".") => prefix.to_owned(),
-            (false, _) => format!("{prefix}.{inner}"),
-        };
-        (path, e.into_inner().to_string())
     })
 }
 
@@ -256,6 +271,7 @@ fn excerpt(body: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use thoughtindustries_models::MeetingsResponse;
 
     const MEETING: &str = r#"{"id":"0b6e8a53-8d7a-4a35-9f6e-1f0c6d0f2a11",
         "courseId":"5f1f8a9e-2c4b-4d3a-8e7f-6a5b4c3d2e1f","course":{"slug":"x"},
@@ -426,5 +442,52 @@ mod repair_tests {
         let rejected = with_odd_attendees(8);
         assert!(rejected.meetings.is_empty() && rejected.blanked.is_empty());
         assert_eq!(rejected.rejected.len(), 1);
+    }
+}
+
+#[cfg(test)]
+mod raw_tests {
+    use super::decode_page;
+
+    const A: &str = r#"{"id":"0b6e8a53-8d7a-4a35-9f6e-1f0c6d0f2a11","courseId":"5f1f8a9e-2c4b-4d3a-8e7f-6a5b4c3d2e1f","course":{"x":0},"startDate":"2024-05-01T11:00:00.000+02:00","endDate":"2024-05-01T10:00:00Z","vendorAdded":{"n":0.10,"big":12345678901234567890}}"#;
+    const B: &str = r#"{ "id" : "1b6e8a53-8d7a-4a35-9f6e-1f0c6d0f2a11", "courseId":"5f1f8a9e-2c4b-4d3a-8e7f-6a5b4c3d2e1f",
+        "course":{}, "startDate":"2024-05-01T09:00:00Z", "endDate":"2024-05-01T10:00:00Z", "title":"caf\u00e9" }"#;
+    const BAD: &str =
+        r#"{"id":"2b6e8a53-8d7a-4a35-9f6e-1f0c6d0f2a11","startDate":"2024-01-01 02:00:00"}"#;
+
+    fn texts(body: &str) -> Vec<String> {
+        decode_page(body.as_bytes(), 1)
+            .unwrap()
+            .into_raw_records()
+            .map(|r| r.raw.get().to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn each_meeting_keeps_its_bytes_on_the_fast_path() {
+        let body = format!(r#"{{"data":{{"Meetings":{{"meetings":[{A},{B}]}}}}}}"#);
+        assert_eq!(texts(&body), [A, B]);
+    }
+
+    #[test]
+    fn the_slow_path_keeps_the_bytes_of_the_records_that_decode() {
+        let body = format!(r#"{{"data":{{"Meetings":{{"meetings":[{BAD},{A},{BAD},{B}]}}}}}}"#);
+        let page = decode_page(body.as_bytes(), 1).unwrap();
+        let rejected: Vec<usize> = page.rejected.iter().map(|r| r.index).collect();
+        assert_eq!(rejected, [0, 2]);
+        let records: Vec<_> = page
+            .into_raw_records()
+            .map(|r| (r.meeting.id.to_string(), r.raw.get().to_owned()))
+            .collect();
+        let (id, raw) = &records[0];
+        assert_eq!(
+            (id.as_str(), raw.as_str()),
+            ("0b6e8a53-8d7a-4a35-9f6e-1f0c6d0f2a11", A)
+        );
+        let (id, raw) = &records[1];
+        assert_eq!(
+            (id.as_str(), raw.as_str()),
+            ("1b6e8a53-8d7a-4a35-9f6e-1f0c6d0f2a11", B)
+        );
     }
 }

@@ -138,8 +138,8 @@ mod quota;
 mod transport;
 // 4. pages and decoding;
 mod decode;
+mod json;
 mod page;
-mod raw;
 // 5. the facade and the operations users call.
 mod attendance;
 mod client;

@@ -6,12 +6,10 @@ use std::sync::Arc;
 
 use reqwest::StatusCode;
 use serde::Deserialize;
-use serde_json::Value;
 use serde_json::value::RawValue;
 use uuid::Uuid;
 
 use crate::outcome::ResponseError;
-use crate::wire::MeetingResponse;
 use crate::{BlankedField, Client, Error, Meeting, RawMeeting, exchange};
 /// `MeetingResponse` with the meeting left as JSON text.
 #[derive(Deserialize)]
@@ -140,43 +138,36 @@ impl IntoFuture for GetMeeting {
 /// The path of the meeting in a `get_meeting` body.
 const PREFIX: &str = "data.MeetingById";
 
-/// Decodes a `get_meeting` body: fast when it decodes whole, else through the listing's repair
-/// ([`crate::decode::decode_repairing`]), which leaves odd fields empty and reports them.
+/// Decodes a `get_meeting` body as the listing decodes each of its records
+/// ([`crate::decode::decode_record`]: odd fields left empty and reported).
 fn decode(body: &[u8]) -> Result<Option<RawMeeting>, Error> {
-    let explain = || ResponseError::explain::<MeetingResponse>("get_meeting", body);
-    let envelope: Envelope<'_> = serde_json::from_slice(body).map_err(|_| explain())?;
+    let fail = |path, message| {
+        Error::Response(Box::new(ResponseError {
+            operation: "get_meeting",
+            path,
+            message,
+        }))
+    };
+    let envelope: Envelope<'_> = ResponseError::decode("get_meeting", body)?;
     let Some(raw) = envelope.data.meeting else {
         return Ok(None);
     };
-    if let Ok(meeting) = serde_json::from_str::<Meeting>(raw.get()) {
-        return Ok(Some(RawMeeting {
-            meeting,
-            raw: raw.to_owned(),
-            blanked: Vec::new(),
-        }));
-    }
-    let value: Value = serde_json::from_str(raw.get()).map_err(|_| explain())?;
-    let id = value.get("id").and_then(Value::as_str).map(str::to_owned);
-    match crate::decode::decode_repairing(value, PREFIX) {
+    match crate::decode::decode_record(raw.get(), || PREFIX.to_owned()) {
         Ok((meeting, blanked)) => Ok(Some(RawMeeting {
-            meeting,
             raw: raw.to_owned(),
             blanked: blanked
                 .into_iter()
                 .map(|(path, message)| BlankedField {
                     page: None,
                     index: None,
-                    id: id.clone(),
+                    id: Some(meeting.id.to_string()),
                     path,
                     message,
                 })
                 .collect(),
+            meeting,
         })),
-        Err((path, message, _)) => Err(Error::Response(Box::new(ResponseError {
-            operation: "get_meeting",
-            path,
-            message,
-        }))),
+        Err(undecodable) => Err(fail(undecodable.path, undecodable.message)),
     }
 }
 

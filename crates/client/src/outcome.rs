@@ -284,23 +284,21 @@ impl std::fmt::Display for ResponseError {
 }
 
 impl ResponseError {
-    /// Explains why `body` does not decode as `T`, with the JSON path.
-    pub(crate) fn explain<T: serde::de::DeserializeOwned>(
+    /// Decodes the success body of `operation` as `T`, or says where it does not match the
+    /// contract ([`Error::Response`] with the JSON path).
+    pub(crate) fn decode<'a, T: serde::Deserialize<'a>>(
         operation: &'static str,
-        body: &[u8],
-    ) -> Error {
-        let mut de = serde_json::Deserializer::from_slice(body);
-        let (path, message) = match serde_path_to_error::deserialize::<_, T>(&mut de) {
-            Ok(_) => (".".to_owned(), "the body did not decode".to_owned()),
-            Err(e) => {
-                let path = e.path().to_string();
-                (path, e.into_inner().to_string())
-            }
+        body: &'a [u8],
+    ) -> Result<T, Error> {
+        let fail = |path, message| {
+            Error::Response(Box::new(ResponseError {
+                operation,
+                path,
+                message,
+            }))
         };
-        Error::Response(Box::new(ResponseError {
-            operation,
-            path,
-            message,
-        }))
+        let text = std::str::from_utf8(body)
+            .map_err(|e| fail(".".to_owned(), format!("the body is not UTF-8: {e}")))?;
+        crate::json::decode(text).map_err(|failure| fail(failure.path(""), failure.message))
     }
 }

@@ -1,7 +1,7 @@
 //! One page of meetings, as the client delivers it.
 
 use serde_json::value::RawValue;
-use thoughtindustries_models::{Aggregation, Meeting, MeetingsResponse, PageInfo};
+use thoughtindustries_models::{Aggregation, Meeting, PageInfo};
 
 /// One page of `GET /incoming/v2/meetings`.
 ///
@@ -137,19 +137,6 @@ pub(crate) enum Next {
 }
 
 impl Page {
-    pub(crate) fn from_response(number: u64, response: MeetingsResponse) -> Self {
-        let list = response.data.meetings;
-        Self {
-            number,
-            page_info: list.page_info,
-            aggregations: list.aggregations.into_iter().flatten().flatten().collect(),
-            meetings: list.meetings.unwrap_or_default(),
-            rejected: Vec::new(),
-            raw_meetings: RawTexts::default(),
-            blanked: Vec::new(),
-        }
-    }
-
     /// Records on this page, decoded or rejected.
     pub fn len(&self) -> usize {
         self.meetings.len() + self.rejected.len()
@@ -312,20 +299,6 @@ impl Page {
                     blanked,
                 }
             })
-    }
-
-    /// Keeps the text of the records that decoded: `records` holds every record of the page in
-    /// order, rejected ones included.
-    pub(crate) fn keep_raw(&mut self, records: Vec<Box<RawValue>>) {
-        let rejected: Vec<usize> = self.rejected.iter().map(|r| r.index).collect();
-        self.raw_meetings = RawTexts(
-            records
-                .into_iter()
-                .enumerate()
-                .filter(|(index, _)| !rejected.contains(index))
-                .map(|(_, raw)| raw)
-                .collect(),
-        );
     }
 }
 

@@ -65,7 +65,10 @@ impl<'de> Visitor<'de> for OptionVisitor {
     }
 
     fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_any(IntegerVisitor).map(Some)
+        // `deserialize_i64`, not `deserialize_any`: a self-describing format hands a float to
+        // `visit_f64` either way, and anything but a number is refused before it is read, so that
+        // serde_json's error points at the value itself (the client finds the JSON path from it).
+        deserializer.deserialize_i64(IntegerVisitor).map(Some)
     }
 }
 
