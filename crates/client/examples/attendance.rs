@@ -2,7 +2,6 @@
 //!
 //! `cargo run -p thoughtindustries --example attendance`
 
-use futures::TryStreamExt;
 use thoughtindustries::{ApiKey, Attendance, Client, Error, Uuid};
 use thoughtindustries_mock::{DEMO_TOKEN, MockConfig, MockServer};
 

@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-use futures::StreamExt;
+use futures_util::StreamExt;
 use reqwest::StatusCode;
 use serde_json::value::RawValue;
 use uuid::Uuid;
@@ -315,7 +315,7 @@ impl BulkUpdateAttendance {
             usize,
             Vec<Uuid>,
             Result<models::BulkUpdateMeetingAttendanceResult, ChunkFailure>,
-        )> = futures::stream::iter(chunks.into_iter().enumerate())
+        )> = futures_util::stream::iter(chunks.into_iter().enumerate())
             .map(|(index, chunk)| {
                 let (stop, done) = (&stop, &done);
                 async move {

@@ -28,9 +28,10 @@
 //!   [`thoughtindustries_models`] (also [`models`]), re-exported here. Its `Client`, the tenant's
 //!   client organisation, is [`ClientOrganization`] here.
 //! - The types the API names from other crates are re-exported, so that a program needs no other
-//!   dependency than this crate, `futures` and `tokio`: [`Uuid`], [`StatusCode`], [`DateTime`],
-//!   [`Utc`], [`BoxStream`], [`Bytes`] and the crates [`uuid`], [`chrono`], [`serde_json`]
-//!   (for [`RawMeeting::raw`]) and [`reqwest`] (for [`ClientBuilder::reqwest_client`]).
+//!   dependency than this crate and `tokio` ([`MeetingStream::try_next`] loops over a listing
+//!   without `futures`): [`Uuid`], [`StatusCode`], [`DateTime`], [`Utc`], [`BoxStream`], [`Bytes`]
+//!   and the crates [`uuid`], [`chrono`], [`serde_json`] (for [`RawMeeting::raw`]) and
+//!   [`reqwest`] (for [`ClientBuilder::reqwest_client`]).
 //!
 //! # In your stack
 //!
@@ -86,7 +87,6 @@
 //!   (`meeting.local_start()`), with the tz database of `chrono-tz` (re-exported as `chrono_tz`).
 //!
 //! ```no_run
-//! use futures::TryStreamExt;
 //! use thoughtindustries::{ApiKey, Client};
 //!
 //! #[tokio::main]
@@ -243,7 +243,7 @@ pub use bytes::{self, Bytes};
 pub use chrono::{self, DateTime, Utc};
 #[cfg(feature = "tz")]
 pub use chrono_tz;
-pub use futures::stream::BoxStream;
+pub use futures_util::stream::BoxStream;
 pub use reqwest::{self, StatusCode};
 pub use serde_json;
 pub use uuid::{self, Uuid};

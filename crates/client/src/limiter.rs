@@ -183,7 +183,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn lowering_the_limit_under_busy_slots_retires_them_as_they_come_back() {
         let limiter = Arc::new(Limiter::new(4));
-        let held: Vec<_> = futures::future::join_all((0..4).map(|_| limiter.acquire())).await;
+        let held: Vec<_> = futures_util::future::join_all((0..4).map(|_| limiter.acquire())).await;
         limiter.on_throttle(None);
         assert_eq!(limiter.limit(), 2);
         drop(held);

@@ -18,8 +18,8 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use futures::future::BoxFuture;
-use futures::stream::{BoxStream, FuturesOrdered, Stream, StreamExt};
+use futures_util::future::BoxFuture;
+use futures_util::stream::{BoxStream, FuturesOrdered, Stream, StreamExt};
 use thoughtindustries_models::Meeting;
 use uuid::Uuid;
 
@@ -35,7 +35,6 @@ type OnRejected = Arc<dyn Fn(&RejectedRecord) + Send + Sync>;
 /// A request for meetings, built by [`Client::list_meetings`].
 ///
 /// ```no_run
-/// use futures::TryStreamExt;
 /// # async fn run(client: thoughtindustries::Client, course: thoughtindustries::Uuid) -> Result<(), thoughtindustries::Error> {
 /// // One page.
 /// let page = client.list_meetings().course_id(course).page(2).send().await?;
@@ -118,7 +117,6 @@ impl ListMeetings {
     /// ([`MeetingStream::rejected`]).
     ///
     /// ```no_run
-    /// use futures::TryStreamExt;
     /// # async fn run(client: thoughtindustries::Client) -> Result<(), thoughtindustries::Error> {
     /// let mut meetings = client
     ///     .list_meetings()
@@ -140,7 +138,6 @@ impl ListMeetings {
     /// [`meetings`](Self::meetings) and [`meetings_with_warnings`](Self::meetings_with_warnings).
     ///
     /// ```no_run
-    /// use futures::TryStreamExt;
     /// # async fn run(client: thoughtindustries::Client) -> Result<(), thoughtindustries::Error> {
     /// let mut meetings = client
     ///     .list_meetings()
@@ -210,7 +207,7 @@ impl ListMeetings {
             client: self.client,
             course_id: self.course_id,
         };
-        futures::stream::unfold(state, Pager::next_page).boxed()
+        futures_util::stream::unfold(state, Pager::next_page).boxed()
     }
 
     /// Every meeting from [`page`](Self::page) on, in order. The stream yields `Err` only for a
@@ -231,7 +228,6 @@ impl ListMeetings {
     /// decode and were left empty (empty for a meeting that decoded whole).
     ///
     /// ```no_run
-    /// use futures::TryStreamExt;
     /// # async fn run(client: thoughtindustries::Client) -> Result<(), thoughtindustries::Error> {
     /// let mut meetings = client.list_meetings().meetings_with_warnings();
     /// while let Some((meeting, warnings)) = meetings.try_next().await? {
@@ -256,8 +252,9 @@ impl ListMeetings {
 /// skipped because they did not decode.
 ///
 /// Its items are `Result<T, Error>`: `Err` only for a failure of the listing itself, after which
-/// it ends. Use it with [`TryStreamExt`](futures::TryStreamExt) (`try_next`, `try_collect`) or
-/// [`StreamExt`]; it is `Unpin`.
+/// it ends. Loop over it with its own [`try_next`](MeetingStream::try_next) (no other crate
+/// needed), or use it as the [`Stream`] it is, with `futures`' `StreamExt` and `TryStreamExt`
+/// (`try_collect`, `try_chunks`, ...); it is `Unpin`.
 #[must_use = "streams do nothing unless polled"]
 pub struct MeetingStream<T = Meeting> {
     pages: BoxStream<'static, Result<Page, Error>>,
@@ -287,6 +284,23 @@ impl<T> MeetingStream<T> {
     pub fn take_rejected(&mut self) -> Vec<RejectedRecord> {
         std::mem::take(&mut self.rejected)
     }
+
+    /// The next meeting: `Ok(None)` at the end of the listing, `Err` when the listing itself
+    /// failed (it ends there). The same as `futures`' `TryStreamExt::try_next`, without the
+    /// dependency. Dropping the future before it completes loses nothing: the stream keeps its
+    /// state (pages in flight included), and the next call goes on from there.
+    ///
+    /// ```no_run
+    /// # async fn run(client: thoughtindustries::Client) -> Result<(), thoughtindustries::Error> {
+    /// let mut meetings = client.list_meetings().meetings();
+    /// while let Some(meeting) = meetings.try_next().await? {
+    ///     println!("{}", meeting.id);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn try_next(&mut self) -> Result<Option<T>, Error> {
+        StreamExt::next(self).await.transpose()
+    }
 }
 
 // Nothing is ever pinned inside: items are moved out of a `Vec` iterator.
@@ -301,7 +315,7 @@ impl<T> Stream for MeetingStream<T> {
             if let Some(item) = this.ready.next() {
                 return Poll::Ready(Some(Ok(item)));
             }
-            match futures::ready!(this.pages.poll_next_unpin(cx)) {
+            match futures_util::ready!(this.pages.poll_next_unpin(cx)) {
                 Some(Ok(page)) => {
                     this.rejected.extend(page.rejected.iter().cloned());
                     this.ready = (this.split)(page).into_iter();

@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
-use futures::StreamExt;
+use futures_util::StreamExt;
 use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::{StatusCode, Version};
 use tokio::time::Instant;
@@ -364,7 +364,7 @@ async fn listing(
     concurrency: usize,
     keep: usize,
 ) {
-    let mut stream = futures::stream::iter(1..=pages)
+    let mut stream = futures_util::stream::iter(1..=pages)
         .map(|page| async move {
             (
                 page,
@@ -451,7 +451,7 @@ async fn case(seed: u64) {
     );
     let transport = &transport;
     let (retry, server) = (&retry, &server);
-    let mut work: Vec<futures::future::BoxFuture<'_, ()>> = Vec::new();
+    let mut work: Vec<futures_util::future::BoxFuture<'_, ()>> = Vec::new();
     for _ in 0..rng.usize(1..4) {
         let pages = rng.u64(1..40);
         let keep = if rng.bool() {
@@ -495,7 +495,7 @@ async fn case(seed: u64) {
             let _ = tokio::time::timeout(after, all).await;
         }));
     }
-    futures::future::join_all(work).await;
+    futures_util::future::join_all(work).await;
     // Every permit came back, whatever ended its request.
     assert_eq!(
         transport.limiter().available(),

@@ -531,7 +531,7 @@ impl Transport {
             Outcome::TooLarge(head) => {
                 let limit = self.shared.settings.max_body_bytes;
                 let failing =
-                    futures::stream::once(async move { Err::<Bytes, _>(TooLarge { limit }) });
+                    futures_util::stream::once(async move { Err::<Bytes, _>(TooLarge { limit }) });
                 Ok(rebuild(head, Body::wrap_stream(failing)))
             }
             Outcome::BodyFailed(_, error)

@@ -1,4 +1,3 @@
-use futures::TryStreamExt;
 use thoughtindustries::{ApiKey, Client};
 
 #[tokio::main]
