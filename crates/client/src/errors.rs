@@ -8,24 +8,20 @@ use crate::rate_limit::RateLimit;
 
 /// Everything that can go wrong talking to the API. Match on the variant; every variant says
 /// where (the page, the HTTP status, the JSON path) and never contains the API key.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
     /// The client was configured wrongly (bad base URL, tenant name or API key, ...).
-    #[error("invalid configuration: {0}")]
     Config(String),
 
     /// A request parameter was invalid (for example page 0).
-    #[error("invalid request: {0}")]
     InvalidRequest(String),
 
     /// The API answered with a non-success status (after any retries).
-    #[error("{0}")]
     Status(Box<StatusError>),
 
     /// The request did not complete: connection refused or reset, TLS failure, timeout, or the
     /// connection dropped while the body was being read (after any retries).
-    #[error("{}transport error ({kind}): {message}", page_prefix(*.page))]
     Transport {
         /// The page being fetched, when known.
         page: Option<u64>,
@@ -34,7 +30,6 @@ pub enum Error {
         /// The underlying error, with its causes.
         message: String,
         /// The underlying error (a `reqwest::Error`, or the task error of a cancelled fetch).
-        #[source]
         source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
     },
 
@@ -42,18 +37,15 @@ pub enum Error {
     /// quota's reset, a backoff after 429) would have taken it past its waiting budget
     /// ([`RetryConfig::max_wait`](crate::RetryConfig::max_wait)). Says how long it waited and how
     /// much more was needed. Nothing else is held back by it.
-    #[error("{0}")]
     WaitBudget(Box<WaitBudgetError>),
 
     /// The operation's deadline passed
     /// ([`ClientBuilder::operation_timeout`](crate::ClientBuilder::operation_timeout)): between
     /// attempts, or while waiting. (A deadline that passes while a write is being sent makes its
     /// outcome unknown: [`Error::UnknownOutcome`].)
-    #[error("{0}")]
     Deadline(Box<DeadlineError>),
 
     /// The response body exceeded the configured maximum size.
-    #[error("{}response body exceeds the limit of {limit} bytes", page_prefix(*.page))]
     BodyTooLarge {
         /// The page being fetched, when known.
         page: Option<u64>,
@@ -63,30 +55,25 @@ pub enum Error {
 
     /// A success response did not match the contract (malformed JSON, wrong types, missing
     /// envelope); the page could not be used at all.
-    #[error("{0}")]
     Decode(Box<DecodeError>),
 
     /// Every record of a page was rejected ([`RejectedRecord`](crate::RejectedRecord)) and the
     /// page did not say whether more pages follow: the listing stopped rather than end as if the
     /// tenant had no more meetings. A single odd record is never an error: the streams report it
     /// beside the meetings ([`MeetingStream::rejected`](crate::MeetingStream::rejected)).
-    #[error("{0}")]
     RejectedPage(Box<RejectedPageError>),
 
     /// The server sent the same records again for the next page (it ignores `page` yet keeps
     /// saying there is more); the listing stopped instead of requesting pages forever.
-    #[error("{0}")]
     RepeatedPage(RepeatedPageError),
 
     /// A write was sent but whether it was applied is unknown (a timeout, a connection dropped
     /// after sending, a 2xx other than 200 such as 202 Accepted, a 5xx other than 503 such as a
     /// CDN's 520, an unreadable answer). Names the users affected so that the
     /// caller can re-send them; setting attendance twice has the effect of once.
-    #[error("{0}")]
     UnknownOutcome(Box<crate::outcome::UnknownOutcome>),
 
     /// A success response of an operation other than the listing did not match the contract.
-    #[error("{0}")]
     Response(Box<crate::outcome::ResponseError>),
 }
 
@@ -291,6 +278,53 @@ pub(crate) fn status_text(status: StatusCode) -> String {
     match status.canonical_reason() {
         Some(reason) => format!("{} {reason}", status.as_u16()),
         None => status.as_u16().to_string(),
+    }
+}
+
+// Written out rather than derived, as reqwest and hyper do: a derive macro would add a
+// proc-macro crate to every user's build for a dozen lines.
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::Config(message) => write!(f, "invalid configuration: {message}"),
+            Error::InvalidRequest(message) => write!(f, "invalid request: {message}"),
+            Error::Status(e) => std::fmt::Display::fmt(e, f),
+            Error::Transport {
+                page,
+                kind,
+                message,
+                ..
+            } => write!(
+                f,
+                "{}transport error ({kind}): {message}",
+                page_prefix(*page)
+            ),
+            Error::WaitBudget(e) => std::fmt::Display::fmt(e, f),
+            Error::Deadline(e) => std::fmt::Display::fmt(e, f),
+            Error::BodyTooLarge { page, limit } => write!(
+                f,
+                "{}response body exceeds the limit of {limit} bytes",
+                page_prefix(*page)
+            ),
+            Error::Decode(e) => std::fmt::Display::fmt(e, f),
+            Error::RejectedPage(e) => std::fmt::Display::fmt(e, f),
+            Error::RepeatedPage(e) => std::fmt::Display::fmt(e, f),
+            Error::UnknownOutcome(e) => std::fmt::Display::fmt(e, f),
+            Error::Response(e) => std::fmt::Display::fmt(e, f),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    /// The underlying error of [`Error::Transport`] (a `reqwest::Error`, with its own causes).
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Transport {
+                source: Some(source),
+                ..
+            } => Some(source.as_ref()),
+            _ => None,
+        }
     }
 }
 

@@ -153,6 +153,10 @@ struct State {
     carried: u64,
     /// The previous window's reset, for telling which window a carried request's answer is of.
     previous_reset: Option<Instant>,
+    /// The reset this window replaced when an answer showed that the server's window had turned
+    /// before ours did: an answer that still says it was overtaken on the way back, and what it
+    /// says of a window that is over is stale.
+    superseded: Option<Instant>,
     /// Every request is held until then: the server asked for a wait (429).
     hold_until: Option<Instant>,
     /// The end of the last pause reported to the hook, so that one pause is reported once.
@@ -174,6 +178,7 @@ impl State {
             floor: None,
             carried: 0,
             previous_reset: None,
+            superseded: None,
             hold_until: None,
             reported_until: None,
         }
@@ -212,6 +217,7 @@ impl State {
         self.since = now;
         self.previous_reset = self.reset_at;
         self.reset_at = None;
+        self.superseded = None;
         self.carried = self.in_flight;
         self.sent = self.in_flight;
         self.in_flight = 0;
@@ -382,10 +388,20 @@ impl Pacer {
         }
         if let Some(wait) = rate.reset_after(SystemTime::now()) {
             let at = now + wait;
+            if state
+                .superseded
+                .is_some_and(|over| at <= over + NEWER_WINDOW)
+            {
+                // An answer of the server's previous window, overtaken by one of the new window:
+                // its reset and remaining are of a window that is over. The request stays counted
+                // in this one, which errs on the safe side.
+                return;
+            }
             match state.reset_at {
                 // A later window than the one known: the server's turned before ours did. Those
                 // answered by now were counted in the old one; those in flight may be in this one.
                 Some(current) if at > current + NEWER_WINDOW => {
+                    state.superseded = Some(current);
                     state.reset_at = Some(at);
                     state.base = state.sent.saturating_sub(state.in_flight + 1);
                     state.report = None;
@@ -740,5 +756,33 @@ mod tests {
         let again = Instant::now();
         let _ = go(&pacer, 60).await;
         assert_eq!(again.elapsed(), Duration::ZERO);
+    }
+
+    /// Answers overtaken on the way back: one of the server's new window arrives before one of
+    /// the old, with the client's window not turned yet. The old answer's reset must not take
+    /// the window back to the old reset (which would turn it at once and forget the requests
+    /// the server already counted in the new one).
+    #[tokio::test(start_paused = true)]
+    async fn an_answer_of_a_window_that_is_over_does_not_turn_the_new_one() {
+        let pacer = Arc::new(Pacer::new(None));
+        let first = go(&pacer, 60).await;
+        pacer.observe(first, &rate(6, 5, 1));
+        let slow = go(&pacer, 60).await;
+        tokio::time::advance(Duration::from_millis(990)).await;
+        let fast = go(&pacer, 60).await;
+        tokio::time::advance(Duration::from_millis(20)).await;
+        // The server's window turned: `fast` was its first request of the new one.
+        pacer.observe(fast, &rate(6, 5, 1));
+        // `slow` was counted in the old window; its answer arrives last.
+        pacer.observe(slow, &rate(6, 4, 0));
+        let start = Instant::now();
+        let mut in_flight = Vec::new();
+        while start.elapsed() == Duration::ZERO && in_flight.len() < 10 {
+            in_flight.push(go(&pacer, 60).await);
+        }
+        // The last one waited for the window to turn.
+        let admitted = in_flight.len() - usize::from(start.elapsed() > Duration::ZERO);
+        // The new window has 5 left at most (6 less `fast`); `slow` may still be counted in it.
+        assert!((4..=5).contains(&admitted), "{admitted} admitted at once");
     }
 }

@@ -65,11 +65,18 @@ struct Shared {
 
 /// The body of an answer is larger than the limit; the body progenitor gets fails with it when
 /// the generated client is used directly.
-#[derive(Debug, thiserror::Error)]
-#[error("response body exceeds the limit of {limit} bytes")]
+#[derive(Debug)]
 struct TooLarge {
     limit: usize,
 }
+
+impl std::fmt::Display for TooLarge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "response body exceeds the limit of {} bytes", self.limit)
+    }
+}
+
+impl std::error::Error for TooLarge {}
 
 /// An answer's head.
 pub(crate) struct Head {
