@@ -17,13 +17,13 @@ use crate::errors::{DecodeError, Error};
 use crate::json::{self, Step};
 use crate::page::{BlankedField, Page, RawTexts, RejectedRecord};
 
-/// `MeetingsResponse` with the records left as JSON text.
+/// A response's `{"data": ...}` envelope, around what an operation reads of it.
 #[derive(Deserialize)]
-struct Envelope<'a> {
-    #[serde(borrow)]
-    data: Data<'a>,
+pub(crate) struct Envelope<D> {
+    pub(crate) data: D,
 }
 
+/// `MeetingsResponse`'s data, with the records left as JSON text.
 #[derive(Deserialize)]
 struct Data<'a> {
     #[serde(rename = "Meetings", borrow)]
@@ -71,7 +71,7 @@ pub fn decode_page(body: &[u8], number: u64) -> Result<Page, Error> {
             format!("not valid JSON: not UTF-8 ({e}){}", excerpt(body)),
         ))
     })?;
-    let envelope: Envelope<'_> =
+    let envelope: Envelope<Data<'_>> =
         json::decode(text).map_err(|failure| fail(explain_envelope(text, failure)))?;
     let list = envelope.data.meetings;
     let records = list.meetings.unwrap_or_default();

@@ -9,15 +9,10 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use uuid::Uuid;
 
+use crate::decode::Envelope;
 use crate::outcome::ResponseError;
 use crate::{BlankedField, Client, Error, Meeting, RawMeeting, exchange};
-/// `MeetingResponse` with the meeting left as JSON text.
-#[derive(Deserialize)]
-struct Envelope<'a> {
-    #[serde(borrow)]
-    data: Data<'a>,
-}
-
+/// `MeetingResponse`'s data, with the meeting left as JSON text.
 #[derive(Deserialize)]
 struct Data<'a> {
     #[serde(rename = "MeetingById", borrow, default)]
@@ -148,7 +143,7 @@ fn decode(body: &[u8]) -> Result<Option<RawMeeting>, Error> {
             message,
         }))
     };
-    let envelope: Envelope<'_> = ResponseError::decode("get_meeting", body)?;
+    let envelope: Envelope<Data<'_>> = ResponseError::decode("get_meeting", body)?;
     let Some(raw) = envelope.data.meeting else {
         return Ok(None);
     };
