@@ -126,9 +126,10 @@ fn steps_at(text: &str, offset: usize) -> Vec<Step> {
             b'"' => {
                 let end = string_end(bytes, i);
                 if let Some(Frame::Object(key @ None)) = frames.last_mut() {
-                    let literal = &text[i..end.min(bytes.len())];
+                    // A key cut off by the offset is not JSON: its text as it stands.
+                    let literal = String::from_utf8_lossy(&bytes[i..end.min(bytes.len())]);
                     *key = Some(
-                        serde_json::from_str(literal)
+                        serde_json::from_str(&literal)
                             .unwrap_or_else(|_| literal.trim_matches('"').to_owned()),
                     );
                 }
@@ -240,6 +241,22 @@ mod tests {
                 reference::<MeetingsResponse>(text)
             );
         }
+    }
+
+    #[test]
+    fn any_offset_of_any_text_gives_a_path_without_panicking() {
+        let text = "{\"caf\u{e9}\\\"\":[1,{\"\u{1F600}\":\"x\\";
+        for offset in 0..=text.len() {
+            steps_at(text, offset);
+        }
+        assert_eq!(
+            steps_at(text, text.find('x').unwrap()),
+            [
+                Step::Key("caf\u{e9}\"".into()),
+                Step::Index(1),
+                Step::Key("\u{1F600}".into())
+            ]
+        );
     }
 
     #[test]
