@@ -324,50 +324,37 @@ fn refused_port() -> (tokio::net::TcpSocket, u16) {
     (socket, port)
 }
 
-/// A server (or proxy) that answers every request with `status` and a body echoing the request:
-/// its headers, body and URL, as text, JSON or HTML depending on the status.
+/// A wiremock answer echoing the request back with the given status, exactly as the mock's echo
+/// fault does ([`thoughtindustries_mock::echo_body`]), for servers that echo only some requests.
 struct Echo(u16);
 
 impl wiremock::Respond for Echo {
     fn respond(&self, request: &wiremock::Request) -> wiremock::ResponseTemplate {
-        let headers: String = request
-            .headers
-            .iter()
-            .map(|(name, value)| format!("{name}: {}\n", value.to_str().unwrap_or("?")))
-            .collect();
-        let dump = format!(
-            "{} {}\n{headers}\n{}",
-            request.method,
-            request.url,
-            String::from_utf8_lossy(&request.body)
+        let (content_type, body) = thoughtindustries_mock::echo_body(
+            self.0,
+            request.method.as_str(),
+            request.url.as_str(),
+            &request.headers,
+            &request.body,
         );
-        let template = wiremock::ResponseTemplate::new(self.0);
-        match self.0 {
-            // A gateway's debug page, as text.
-            400 => template.set_body_string(format!("Bad request. Debug: {dump}")),
-            // The API's JSON error object, quoting what it refused.
-            401 | 429 => template.set_body_json(serde_json::json!({
-                "error": "unauthorized",
-                "message": format!("Authorization refused: {dump}"),
-                "headers": request.headers.iter()
-                    .map(|(n, v)| (n.to_string(), v.to_str().unwrap_or("?").to_owned()))
-                    .collect::<std::collections::BTreeMap<_, _>>(),
-            })),
-            // A framework's HTML error page.
-            _ => template
-                .insert_header("content-type", "text/html")
-                .set_body_string(format!("<html><pre>{dump}</pre></html>")),
-        }
+        wiremock::ResponseTemplate::new(self.0)
+            .insert_header("content-type", content_type)
+            .set_body_string(body)
     }
 }
 
-async fn echoing(status: u16) -> wiremock::MockServer {
-    let server = wiremock::MockServer::start().await;
-    wiremock::Mock::given(wiremock::matchers::any())
-        .respond_with(Echo(status))
-        .mount(&server)
-        .await;
-    server
+/// A mock whose every answer echoes the request back with `status` (headers, body, URL), as a
+/// gateway's debug page, a JSON error or an HTML page ([`Faults::echo`]).
+async fn echoing(status: u16) -> MockServer {
+    MockServer::start(MockConfig {
+        faults: Faults {
+            echo: Some(status),
+            ..Faults::default()
+        },
+        ..MockConfig::default()
+    })
+    .await
+    .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -377,7 +364,7 @@ async fn a_server_that_echoes_the_request_cannot_put_the_key_into_any_error() {
     let users: Vec<Uuid> = (10..13).map(Uuid::from_u128).collect();
     for status in [400, 401, 404, 429, 500, 502, 503] {
         let server = echoing(status).await;
-        let client = builder(&server.uri())
+        let client = builder(&server.base_url())
             .retry(
                 RetryConfig::default()
                     .max_attempts(1)

@@ -134,6 +134,11 @@ pub struct MockArgs {
     #[arg(long)]
     pub ignore_page: bool,
 
+    /// Act as a gateway that echoes requests: answer every request with STATUS and a body
+    /// quoting the request back, headers (Authorization included) and body.
+    #[arg(long, value_name = "STATUS", value_parser = clap::value_parser!(u16).range(100..=599))]
+    pub echo: Option<u16>,
+
     /// Contract drift: put a JSON value at a JSON pointer of every body, as POINTER=JSON; repeat
     /// for more. A `*` segment is every element (every meeting, every attendee). For example
     /// '/data/Meetings/meetings/0/course/title=42' (a wrong type) or
@@ -277,6 +282,7 @@ impl MockArgs {
                 }),
                 has_more_forever: self.has_more_forever,
                 ignore_page: self.ignore_page,
+                echo: self.echo,
                 ..Faults::default()
             },
         })

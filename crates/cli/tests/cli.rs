@@ -1,5 +1,5 @@
-//! End-to-end tests of `ti`: the binary against the in-process mock and, for error paths,
-//! wiremock. Every exit code is covered.
+//! End-to-end tests of `ti`: the binary against the in-process mock, its faults included. Every
+//! exit code is covered.
 
 use std::collections::HashSet;
 

@@ -522,36 +522,6 @@ async fn verbose_logs_show_retries_but_never_the_key() {
     }
 }
 
-/// A server (or a proxy in front of it) that answers every request with `status` and a body
-/// echoing the request: its headers (the `Authorization` one included), body and URL, as a
-/// gateway's debug page, a JSON error or an HTML page.
-struct Echo(u16);
-
-impl wiremock::Respond for Echo {
-    fn respond(&self, request: &wiremock::Request) -> wiremock::ResponseTemplate {
-        let headers: String = request
-            .headers
-            .iter()
-            .map(|(name, value)| format!("{name}: {}\n", value.to_str().unwrap_or("?")))
-            .collect();
-        let dump = format!(
-            "{} {}\n{headers}\n{}",
-            request.method,
-            request.url,
-            String::from_utf8_lossy(&request.body)
-        );
-        let template = wiremock::ResponseTemplate::new(self.0);
-        match self.0 {
-            400 => template.set_body_string(format!("Bad request. Debug: {dump}")),
-            401 | 429 => template.set_body_json(serde_json::json!({
-                "error": "refused", "message": format!("Refused: {dump}")})),
-            _ => template
-                .insert_header("content-type", "text/html")
-                .set_body_string(format!("<html><pre>{dump}</pre></html>")),
-        }
-    }
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn no_output_shows_the_key_when_the_server_echoes_it_back_at_any_verbosity() {
     const MEETING: &str = "00000000-0000-4000-8000-000000000001";
@@ -572,15 +542,20 @@ async fn no_output_shows_the_key_when_the_server_echoes_it_back_at_any_verbosity
         &["attendance", "bulk", "--meeting", MEETING, "--absent", "-"],
     ];
     for status in [400, 401, 429, 500] {
-        let server = wiremock::MockServer::start().await;
-        wiremock::Mock::given(wiremock::matchers::any())
-            .respond_with(Echo(status))
-            .mount(&server)
-            .await;
+        // A gateway that echoes each request back (headers, body, URL): `ti mock --echo`.
+        let server = MockServer::start(MockConfig {
+            faults: Faults {
+                echo: Some(status),
+                ..Faults::default()
+            },
+            ..MockConfig::default()
+        })
+        .await
+        .unwrap();
         for verbosity in [&[][..], &["-v"][..], &["-vv"][..]] {
             for command in commands {
                 let mut cmd = ti();
-                cmd.env("TI_BASE_URL", server.uri())
+                cmd.env("TI_BASE_URL", server.base_url())
                     .env("TI_API_KEY", SECRET)
                     .args(verbosity)
                     .args(command)

@@ -270,6 +270,11 @@ pub struct Faults {
     /// Ignore the `page` parameter and always serve page 1, as a misconfigured proxy or server
     /// does (with [`has_more_forever`](Self::has_more_forever), an endless listing of one page).
     pub ignore_page: bool,
+    /// Answer every request with this status and a body that echoes the request back (method,
+    /// URL, every header, `Authorization` included, and the body), as a gateway's debug page
+    /// (400), a JSON error object (401, 429) or an HTML page (any other status): a proxy or
+    /// gateway that echoes requests, for checking that a client never shows the secrets it sent.
+    pub echo: Option<u16>,
 }
 
 /// The kinds of injected fault, as counted in [`Stats::faults`](crate::Stats::faults).
@@ -500,6 +505,7 @@ pub(crate) struct FaultState {
     writes: Mutex<u64>,
     pub(crate) has_more_forever: bool,
     pub(crate) ignore_page: bool,
+    pub(crate) echo: Option<axum::http::StatusCode>,
     rng: Mutex<Rng>,
     ordinal: Mutex<u64>,
 }
@@ -622,7 +628,16 @@ impl FaultState {
                 Some((Armed::new(&answer.trigger), answer.status))
             }
         };
+        let echo = faults
+            .echo
+            .map(|status| {
+                axum::http::StatusCode::from_u16(status).map_err(|_| {
+                    MockError::InvalidConfig(format!("echo: {status} is not an HTTP status"))
+                })
+            })
+            .transpose()?;
         Ok(Self {
+            echo,
             write_answer,
             writes: Mutex::new(0),
             latency: faults.latency,

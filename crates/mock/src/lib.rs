@@ -43,6 +43,7 @@ macro_rules! model {
 mod attendance;
 mod config;
 mod conn;
+mod echo;
 mod error;
 mod faults;
 mod operations;
@@ -57,6 +58,7 @@ mod tenant;
 mod vocabulary;
 
 pub use config::{DEFAULT_PER_PAGE, DEMO_TOKEN, MockConfig};
+pub use echo::echo_body;
 pub use error::MockError;
 pub use faults::{
     Drift, FaultKind, Faults, Latency, Quota, QuotaHeaders, RateLimit, ResetForm, ServerError,

@@ -59,7 +59,8 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         .route("/openapi.yaml", get(openapi))
         .route(STATS_PATH, get(stats_json))
         .fallback(not_found)
-        .with_state(app)
+        .with_state(app.clone())
+        .layer(middleware::from_fn_with_state(app, crate::echo::echo))
         .layer(middleware::from_fn_with_state(recorder, stats::count))
 }
 
